@@ -1,0 +1,54 @@
+/* event_abi.h - data-only contract between generated BPF code and the
+ * user-space runtime: ring buffer event layout, aggregation value layouts,
+ * histogram bucket numbering. Included by codegen and runtime; no code. */
+#ifndef BPFSCRIPT_EVENT_ABI_H
+#define BPFSCRIPT_EVENT_ABI_H
+#include <stdint.h>
+
+/* Every ring buffer record starts with this header; the payload follows at
+ * offset 8 and is laid out as described per kind. */
+struct ev_hdr {
+	uint32_t kind;   /* enum ev_kind */
+	uint32_t id;     /* index into the matching table of struct rt */
+};
+
+enum ev_kind {
+	EV_PRINTF = 1,     /* id: rt.printfs[id]; payload: args at rt_printf.offsets */
+	EV_EXIT,           /* payload: int64 exit code */
+	EV_PRINT_MAP,      /* id: map id; payload: int64 top, int64 div */
+	EV_CLEAR,          /* id: map id */
+	EV_ZERO,           /* id: map id */
+	EV_PRINT_VALUE,    /* id: rt.values[id] (a type); payload: the value */
+	EV_TIME,           /* id: rt.printfs[id] (fmt for strftime of now) */
+	EV_SYSTEM,         /* like EV_PRINTF, the text is run by /bin/sh */
+	EV_CAT,            /* like EV_PRINTF, the text names a file to print */
+	EV_JOIN,           /* payload: argv-style strings */
+};
+
+/* Aggregation values, per CPU (BPF_MAP_TYPE_PERCPU_HASH), summed or combined
+ * in user space:
+ *   count, sum:   int64
+ *   min, max:     struct agg_minmax (set = 0 means no value on that CPU)
+ *   avg, stats:   struct agg_avg
+ *   hist, lhist:  the key is the user key (rounded up to 8 bytes) followed by
+ *                 a uint64 bucket index; the value is an int64 count. */
+struct agg_minmax {
+	int64_t value;
+	uint64_t set;
+};
+struct agg_avg {
+	int64_t total;
+	uint64_t count;
+};
+
+/* hist(n) (0.17, 1 bucket per power of 2):
+ *   bucket 0 = (..., 0)   n < 0
+ *   bucket 1 = [0]        n == 0
+ *   bucket 2 = [1]        n == 1
+ *   bucket k = [2^(k-2), 2^(k-1)) for k >= 3, i.e. k = 2 + floor(log2(n)) for n >= 1
+ * lhist(n, min, max, step), with N = (max - min) / step:
+ *   bucket 0 = (..., min), bucket i (1..N) = [min + (i-1)*step, min + i*step),
+ *   bucket N+1 = [max, ...) */
+#define HIST_BUCKETS 67
+
+#endif

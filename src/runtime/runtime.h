@@ -1,0 +1,95 @@
+/* runtime.h - what the compiled program hands to the runtime, and the
+ * runtime's entry points. The runtime never sees LLVM; it sees map fds,
+ * program fds, attach points and the tables that turn events into text. */
+#ifndef BPFSCRIPT_RUNTIME_H
+#define BPFSCRIPT_RUNTIME_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "ast/type.h"
+
+struct attach_point;
+
+/* A BPF map that backs a script map (@x). */
+struct rt_map {
+	const char *name;        /* "@x" or "@" */
+	int id;                  /* index in rt.maps */
+	int fd;
+	struct type *key;        /* TY_TUPLE of the key fields, NULL for a scalar map */
+	struct type *val;        /* value type: an int/str/tuple, or an aggregation kind */
+	int key_size;            /* kernel key size (scalar maps: 8, hist: user key + 8) */
+	int val_size;            /* kernel value size (per CPU for percpu maps) */
+	int max_entries;
+	bool percpu;
+};
+
+/* A printf-like call site: format string and argument layout of its payload. */
+struct rt_printf {
+	const char *fmt;         /* escapes already decoded */
+	int nargs;
+	struct type **args;
+	int *offsets;            /* byte offset of each argument in the payload */
+	int size;                /* payload size */
+};
+
+/* One loaded program and where it attaches. */
+struct rt_prog {
+	struct attach_point *ap;
+	const char *section;     /* ELF section holding it */
+	int fd;
+};
+
+enum output_format { OUT_TEXT, OUT_JSON };
+
+struct rt {
+	struct rt_map **maps;   int nmaps;
+	struct rt_printf **printfs; int nprintfs;
+	struct type **values;   int nvalues;   /* EV_PRINT_VALUE types */
+	struct rt_prog *progs;  int nprogs;
+	const char **probe_names; int nprobes; /* TY_PROBE id -> name */
+	int ringbuf_fd;
+	FILE *out;              /* stdout or -o FILE */
+	enum output_format format;
+	int ncpus;              /* possible CPUs: per-CPU value count */
+	/* state while running */
+	volatile int exiting;
+	int exit_code;
+	uint64_t lost_events;
+};
+
+/* ---- printing (runtime/print.c, runtime/format.c) ---- */
+
+/* Print one value of type t stored at data the way bpftrace prints map keys,
+ * map values and print(value): ints in decimal, strings raw, tuples "(a, b)". */
+void rt_value_print(struct rt *rt, FILE *out, const struct type *t, const uint8_t *data);
+/* Print one map in bpftrace's exit format (sorted; hist bars; trailing blank
+ * lines as bpftrace prints them). top/div as for print(@m, top, div); 0 = none. */
+int rt_map_print(struct rt *rt, FILE *out, struct rt_map *m, int64_t top, int64_t div);
+/* All maps at exit: two blank lines... as bpftrace. */
+void rt_maps_print_all(struct rt *rt, FILE *out);
+int rt_map_clear(struct rt *rt, struct rt_map *m);
+int rt_map_zero(struct rt *rt, struct rt_map *m);
+
+/* printf formats. fmt_check validates a format against argument types at
+ * compile time: returns 0, or -1 with a message in err (bpftrace's wording)
+ * and the index of the offending argument in *bad_arg (-1 for the format). */
+int fmt_check(const char *fmt, struct type **args, int nargs, char *err, size_t errlen, int *bad_arg);
+/* Formats the payload of one printf event into out. */
+void fmt_print(struct rt *rt, FILE *out, const struct rt_printf *pf, const uint8_t *payload);
+
+/* ---- running (runtime/run.c) ---- */
+
+/* Attaches every program, runs BEGIN, polls events until exit/signal/child
+ * exit, detaches, runs END, prints maps. Returns the process exit code. */
+struct run_opts {
+	pid_t child_pid;         /* -c: the child, started stopped; 0 if none */
+	pid_t target_pid;        /* -p */
+	bool quiet;              /* -q */
+	bool dry_run;
+};
+int rt_run(struct rt *rt, const struct run_opts *o);
+/* Handles one ring buffer record; used by rt_run and by BEGIN/END draining. */
+int rt_handle_event(struct rt *rt, const void *data, size_t size);
+
+#endif
