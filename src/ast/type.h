@@ -57,6 +57,8 @@ struct type_field {
 	struct type *type;
 	int offset;           /* byte offset in the containing record/tuple */
 	int bit_offset, bit_size; /* bitfields; bit_size 0 for ordinary members */
+	bool data_loc;        /* tracepoint __data_loc: a u32 (len << 16 | offset) in
+	                         the record; the member's type is the TY_STR it yields */
 };
 
 struct type {
