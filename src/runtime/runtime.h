@@ -35,8 +35,10 @@ struct rt_printf {
 
 /* One loaded program and where it attaches. */
 struct rt_prog {
-	struct attach_point *ap;
-	const char *section;     /* ELF section holding it */
+	struct attach_point *ap;   /* first attach point (for messages) */
+	struct attach_point **aps; /* every attach point this program serves */
+	int naps;
+	const char *section;       /* ELF section holding it */
 	int fd;
 };
 
@@ -49,6 +51,7 @@ struct rt {
 	struct rt_prog *progs;  int nprogs;
 	const char **probe_names; int nprobes; /* TY_PROBE id -> name */
 	int ringbuf_fd;
+	int globals_fd;         /* ARRAY: start ns, cpid, lost events (codegen/cg.h G_*) */
 	FILE *out;              /* stdout or -o FILE */
 	enum output_format format;
 	int ncpus;              /* possible CPUs: per-CPU value count */
@@ -82,7 +85,10 @@ void fmt_print(struct rt *rt, FILE *out, const struct rt_printf *pf, const uint8
 
 /* Attaches every program, runs BEGIN, polls events until exit/signal/child
  * exit, detaches, runs END, prints maps. Returns the process exit code. */
+struct probe_env;
 struct run_opts {
+	const struct probe_env *env;
+	int child_go_fd;         /* -c: write end of the pipe that releases the child */
 	pid_t child_pid;         /* -c: the child, started stopped; 0 if none */
 	pid_t target_pid;        /* -p */
 	bool quiet;              /* -q */

@@ -1,0 +1,31 @@
+/* builtins.c - the registry of builtin families. Adding a builtin is one
+ * entry in its family's table; adding a family is one line here. */
+#include "builtins/builtin.h"
+
+#include <string.h>
+
+static const struct builtin *const families[] = {
+	builtins_vars, builtins_output, builtins_agg, builtins_str, NULL,
+};
+
+const struct builtin *builtin_find(const char *name, enum builtin_kind kind)
+{
+	for (int f = 0; families[f]; f++)
+		for (const struct builtin *b = families[f]; b->name; b++)
+			if (b->kind == kind && !strcmp(b->name, name))
+				return b;
+	return NULL;
+}
+
+const struct builtin *const *builtin_all(void)
+{
+	static const struct builtin *all[256];
+	if (!all[0]) {
+		int n = 0;
+		for (int f = 0; families[f]; f++)
+			for (const struct builtin *b = families[f]; b->name && n < 255; b++)
+				all[n++] = b;
+		all[n] = NULL;
+	}
+	return all;
+}

@@ -1,0 +1,324 @@
+/* cg.c - LLVM module setup, one BPF function per program unit, the BPF
+ * helper layer, optimisation and object emission.
+ *
+ * Programs reference maps by fd through llvm.bpf.pseudo, so the object has
+ * no map relocations; every function lives alone in its own section, so
+ * the runtime can load each section's bytes directly (KERNEL-NOTES route A). */
+#include "codegen/cg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include "runtime/event_abi.h"
+
+void cg_error(struct cg *cg, struct node *n, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n)
+		diag_error(&cg->drv->diag, n->loc, "%s", buf);
+	else
+		diag_plain(&cg->drv->diag, "%s", buf);
+	cg->failed = true;
+}
+
+LLVMValueRef cg_i64(struct cg *cg, int64_t v)
+{
+	return LLVMConstInt(cg->i64, (unsigned long long)v, 1);
+}
+
+LLVMValueRef cg_alloca(struct cg *cg, int size, const char *name)
+{
+	LLVMBuilderRef eb = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMPositionBuilderBefore(eb, cg->entry_term);
+	int n = (size + 7) / 8;
+	LLVMValueRef a = LLVMBuildAlloca(eb, LLVMArrayType(cg->i64, (unsigned)(n ? n : 1)), name);
+	LLVMSetAlignment(a, 8);
+	LLVMDisposeBuilder(eb);
+	return a;
+}
+
+LLVMValueRef cg_gep(struct cg *cg, LLVMValueRef p, int64_t off)
+{
+	if (off == 0)
+		return p;
+	LLVMValueRef idx = cg_i64(cg, off);
+	return LLVMBuildGEP2(cg->b, cg->i8, p, &idx, 1, "");
+}
+
+void cg_memset0(struct cg *cg, LLVMValueRef dst, int size)
+{
+	if (size > 0)
+		LLVMBuildMemSet(cg->b, dst, LLVMConstInt(cg->i8, 0, 0), cg_i64(cg, size), 1);
+}
+
+void cg_memcpy(struct cg *cg, LLVMValueRef dst, LLVMValueRef src, int size)
+{
+	if (size > 0)
+		LLVMBuildMemCpy(cg->b, dst, 1, src, 1, cg_i64(cg, size));
+}
+
+LLVMValueRef cg_load_int(struct cg *cg, LLVMValueRef p, int bytes, bool is_signed)
+{
+	LLVMTypeRef t = bytes == 1 ? cg->i8 : bytes == 2 ? cg->i16 : bytes == 4 ? cg->i32 : cg->i64;
+	LLVMValueRef v = LLVMBuildLoad2(cg->b, t, p, "");
+	LLVMSetAlignment(v, 1);
+	if (bytes == 8)
+		return v;
+	return is_signed ? LLVMBuildSExt(cg->b, v, cg->i64, "") : LLVMBuildZExt(cg->b, v, cg->i64, "");
+}
+
+void cg_store_i64(struct cg *cg, LLVMValueRef p, LLVMValueRef v)
+{
+	LLVMValueRef s = LLVMBuildStore(cg->b, v, p);
+	LLVMSetAlignment(s, 1);
+}
+
+LLVMBasicBlockRef cg_block(struct cg *cg, const char *name)
+{
+	return LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, name);
+}
+
+void cg_return(struct cg *cg)
+{
+	LLVMBuildRet(cg->b, cg_i64(cg, 0));
+	LLVMPositionBuilderAtEnd(cg->b, cg_block(cg, "after_return"));
+}
+
+/* ---- BPF helpers ------------------------------------------------------ */
+
+LLVMValueRef cg_helper(struct cg *cg, int id, LLVMTypeRef ret, LLVMValueRef *args, int n)
+{
+	LLVMTypeRef pt[8];
+	for (int i = 0; i < n; i++)
+		pt[i] = LLVMTypeOf(args[i]);
+	LLVMTypeRef ft = LLVMFunctionType(ret, pt, (unsigned)n, 0);
+	LLVMValueRef callee = LLVMConstIntToPtr(cg_i64(cg, id), cg->ptr);
+	return LLVMBuildCall2(cg->b, ft, callee, args, (unsigned)n, "");
+}
+
+LLVMValueRef cg_map_fd(struct cg *cg, int fd)
+{
+	unsigned id = LLVMLookupIntrinsicID("llvm.bpf.pseudo", strlen("llvm.bpf.pseudo"));
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cg->mod, id, NULL, 0);
+	LLVMTypeRef ft = LLVMGlobalGetValueType(fn);
+	LLVMValueRef args[] = { cg_i64(cg, BPF_PSEUDO_MAP_FD), cg_i64(cg, fd) };
+	LLVMValueRef v = LLVMBuildCall2(cg->b, ft, fn, args, 2, "");
+	return LLVMBuildIntToPtr(cg->b, v, cg->ptr, "map");
+}
+
+LLVMValueRef cg_map_lookup(struct cg *cg, int fd, LLVMValueRef key)
+{
+	LLVMValueRef args[] = { cg_map_fd(cg, fd), key };
+	return cg_helper(cg, BPF_FUNC_map_lookup_elem, cg->ptr, args, 2);
+}
+
+LLVMValueRef cg_map_update(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef val, int flags)
+{
+	LLVMValueRef args[] = { cg_map_fd(cg, fd), key, val, cg_i64(cg, flags) };
+	return cg_helper(cg, BPF_FUNC_map_update_elem, cg->i64, args, 4);
+}
+
+LLVMValueRef cg_map_delete(struct cg *cg, int fd, LLVMValueRef key)
+{
+	LLVMValueRef args[] = { cg_map_fd(cg, fd), key };
+	return cg_helper(cg, BPF_FUNC_map_delete_elem, cg->i64, args, 2);
+}
+
+LLVMValueRef cg_probe_read(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as)
+{
+	int id = as == AS_USER ? BPF_FUNC_probe_read_user : as == AS_KERNEL ? BPF_FUNC_probe_read_kernel
+									   : BPF_FUNC_probe_read;
+	LLVMValueRef args[] = { dst, cg_i64(cg, size), src };
+	return cg_helper(cg, id, cg->i64, args, 3);
+}
+
+LLVMValueRef cg_probe_read_str(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as)
+{
+	int id = as == AS_USER ? BPF_FUNC_probe_read_user_str
+		 : as == AS_KERNEL ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_str;
+	LLVMValueRef args[] = { dst, cg_i64(cg, size), src };
+	return cg_helper(cg, id, cg->i64, args, 3);
+}
+
+/* Pointer to the globals value (never NULL for an in-range array key, but
+ * the verifier wants the check). On NULL the code reads a zero slot. */
+static LLVMValueRef globals_ptr(struct cg *cg)
+{
+	LLVMValueRef key = cg_alloca(cg, 4, "gkey");
+	LLVMBuildStore(cg->b, LLVMConstInt(cg->i32, 0, 0), key);
+	LLVMValueRef p = cg_map_lookup(cg, cg->globals_fd, key);
+	LLVMValueRef zero = cg_alloca(cg, 8 * G_NGLOBALS, "gzero");
+	cg_memset0(cg, zero, 8 * G_NGLOBALS);
+	LLVMValueRef isnull = LLVMBuildICmp(cg->b, LLVMIntEQ, p, LLVMConstNull(cg->ptr), "");
+	return LLVMBuildSelect(cg->b, isnull, zero, p, "globals");
+}
+
+LLVMValueRef cg_global(struct cg *cg, enum cg_global g)
+{
+	return cg_load_int(cg, cg_gep(cg, globals_ptr(cg), 8 * g), 8, false);
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec)
+{
+	LLVMValueRef args[] = { cg_map_fd(cg, cg->ringbuf_fd), cg_i64(cg, 8 + payload), cg_i64(cg, 0) };
+	LLVMValueRef r = cg_helper(cg, BPF_FUNC_ringbuf_reserve, cg->ptr, args, 3);
+	LLVMBasicBlockRef ok = cg_block(cg, "ev_ok"), lost = cg_block(cg, "ev_lost");
+	cg->ev_cont = cg_block(cg, "ev_done");
+	LLVMValueRef isnull = LLVMBuildICmp(cg->b, LLVMIntEQ, r, LLVMConstNull(cg->ptr), "");
+	LLVMBuildCondBr(cg->b, isnull, lost, ok);
+	LLVMPositionBuilderAtEnd(cg->b, lost);
+	LLVMValueRef g = globals_ptr(cg);
+	LLVMBuildAtomicRMW(cg->b, LLVMAtomicRMWBinOpAdd, cg_gep(cg, g, 8 * G_LOST), cg_i64(cg, 1),
+			   LLVMAtomicOrderingMonotonic, 0);
+	LLVMBuildBr(cg->b, cg->ev_cont);
+	LLVMPositionBuilderAtEnd(cg->b, ok);
+	uint64_t hdr = (uint64_t)kind | ((uint64_t)id << 32);
+	cg_store_i64(cg, r, LLVMConstInt(cg->i64, hdr, 0));
+	*rec = r;
+	return cg_gep(cg, r, 8);
+}
+
+void cg_event_submit(struct cg *cg, LLVMValueRef rec)
+{
+	LLVMValueRef args[] = { rec, cg_i64(cg, 0) };
+	cg_helper(cg, BPF_FUNC_ringbuf_submit, cg->voidt, args, 2);
+	LLVMBuildBr(cg->b, cg->ev_cont);
+	LLVMPositionBuilderAtEnd(cg->b, cg->ev_cont);
+}
+
+/* ---- module ------------------------------------------------------------ */
+
+static void diag_handler(LLVMDiagnosticInfoRef di, void *arg)
+{
+	struct cg *cg = arg;
+	if (LLVMGetDiagInfoSeverity(di) != LLVMDSError)
+		return;
+	char *msg = LLVMGetDiagInfoDescription(di);
+	if (!cg->llvm_error)
+		cg->llvm_error = strdup(msg);
+	LLVMDisposeMessage(msg);
+	cg->failed = true;
+}
+
+void cg_program(struct cg *cg, struct prog_unit *u);   /* cg_stmt.c */
+
+static void dump_module(struct cg *cg, const char *title)
+{
+	char *s = LLVMPrintModuleToString(cg->mod);
+	printf("%s\n%s", title, s);
+	LLVMDisposeMessage(s);
+}
+
+int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const char *dump,
+	       void **obj, size_t *objlen)
+{
+	struct cg cgs = { .drv = drv }, *cg = &cgs;
+	cg->ringbuf_fd = drv->rt.ringbuf_fd;
+	cg->globals_fd = drv->rt.globals_fd;
+	LLVMInitializeBPFTargetInfo();
+	LLVMInitializeBPFTarget();
+	LLVMInitializeBPFTargetMC();
+	LLVMInitializeBPFAsmPrinter();
+	cg->ctx = LLVMContextCreate();
+	LLVMContextSetDiagnosticHandler(cg->ctx, diag_handler, cg);
+	cg->mod = LLVMModuleCreateWithNameInContext("bpfscript", cg->ctx);
+	cg->b = LLVMCreateBuilderInContext(cg->ctx);
+	cg->i1 = LLVMInt1TypeInContext(cg->ctx);
+	cg->i8 = LLVMInt8TypeInContext(cg->ctx);
+	cg->i16 = LLVMInt16TypeInContext(cg->ctx);
+	cg->i32 = LLVMInt32TypeInContext(cg->ctx);
+	cg->i64 = LLVMInt64TypeInContext(cg->ctx);
+	cg->ptr = LLVMPointerTypeInContext(cg->ctx, 0);
+	cg->voidt = LLVMVoidTypeInContext(cg->ctx);
+
+	int rc = -1;
+	char *err = NULL;
+	LLVMTargetRef target;
+	if (LLVMGetTargetFromTriple("bpfel", &target, &err)) {
+		diag_plain(&drv->diag, "LLVM has no BPF target: %s", err);
+		LLVMDisposeMessage(err);
+		goto out;
+	}
+	cg->tm = LLVMCreateTargetMachine(target, "bpfel", "v3", "", LLVMCodeGenLevelDefault,
+					 LLVMRelocDefault, LLVMCodeModelDefault);
+	LLVMSetTarget(cg->mod, "bpfel");
+	LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(cg->tm);
+	LLVMSetModuleDataLayout(cg->mod, dl);
+	LLVMDisposeTargetData(dl);
+
+	for (int i = 0; i < nunits && !cg->failed; i++)
+		cg_program(cg, &units[i]);
+	if (cg->failed)
+		goto out;
+	if (dump && !strcmp(dump, "codegen"))
+		dump_module(cg, "LLVM IR:");
+	if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &err)) {
+		diag_plain(&drv->diag, "internal error: invalid LLVM IR: %s", err);
+		LLVMDisposeMessage(err);
+		goto out;
+	}
+	LLVMDisposeMessage(err);
+	err = NULL;
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	LLVMErrorRef e = LLVMRunPasses(cg->mod, "default<O2>", cg->tm, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (e) {
+		char *m = LLVMGetErrorMessage(e);
+		diag_plain(&drv->diag, "internal error: LLVM optimisation failed: %s", m);
+		LLVMDisposeErrorMessage(m);
+		goto out;
+	}
+	if (dump && !strcmp(dump, "codegen-opt"))
+		dump_module(cg, "Optimized LLVM IR:");
+	if (dump && (!strcmp(dump, "asm") || !strcmp(dump, "bpf"))) {
+		LLVMMemoryBufferRef ab;
+		if (!LLVMTargetMachineEmitToMemoryBuffer(cg->tm, cg->mod, LLVMAssemblyFile, &err, &ab)) {
+			printf("BPF assembly:\n%.*s", (int)LLVMGetBufferSize(ab), LLVMGetBufferStart(ab));
+			LLVMDisposeMemoryBuffer(ab);
+		} else {
+			LLVMDisposeMessage(err);
+			err = NULL;
+		}
+	}
+	LLVMMemoryBufferRef buf = NULL;
+	if (LLVMTargetMachineEmitToMemoryBuffer(cg->tm, cg->mod, LLVMObjectFile, &err, &buf) || cg->failed) {
+		const char *m = cg->llvm_error ? cg->llvm_error : err ? err : "unknown error";
+		if (strstr(m, "stack limit"))
+			diag_plain(&drv->diag, "the program uses more than 512 bytes of BPF stack: %s", m);
+		else
+			diag_plain(&drv->diag, "LLVM failed to emit BPF code: %s", m);
+		if (err)
+			LLVMDisposeMessage(err);
+		if (!cg->failed)
+			goto out;
+		if (buf)
+			LLVMDisposeMemoryBuffer(buf);
+		goto out;
+	}
+	*objlen = LLVMGetBufferSize(buf);
+	*obj = xmalloc(*objlen);
+	memcpy(*obj, LLVMGetBufferStart(buf), *objlen);
+	LLVMDisposeMemoryBuffer(buf);
+	rc = 0;
+out:
+	if (cg->failed && cg->llvm_error && rc < 0 && !drv->diag.errors)
+		diag_plain(&drv->diag, "LLVM: %s", cg->llvm_error);
+	free(cg->llvm_error);
+	if (cg->tm)
+		LLVMDisposeTargetMachine(cg->tm);
+	LLVMDisposeBuilder(cg->b);
+	LLVMDisposeModule(cg->mod);
+	LLVMContextDispose(cg->ctx);
+	return rc;
+}

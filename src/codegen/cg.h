@@ -1,0 +1,92 @@
+/* cg.h - code generation: LLVM-C lowering of the typed AST to BPF.
+ *
+ * Public entry: cg_compile(). The rest is the internal toolkit that the
+ * builtin descriptors use to emit their code: allocas, memory helpers, one
+ * wrapper per BPF helper, map access and ring buffer events. */
+#ifndef BPFSCRIPT_CG_H
+#define BPFSCRIPT_CG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+#include "driver.h"
+#include "ast/sema.h"
+
+struct cg_loop;
+
+struct cg {
+	struct driver *drv;
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMTargetMachineRef tm;
+	LLVMTypeRef i1, i8, i16, i32, i64, ptr, voidt;
+	/* current function */
+	LLVMValueRef fn, ctxarg;
+	LLVMBasicBlockRef entry;
+	LLVMValueRef entry_term;      /* allocas are inserted before this */
+	struct prog_unit *unit;
+	struct attach_point *ap;      /* NULL when the program serves several */
+	struct cg_loop *loop;
+	/* kernel maps the generated code references */
+	int ringbuf_fd;
+	int globals_fd;               /* ARRAY, one value of G_NGLOBALS u64: start ns, cpid, lost events */
+	LLVMBasicBlockRef ev_cont;    /* continuation of the event being built */
+	bool failed;
+	char *llvm_error;             /* first LLVM error diagnostic (malloc'd) */
+};
+
+enum cg_global { G_START_NS, G_CPID, G_LOST, G_NGLOBALS };
+
+/* Compiles every program unit into one BPF ELF object in memory.
+ * dump: -d stage name or NULL. Returns 0, or -1 with a diagnostic. */
+int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const char *dump,
+	       void **obj, size_t *objlen);
+
+/* ---- toolkit ---- */
+LLVMValueRef cg_i64(struct cg *cg, int64_t v);
+LLVMValueRef cg_alloca(struct cg *cg, int size, const char *name);
+LLVMValueRef cg_gep(struct cg *cg, LLVMValueRef p, int64_t off);
+void cg_memset0(struct cg *cg, LLVMValueRef dst, int size);
+void cg_memcpy(struct cg *cg, LLVMValueRef dst, LLVMValueRef src, int size);
+/* Loads an integer of `bytes` at p, extended to i64 (sign per is_signed). */
+LLVMValueRef cg_load_int(struct cg *cg, LLVMValueRef p, int bytes, bool is_signed);
+void cg_store_i64(struct cg *cg, LLVMValueRef p, LLVMValueRef v);
+
+/* Expressions. cg_expr: integer-like values as i64. cg_expr_into: any value
+ * written into dst; ints as 8 bytes, strings/tuples as n->type->size bytes
+ * (dst must hold at least that much). */
+LLVMValueRef cg_expr(struct cg *cg, struct node *n);
+void cg_expr_into(struct cg *cg, struct node *n, LLVMValueRef dst);
+/* Stores a value of type `from` (the expression's type) into a slot laid out
+ * as `to` (map key field, tuple element): handles int widening and strings
+ * smaller than the slot. */
+void cg_expr_into_slot(struct cg *cg, struct node *n, struct type *to, LLVMValueRef dst);
+
+/* Helpers: one wrapper per BPF helper. */
+LLVMValueRef cg_helper(struct cg *cg, int id, LLVMTypeRef ret, LLVMValueRef *args, int n);
+LLVMValueRef cg_map_fd(struct cg *cg, int fd);
+LLVMValueRef cg_map_lookup(struct cg *cg, int fd, LLVMValueRef key);
+LLVMValueRef cg_map_update(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef val, int flags);
+LLVMValueRef cg_map_delete(struct cg *cg, int fd, LLVMValueRef key);
+LLVMValueRef cg_probe_read(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as);
+LLVMValueRef cg_probe_read_str(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as);
+LLVMValueRef cg_global(struct cg *cg, enum cg_global g);   /* i64 */
+
+/* Maps: the key buffer for an N_MAP node (scalar maps: a zero u64),
+ * padded with `extra` bytes (hist bucket). */
+LLVMValueRef cg_map_key(struct cg *cg, struct node *map, int extra, int *key_size);
+
+/* Ring buffer events: reserve hdr+payload; returns the payload pointer, and
+ * the record pointer in *rec for cg_event_submit. Inserts a branch: code
+ * emitted after it runs only when the reservation succeeded. */
+LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec);
+void cg_event_submit(struct cg *cg, LLVMValueRef rec);
+
+/* Conditional helpers. */
+LLVMBasicBlockRef cg_block(struct cg *cg, const char *name);
+/* Emits `return 0` and continues in a fresh unreachable block. */
+void cg_return(struct cg *cg);
+void cg_error(struct cg *cg, struct node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

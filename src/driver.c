@@ -1,0 +1,258 @@
+/* driver.c - runs one bpfscript invocation through the ordered passes:
+ *
+ *   read source -> parse -> [dump ast] -> attach points + sema -> [dump types]
+ *   -> start -c child (stopped) -> create maps -> codegen -> load -> run
+ *
+ * Every pass reports through the diagnostics sink and the run stops after
+ * the first pass with errors. All compile-time memory is in drv->arena. */
+#define _GNU_SOURCE
+#include "driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wordexp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "ast/sema.h"
+#include "codegen/cg.h"
+#include "parser/parse.h"
+#include "runtime/load.h"
+
+/* Reads a whole file (or stdin for "-"); NUL bytes are kept so that the
+ * lexer can report them. */
+static char *read_all(struct driver *drv, const char *path, int *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f) {
+		diag_plain(&drv->diag, "failed to open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		diag_plain(&drv->diag, "failed to read %s: it is a directory", path);
+		if (f != stdin)
+			fclose(f);
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+		if (n + 1 == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	bool err = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (err) {
+		diag_plain(&drv->diag, "failed to read %s: %s", path, strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	char *s = arena_alloc(&drv->arena, n + 1);
+	memcpy(s, buf, n + 1);
+	free(buf);
+	*len = (int)n;
+	return s;
+}
+
+/* Starts the -c command stopped before exec: it waits for one byte on a
+ * pipe, which rt_run writes once every probe is attached. */
+static int spawn_child(struct driver *drv, int *go_fd)
+{
+	wordexp_t we;
+	if (wordexp(drv->opt->cmd, &we, WRDE_NOCMD) != 0 || we.we_wordc == 0) {
+		diag_plain(&drv->diag, "failed to parse command: %s", drv->opt->cmd);
+		return -1;
+	}
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		wordfree(&we);
+		diag_plain(&drv->diag, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		wordfree(&we);
+		diag_plain(&drv->diag, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		signal(SIGINT, SIG_DFL);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127);
+		execvp(we.we_wordv[0], we.we_wordv);
+		fprintf(stderr, "ERROR: failed to run %s: %s\n", we.we_wordv[0], strerror(errno));
+		_exit(127);
+	}
+	wordfree(&we);
+	close(p[0]);
+	drv->child = pid;
+	*go_fd = p[1];
+	return 0;
+}
+
+static void reap_child(struct driver *drv)
+{
+	if (drv->child <= 0)
+		return;
+	int st;
+	if (waitpid(drv->child, &st, WNOHANG) == 0) {
+		kill(drv->child, SIGTERM);
+		waitpid(drv->child, &st, 0);
+	}
+	drv->child = 0;
+}
+
+/* Groups each probe's attach points into programs: one program serves all
+ * of a probe's attach points unless its body is typed per attach point. */
+static struct prog_unit *build_units(struct driver *drv, int *nunits)
+{
+	struct node *root = drv->root;
+	int cap = 0;
+	for (int i = 0; i < root->list.n; i++)
+		if (root->list.v[i]->kind == N_PROBE)
+			cap += ((struct probe_sem *)root->list.v[i]->sem)->aps.n;
+	struct prog_unit *u = arena_alloc(&drv->arena, sizeof(*u) * (size_t)(cap + 1));
+	int n = 0;
+	for (int i = 0; i < root->list.n; i++) {
+		struct node *p = root->list.v[i];
+		if (p->kind != N_PROBE)
+			continue;
+		struct probe_sem *ps = p->sem;
+		if (ps->per_ap) {
+			for (int k = 0; k < ps->aps.n; k++) {
+				u[n] = (struct prog_unit){ .probe = p, .aps = &ps->aps.v[k], .naps = 1, .retype = true };
+				u[n].section = arena_printf(&drv->arena, "s%d", n);
+				n++;
+			}
+		} else if (ps->aps.n) {
+			u[n] = (struct prog_unit){ .probe = p, .aps = ps->aps.v, .naps = ps->aps.n };
+			u[n].section = arena_printf(&drv->arena, "s%d", n);
+			n++;
+		}
+	}
+	*nunits = n;
+	return u;
+}
+
+static void fill_tables(struct driver *drv)
+{
+	struct rt *rt = &drv->rt;
+	rt->printfs = (struct rt_printf **)drv->info.printfs.v;
+	rt->nprintfs = drv->info.printfs.n;
+	rt->values = (struct type **)drv->info.values.v;
+	rt->nvalues = drv->info.values.n;
+	rt->nprobes = drv->info.aps.n;
+	rt->probe_names = arena_alloc(&drv->arena, sizeof(char *) * (size_t)(rt->nprobes + 1));
+	for (int i = 0; i < rt->nprobes; i++)
+		rt->probe_names[i] = drv->info.aps.v[i]->name;
+}
+
+static int run(struct driver *drv)
+{
+	struct options *o = drv->opt;
+	int len = 0;
+	if (o->program) {
+		drv->src.name = "stdin";
+		drv->src.text = o->program;
+		len = (int)strlen(o->program);
+	} else {
+		drv->src.name = strcmp(o->file, "-") ? o->file : "stdin";
+		drv->src.text = read_all(drv, o->file, &len);
+		if (!drv->src.text)
+			return 1;
+	}
+	drv->src.len = len;
+	drv->root = parse_program(&drv->arena, &drv->diag, &drv->src);
+	if (!drv->root || drv->diag.errors)
+		return 1;
+	if (o->dump && !strcmp(o->dump, "ast")) {
+		ast_dump(stdout, drv->root, false, &drv->arena);
+		return 0;
+	}
+	if (sema_run(drv) < 0)
+		return 1;
+	if (o->dump && !strcmp(o->dump, "types")) {
+		ast_dump(stdout, drv->root, true, &drv->arena);
+		return 0;
+	}
+	if (geteuid() != 0) {
+		diag_plain(&drv->diag, "bpfscript currently only supports running as the root user.");
+		return 1;
+	}
+	int go_fd = -1;
+	if (o->cmd && spawn_child(drv, &go_fd) < 0)
+		return 1;
+	int rc = 1;
+	void *obj = NULL;
+	size_t objlen = 0;
+	int nunits;
+	struct prog_unit *units = build_units(drv, &nunits);
+	if (load_maps(drv) < 0)
+		goto out;
+	if (cg_compile(drv, units, nunits, o->dump, &obj, &objlen) < 0)
+		goto out;
+	if (load_programs(drv, obj, objlen, units, nunits) < 0)
+		goto out;
+	fill_tables(drv);
+	if (o->dump || o->check) {
+		rc = 0;
+		goto out;
+	}
+	struct run_opts ro = {
+		.env = &drv->penv, .child_go_fd = go_fd, .child_pid = drv->child,
+		.target_pid = o->pid, .quiet = o->quiet, .dry_run = o->dry_run,
+	};
+	go_fd = -1;
+	rc = rt_run(&drv->rt, &ro);
+out:
+	if (go_fd >= 0)
+		close(go_fd);
+	free(obj);
+	reap_child(drv);
+	load_close(drv);
+	return rc;
+}
+
+int driver_run(struct options *opt)
+{
+	struct driver drv;
+	memset(&drv, 0, sizeof(drv));
+	drv.opt = opt;
+	drv.rt.ringbuf_fd = drv.rt.globals_fd = -1;
+	drv.rt.out = stdout;
+	drv.rt.format = opt->format;
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	drv.start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	diag_init(&drv.diag, &drv.src, stderr);
+	drv.penv.arena = &drv.arena;
+	drv.penv.diag = &drv.diag;
+	drv.penv.pid = opt->pid;
+	if (opt->output) {
+		drv.rt.out = fopen(opt->output, "w");
+		if (!drv.rt.out) {
+			fprintf(stderr, "ERROR: failed to open output file %s: %s\n", opt->output, strerror(errno));
+			return 1;
+		}
+	}
+	int rc = run(&drv);
+	if (drv.rt.out != stdout)
+		fclose(drv.rt.out);
+	arena_free(&drv.arena);
+	return rc;
+}

@@ -1,0 +1,214 @@
+/* load.c - creates the kernel maps and loads the programs.
+ *
+ * Route A of KERNEL-NOTES: maps are created here, before code generation,
+ * and referenced by fd from the code; each program is its own ELF section,
+ * loaded with bpf_prog_load. A relocation against a program section would
+ * mean codegen emitted something the kernel cannot resolve (global data, a
+ * call to a subprogram): that is an internal error, reported as such. */
+#include "runtime/load.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "codegen/cg.h"
+#include "runtime/event_abi.h"
+
+static void map_name(char *out, size_t n, const char *name)
+{
+	/* "@x" -> "AT_x", truncated to the kernel's 15 characters */
+	snprintf(out, n, "AT_%s", name[1] ? name + 1 : "");
+	for (char *p = out; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			*p = '_';
+	out[15] = 0;
+}
+
+static int value_size(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_MIN: case TY_MAX: case TY_AVG: case TY_STATS:
+		return 16;
+	case TY_COUNT: case TY_SUM: case TY_HIST: case TY_LHIST:
+		return 8;
+	case TY_STR: case TY_BUF: case TY_TUPLE: case TY_ARRAY:
+		return (t->size + 7) / 8 * 8;
+	default:
+		return 8;
+	}
+}
+
+static int create_error(struct driver *drv, const char *what, int err)
+{
+	if (err == EPERM)
+		diag_plain(&drv->diag, "failed to create BPF map %s: %s (bpfscript must run as root)", what, strerror(err));
+	else
+		diag_plain(&drv->diag, "failed to create BPF map %s: %s", what, strerror(err));
+	return -1;
+}
+
+int load_maps(struct driver *drv)
+{
+	struct rt *rt = &drv->rt;
+	struct ptrvec *maps = &drv->info.maps;
+	rt->ncpus = libbpf_num_possible_cpus();
+	if (rt->ncpus <= 0)
+		rt->ncpus = 1;
+	rt->maps = arena_alloc(&drv->arena, sizeof(*rt->maps) * (size_t)(maps->n + 1));
+	for (int i = 0; i < maps->n; i++) {
+		struct map_info *mi = maps->v[i];
+		struct rt_map *m = arena_alloc(&drv->arena, sizeof(*m));
+		m->name = mi->name;
+		m->id = i;
+		m->key = mi->key;
+		m->val = mi->val;
+		m->key_size = mi->key ? mi->key->size : 8;
+		if (mi->val->kind == TY_HIST || mi->val->kind == TY_LHIST)
+			m->key_size += 8;
+		m->val_size = value_size(mi->val);
+		m->percpu = type_is_agg(mi->val);
+		m->max_entries = drv->opt->map_keys_max;
+		if (mi->val->kind == TY_HIST)
+			m->max_entries *= 8;
+		else if (mi->val->kind == TY_LHIST)
+			m->max_entries *= 8;
+		char name[32];
+		map_name(name, sizeof(name), mi->name);
+		m->fd = bpf_map_create(m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, name,
+				       (unsigned)m->key_size, (unsigned)m->val_size, (unsigned)m->max_entries, NULL);
+		if (m->fd < 0) {
+			rt->nmaps = i;
+			return create_error(drv, mi->name, errno);
+		}
+		mi->rt = m;
+		rt->maps[i] = m;
+		rt->nmaps = i + 1;
+	}
+	rt->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, 1u << 22, NULL);
+	if (rt->ringbuf_fd < 0)
+		return create_error(drv, "ringbuf", errno);
+	drv->rt.globals_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "globals", 4, 8 * G_NGLOBALS, 1, NULL);
+	if (drv->rt.globals_fd < 0)
+		return create_error(drv, "globals", errno);
+	uint64_t g[G_NGLOBALS] = { 0 };
+	g[G_START_NS] = drv->start_ns;
+	g[G_CPID] = (uint64_t)drv->child;
+	uint32_t k = 0;
+	if (bpf_map_update_elem(drv->rt.globals_fd, &k, g, BPF_ANY) < 0)
+		return create_error(drv, "globals", errno);
+	return 0;
+}
+
+/* Finds the bytes of section `name` in an ELF64 relocatable object and
+ * checks that no relocation section applies to it. */
+static const void *elf_section(const void *obj, size_t len, const char *name, size_t *size, bool *has_rel)
+{
+	const Elf64_Ehdr *eh = obj;
+	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > len)
+		return NULL;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)((const char *)obj + eh->e_shoff);
+	const char *strtab = (const char *)obj + sh[eh->e_shstrndx].sh_offset;
+	int idx = -1;
+	for (int i = 0; i < eh->e_shnum; i++)
+		if (!strcmp(strtab + sh[i].sh_name, name))
+			idx = i;
+	if (idx < 0)
+		return NULL;
+	*has_rel = false;
+	for (int i = 0; i < eh->e_shnum; i++)
+		if ((sh[i].sh_type == SHT_REL || sh[i].sh_type == SHT_RELA) && (int)sh[i].sh_info == idx)
+			*has_rel = true;
+	*size = sh[idx].sh_size;
+	return (const char *)obj + sh[idx].sh_offset;
+}
+
+/* Prints the last `keep` lines of the verifier log. */
+static void print_log_tail(FILE *out, const char *log, int keep)
+{
+	const char *end = log + strlen(log);
+	while (end > log && end[-1] == '\n')
+		end--;
+	const char *p = end;
+	int lines = 0;
+	while (p > log) {
+		if (p[-1] == '\n' && ++lines == keep)
+			break;
+		p--;
+	}
+	fprintf(out, "%.*s\n", (int)(end - p), p);
+}
+
+int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_unit *units, int n)
+{
+	struct rt *rt = &drv->rt;
+	rt->progs = arena_alloc(&drv->arena, sizeof(*rt->progs) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		struct prog_unit *u = &units[i];
+		size_t sz;
+		bool has_rel;
+		const void *insns = elf_section(obj, len, u->section, &sz, &has_rel);
+		if (!insns || has_rel) {
+			diag_plain(&drv->diag, "internal error: program section %s %s", u->section,
+				   insns ? "needs relocations" : "missing from the object");
+			return -1;
+		}
+		const struct probe_type *pt = u->aps[0]->pt;
+		char name[16];
+		snprintf(name, sizeof(name), "p%d", i);
+		LIBBPF_OPTS(bpf_prog_load_opts, opts);
+		int fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &opts);
+		if (fd < 0) {
+			int err = errno;
+			size_t logsz = 4u << 20;
+			char *log = xcalloc(1, logsz);
+			LIBBPF_OPTS(bpf_prog_load_opts, o2, .log_buf = log, .log_size = (unsigned)logsz, .log_level = 1);
+			fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &o2);
+			if (fd >= 0) {
+				free(log);
+			} else {
+				err = errno;
+				if (err == EPERM && !log[0])
+					diag_plain(&drv->diag, "Error loading program %s: %s (the kernel refused this program type; are you root?)",
+						   u->aps[0]->name, strerror(err));
+				else
+					diag_plain(&drv->diag, "Error loading program %s: the kernel verifier rejected it (%s)",
+						   u->aps[0]->name, strerror(err));
+				if (log[0]) {
+					fprintf(drv->diag.out, "Verifier log (last lines):\n");
+					print_log_tail(drv->diag.out, log, 12);
+				}
+				free(log);
+				rt->nprogs = i;
+				return -1;
+			}
+		}
+		rt->progs[i].fd = fd;
+		rt->progs[i].section = u->section;
+		rt->progs[i].ap = u->aps[0];
+		rt->progs[i].aps = u->aps;
+		rt->progs[i].naps = u->naps;
+		rt->nprogs = i + 1;
+	}
+	return 0;
+}
+
+void load_close(struct driver *drv)
+{
+	struct rt *rt = &drv->rt;
+	for (int i = 0; i < rt->nprogs; i++)
+		if (rt->progs[i].fd > 0)
+			close(rt->progs[i].fd);
+	for (int i = 0; i < rt->nmaps; i++)
+		if (rt->maps[i] && rt->maps[i]->fd > 0)
+			close(rt->maps[i]->fd);
+	if (rt->ringbuf_fd > 0)
+		close(rt->ringbuf_fd);
+	if (drv->rt.globals_fd > 0)
+		close(drv->rt.globals_fd);
+	rt->nprogs = rt->nmaps = 0;
+	rt->ringbuf_fd = drv->rt.globals_fd = -1;
+}

@@ -1,0 +1,218 @@
+/* run.c - attach, run BEGIN, poll events, end cleanly.
+ *
+ * The order on the way out is fixed, whatever ends the run (exit(), a
+ * signal, the -c child or the -p process exiting): detach every probe,
+ * drain the ring buffer, run END, drain again, print the maps. An attach
+ * failure detaches what was attached before reporting. */
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "probes/probe.h"
+#include "runtime/event_abi.h"
+#include "codegen/cg.h"
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void on_child(int sig)
+{
+	(void)sig;   /* only interrupts epoll_wait */
+}
+
+static void print_time(struct rt *rt, const char *fmt)
+{
+	char buf[512];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	size_t n = strftime(buf, sizeof(buf), fmt, &tm);
+	fwrite(buf, 1, n, rt->out);
+}
+
+int rt_handle_event(struct rt *rt, const void *data, size_t size)
+{
+	if (size < sizeof(struct ev_hdr))
+		return 0;
+	const struct ev_hdr *h = data;
+	const uint8_t *pl = (const uint8_t *)data + sizeof(*h);
+	switch (h->kind) {
+	case EV_PRINTF:
+		if (h->id < (uint32_t)rt->nprintfs)
+			fmt_print(rt, rt->out, rt->printfs[h->id], pl);
+		break;
+	case EV_TIME:
+		if (h->id < (uint32_t)rt->nprintfs)
+			print_time(rt, rt->printfs[h->id]->fmt);
+		break;
+	case EV_EXIT:
+		if (!rt->exiting) {
+			int64_t code;
+			memcpy(&code, pl, sizeof(code));
+			rt->exit_code = (int)code;
+			rt->exiting = 1;
+		}
+		break;
+	case EV_PRINT_MAP:
+		if (h->id < (uint32_t)rt->nmaps) {
+			int64_t top, div;
+			memcpy(&top, pl, 8);
+			memcpy(&div, pl + 8, 8);
+			rt_map_print(rt, rt->out, rt->maps[h->id], top, div);
+		}
+		break;
+	case EV_CLEAR:
+		if (h->id < (uint32_t)rt->nmaps)
+			rt_map_clear(rt, rt->maps[h->id]);
+		break;
+	case EV_ZERO:
+		if (h->id < (uint32_t)rt->nmaps)
+			rt_map_zero(rt, rt->maps[h->id]);
+		break;
+	case EV_PRINT_VALUE:
+		if (h->id < (uint32_t)rt->nvalues) {
+			rt_value_print(rt, rt->out, rt->values[h->id], pl);
+			fputc('\n', rt->out);
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int rb_cb(void *ctx, void *data, size_t size)
+{
+	return rt_handle_event(ctx, data, size);
+}
+
+static int run_special(struct rt *rt, enum probe_special which, struct ring_buffer *rb)
+{
+	for (int i = 0; i < rt->nprogs; i++) {
+		struct rt_prog *p = &rt->progs[i];
+		if (p->ap->pt->special != which)
+			continue;
+		uint64_t args[2] = { 0, 0 };
+		LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args));
+		if (bpf_prog_test_run_opts(p->fd, &o) < 0) {
+			fprintf(stderr, "ERROR: failed to run %s: %s\n", p->ap->name, strerror(errno));
+			return -1;
+		}
+		ring_buffer__consume(rb);
+		fflush(rt->out);
+	}
+	return 0;
+}
+
+static uint64_t lost_count(int globals_fd)
+{
+	uint32_t k = 0;
+	uint64_t g[G_NGLOBALS] = { 0 };
+	if (globals_fd >= 0)
+		bpf_map_lookup_elem(globals_fd, &k, g);
+	return g[G_LOST];
+}
+
+
+int rt_run(struct rt *rt, const struct run_opts *o)
+{
+	struct rt_links links = { 0 };
+	int rc = 1, nattached = 0, nprobes = 0;
+	bool has_events = false;
+	struct sigaction sa = { .sa_handler = on_signal }, sc = { .sa_handler = on_child };
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&sc.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sc, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct ring_buffer *rb = ring_buffer__new(rt->ringbuf_fd, rb_cb, rt, NULL);
+	if (!rb) {
+		fprintf(stderr, "ERROR: failed to set up the ring buffer: %s\n", strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < rt->nprogs; i++) {
+		struct rt_prog *p = &rt->progs[i];
+		nprobes += p->naps;
+		if (p->ap->pt->special != PS_NONE)
+			continue;
+		has_events = true;
+		for (int k = 0; k < p->naps; k++) {
+			char err[512] = "";
+			struct attach_point *ap = p->aps[k];
+			if (ap->pt->attach(o->env, ap, p->fd, &links, err, sizeof(err)) < 0) {
+				fprintf(stderr, "ERROR: %s\n", err[0] ? err : "attach failed");
+				goto out;
+			}
+			nattached++;
+			if (got_signal)
+				break;
+		}
+	}
+	if (!o->quiet)
+		fprintf(stderr, "Attached %d probe%s\n", nprobes, nprobes == 1 ? "" : "s");
+	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED"))
+		fprintf(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
+	if (o->dry_run) {
+		rc = 0;
+		goto out_end;
+	}
+	if (run_special(rt, PS_BEGIN, rb) < 0)
+		goto out;
+	if (o->child_pid > 0 && o->child_go_fd >= 0) {
+		if (write(o->child_go_fd, "g", 1) != 1)
+			fprintf(stderr, "WARNING: could not start the child: %s\n", strerror(errno));
+		close(o->child_go_fd);
+	}
+	if (!has_events && o->child_pid <= 0 && o->target_pid <= 0)
+		rt->exiting = 1;
+	while (!rt->exiting && !got_signal) {
+		int n = ring_buffer__poll(rb, 200);
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "ERROR: ring buffer poll failed: %s\n", strerror(-n));
+			break;
+		}
+		fflush(rt->out);
+		if (o->child_pid > 0) {
+			int st;
+			if (waitpid(o->child_pid, &st, WNOHANG) == o->child_pid)
+				break;
+		}
+		if (o->target_pid > 0 && kill(o->target_pid, 0) < 0 && errno == ESRCH)
+			break;
+	}
+	rc = 0;
+out_end:
+	rt_links_close(&links);
+	ring_buffer__consume(rb);
+	if (!o->dry_run)
+		run_special(rt, PS_END, rb);
+	ring_buffer__consume(rb);
+	if (!o->dry_run)
+		rt_maps_print_all(rt, rt->out);
+	fflush(rt->out);
+	{
+		uint64_t lost = lost_count(rt->globals_fd);
+		if (lost)
+			fprintf(stderr, "WARNING: Lost %llu events\n", (unsigned long long)lost);
+	}
+	ring_buffer__free(rb);
+	return rc ? rc : rt->exit_code;
+out:
+	rt_links_close(&links);
+	ring_buffer__free(rb);
+	(void)nattached;
+	return 1;
+}
