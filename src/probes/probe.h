@@ -88,4 +88,46 @@ bool has_wildcard(const char *s);
 /* Splits "a:b:c" into at most max parts (arena strings); returns the count. */
 int split_colon(struct arena *a, const char *text, char **parts, int max);
 
+/* ---- additions (probes work) ----
+ * split_colon returns the number of parts in text even when it exceeds max
+ * (only the first max are stored), so callers can report "requires N
+ * arguments". Double quotes protect ':' (uprobe paths) and are removed. */
+
+/* "Invalid probe type: foo" at loc, with a "did you mean" hint over the
+ * names and aliases of all probe types. For callers of probe_type_find. */
+void probe_report_unknown(struct diag *d, const char *type, struct loc loc);
+
+/* -l: lists every attach point matching pattern (NULL = all) in bpftrace's
+ * format and order, dispatching on the pattern's type prefix ("t:...",
+ * "tracepoint:...", "*:..."); a pattern without ':' is matched against the
+ * last component of every type's attach points. Returns 0, -1 on error. */
+int probes_list(const char *pattern, bool verbose, FILE *out);
+
+/* For list hooks: does `pattern` (the full -l pattern) concern pt? Returns
+ * 0 if not, 1 if it does implicitly (NULL pattern, no type prefix, or a
+ * wildcard prefix such as "*:"), 2 if it names pt (or an alias) explicitly.
+ * *rest is what follows the type prefix: NULL for "everything", the whole
+ * pattern when it has no ':'. */
+int probe_pattern_rest(const struct probe_type *pt, const char *pattern, const char **rest);
+
+/* Parses an attach-point count: decimal, 0x hex, leading-0 octal, '_'
+ * separators, and an integer exponent (1e6), as bpftrace accepts them. */
+bool probe_parse_uint(const char *s, uint64_t *out);
+
+/* Detach the fds added after the first n (closing them); for attach hooks
+ * that fail half-way through a multi-CPU attach. */
+void rt_links_truncate(struct rt_links *l, int n);
+
+/* Online CPU ids from /sys/devices/system/cpu/online (malloc'd array, count
+ * returned; -1 on error). */
+int probe_online_cpus(int **cpus);
+
+struct perf_event_attr;
+/* perf_event_open(attr, pid, cpu) + bpf_link_create(prog, BPF_PERF_EVENT)
+ * with ap->id as the BPF cookie, then enable. Adds the fds to links. On
+ * failure closes what it opened, writes "Error attaching probe: NAME: why"
+ * into err and returns -errno. */
+int probe_perf_attach(const struct attach_point *ap, struct perf_event_attr *attr, pid_t pid,
+		      int cpu, int prog_fd, struct rt_links *links, char *err, size_t errlen);
+
 #endif
