@@ -34,12 +34,20 @@ int tracefs_strlen(void) { return str_len; }
 
 /* ---- the mount ---------------------------------------------------------- */
 
+/* Is there a readable tracefs at dir? Sets errno (EACCES matters: a
+ * tracefs that is mounted but closed to us must not be mounted again). */
 static bool has_events(const char *dir)
 {
 	char p[PATH_MAX];
 	struct stat st;
 	snprintf(p, sizeof(p), "%s/events", dir);
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	if (stat(p, &st) < 0)
+		return false;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return false;
+	}
+	return true;
 }
 
 const char *tracefs_root(char *err, size_t errlen)
@@ -52,6 +60,12 @@ const char *tracefs_root(char *err, size_t errlen)
 			if (has_events(cands[i])) {
 				snprintf(root_dir, sizeof(root_dir), "%s", cands[i]);
 				return root_dir;
+			}
+			if (errno == EACCES || errno == EPERM) {
+				snprintf(root_err, sizeof(root_err),
+					 "cannot access tracefs at %s: %s (tracing needs root)", cands[i],
+					 strerror(errno));
+				goto fail;
 			}
 		}
 		/* Not mounted (no debugfs either): mount -t tracefs nodev /sys/kernel/tracing */
@@ -67,6 +81,7 @@ const char *tracefs_root(char *err, size_t errlen)
 			return root_dir;
 		}
 	}
+fail:
 	if (err && errlen)
 		snprintf(err, errlen, "%s", root_err[0] ? root_err : "tracefs is not available");
 	errno = ENOENT;
