@@ -389,8 +389,9 @@ static void test_fixture_formats(void)
 	CHECK(ncommon == 4, "4 common fields, got %d", ncommon);
 	CHECK(f && !strcmp(f->fields[4].decl, "char prev_comm[16]"), "decl kept as written");
 	tracefs_set_strlen(128);
-	struct type *t = tracefs_args_type(&a, tracefs_format("sched", "sched_process_exec"));
-	CHECK(t->fields[4].type->size == 128, "strlen setter: %d", t->fields[4].type->size);
+	const struct tp_format *pe = tracefs_format("sched", "sched_process_exec");
+	struct type *t = pe ? tracefs_args_type(&a, pe) : NULL;
+	CHECK(t && t->fields[4].type->size == 128, "strlen setter");
 	tracefs_set_strlen(0);
 	CHECK(tracefs_strlen() == TRACEFS_STRLEN_DEFAULT, "strlen default");
 	CHECK(tracefs_format("sched", "nosuch") == NULL, "missing format");
