@@ -82,7 +82,8 @@ static int tp_expand(const struct probe_env *env, const char *text, struct loc l
 	}
 	for (int i = 0; i < n; i++) {
 		const char *colon = strchr(names[i], ':');
-		char *c = arena_strndup(env->arena, names[i], (size_t)(colon - names[i]));
+		char c[256];
+		snprintf(c, sizeof(c), "%.*s", (int)(colon - names[i]), names[i]);
 		if (!glob_match(cat, c) || !glob_match(ev, colon + 1))
 			continue;
 		ap_list_push(env->arena, out, tp_new(env, c, colon + 1, loc));
