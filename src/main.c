@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "driver.h"
+#include "probes/probe.h"
+#include "runtime/tracefs.h"
 
 static const char usage_text[] =
 	"USAGE:\n"
@@ -154,10 +156,16 @@ int main(int argc, char **argv)
 	}
 	o.strlen = env_int("STRLEN", 64, 1, 200);
 	o.map_keys_max = env_int("MAP_KEYS_MAX", 4096, 1, 1 << 24);
+	tracefs_set_strlen(o.strlen);
 	if (list) {
-		/* pattern is the next argument, if any */
-		fprintf(stderr, "ERROR: -l is not implemented yet\n");
-		return 1;
+		if (optind + 1 < argc) {
+			fprintf(stderr, "ERROR: -l takes at most one search pattern\n");
+			return 1;
+		}
+		const char *pattern = optind < argc ? argv[optind] : NULL;
+		int rc = probes_list(pattern, o.verbose, stdout);
+		tracefs_cleanup();
+		return rc < 0 ? 1 : 0;
 	}
 	if (!o.program) {
 		if (optind >= argc) {
@@ -172,5 +180,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ERROR: -c and -p cannot be used together\n");
 		return 1;
 	}
-	return driver_run(&o);
+	int rc = driver_run(&o);
+	tracefs_cleanup();
+	return rc;
 }

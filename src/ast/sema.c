@@ -321,7 +321,10 @@ static struct type *expr_call(struct sema *s, struct node *n)
 {
 	const struct builtin *b = builtin_find(n->str, B_FUNC);
 	if (!b) {
-		sema_error(s, n->loc, "Unknown function: %s", n->str);
+		struct loc name = n->loc;
+		name.last_line = name.first_line;
+		name.last_column = name.first_column + (int)strlen(n->str) - 1;
+		sema_error(s, name, "Unknown function: %s", n->str);
 		/* suggest the closest name */
 		if (s->final) {
 			const struct builtin *const *all = builtin_all();
@@ -374,6 +377,10 @@ static struct type *expr_field(struct sema *s, struct node *n)
 	}
 	for (int i = 0; i < rt->nfields; i++) {
 		if (rt->fields[i].name && !strcmp(rt->fields[i].name, n->str)) {
+			if (rt->is_ctx_record && rt->fields[i].offset < 8) {
+				sema_error(s, n->loc, "BPF does not support accessing common tracepoint fields");
+				return NULL;
+			}
 			n->sem = &rt->fields[i];
 			return rt->fields[i].type;
 		}

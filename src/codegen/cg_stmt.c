@@ -182,7 +182,7 @@ void cg_program(struct cg *cg, struct prog_unit *u)
 	}
 	LLVMTypeRef ft = LLVMFunctionType(cg->i64, &cg->ptr, 1, 0);
 	char name[32];
-	snprintf(name, sizeof(name), "%s", u->section);
+	snprintf(name, sizeof(name), "fn_%s", u->section);
 	cg->fn = LLVMAddFunction(cg->mod, name, ft);
 	LLVMSetSection(cg->fn, u->section);
 	unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
