@@ -1,0 +1,736 @@
+#!/usr/bin/env python3
+"""Runtime test runner for bpfscript: runs tests/runtime/*.test suites as root against real probes.
+
+Usage:
+  runner.py [options] SUITE.test...
+
+Options:
+  --bpfscript PATH      tracer under test (env BPFSCRIPT overrides it; default build/bpfscript)
+  --targets DIR         where the test targets are built (env BPFSCRIPT_TARGETS overrides it;
+                        default build/tests/targets)
+  --compare-bpftrace    run only the COMPARE_BPFTRACE cases, each under the tracer and under
+                        bpftrace (--bpftrace PATH, default /usr/bin/bpftrace), and require
+                        identical stdout (bpftrace's "Attaching N probes..." line dropped) and
+                        identical exit codes; stderr is ignored
+  --bpftrace PATH       reference bpftrace for --compare-bpftrace
+  -k, --filter REGEX    run only cases whose NAME matches REGEX (re.search)
+  --list                list the cases and exit
+  --keep                keep each case's temporary directory
+  -v, --verbose         print stdout/stderr of passing cases too
+
+The file format is described in tests/runtime/README.md. The last line printed is
+"N passed, N failed, N skipped"; the exit status is 1 when a case failed, 2 on a usage or
+format error, else 0.
+
+When the tracer under test is bpftrace 0.17 itself (BPFSCRIPT=/usr/bin/bpftrace, to check the
+harness), its "Attaching N probes..." stdout line and its RLIMIT_MEMLOCK stderr line are
+dropped, and cases marked DIFFERS_FROM_BPFTRACE_0_17 are reported as expected failures when they fail.
+"""
+
+import argparse
+import difflib
+import json
+import os
+import re
+import selectors
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+NOTIFY_TOKEN = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
+ATTACHING_RE = re.compile(r"^Attaching \d+ probes?\.\.\.$")
+RLIMIT_RE = re.compile(r"couldn't set RLIMIT_MEMLOCK")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+# Kernel features a case may require (REQUIRES_KERNEL_FEATURE). A case whose feature is
+# absent is skipped with a message naming the feature; this is the only way to skip.
+KERNEL_FEATURES = {
+    "kprobes": ["/sys/bus/event_source/devices/kprobe", "/sys/kernel/tracing/kprobe_events",
+                "/sys/kernel/debug/tracing/kprobe_events"],
+    "uprobes": ["/sys/bus/event_source/devices/uprobe", "/sys/kernel/tracing/uprobe_events"],
+    "tracepoints": ["/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events"],
+    "btf": ["/sys/kernel/btf/vmlinux"],
+}
+
+SINGLE = {"NAME", "PROG", "RUN", "EXPECT", "EXPECT_REGEX", "EXPECT_FILE", "EXPECT_NONE",
+          "EXPECT_NONE_REGEX", "EXPECT_STDERR", "EXPECT_STDERR_REGEX", "EXPECT_STDERR_NONE",
+          "EXPECT_STDERR_NONE_REGEX", "EXIT_CODE", "TIMEOUT", "AFTER", "SIGNAL", "ENV",
+          "REQUIRES_KERNEL_FEATURE", "COMPARE_BPFTRACE", "DIFFERS_FROM_BPFTRACE_0_17",
+          "CHECK_NOTHING_LEFT", "STDIN"}
+BLOCKS = {"EXPECT_EXACT": "END_EXPECT", "EXPECT_ANY_ORDER": "END_EXPECT",
+          "EXPECT_STDERR_EXACT": "END_EXPECT", "FILE": "END_FILE", "PROG": "END_PROG",
+          "STDIN": "END_STDIN"}
+SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM, "HUP": signal.SIGHUP,
+           "USR1": signal.SIGUSR1, "KILL": signal.SIGKILL}
+
+
+class FormatError(Exception):
+    pass
+
+
+class Case:
+    def __init__(self, suite, name, line):
+        self.suite = suite
+        self.name = name
+        self.line = line
+        self.prog = None
+        self.run = None
+        self.stdin = None
+        self.out = []           # ordered stdout checks: ("line"|"regex", text)
+        self.out_exact = None
+        self.out_any = None
+        self.out_none = []      # ("line"|"regex", text)
+        self.err = []
+        self.err_exact = None
+        self.err_none = []
+        self.exit_code = 0
+        self.timeout = 10.0
+        self.after = []
+        self.signal = None      # (signum, name, delay)
+        self.env = {}
+        self.files = {}         # name -> content
+        self.features = []
+        self.compare = False
+        self.differs = None
+        self.check_left = False
+
+    @property
+    def full_name(self):
+        return "%s/%s" % (self.suite, self.name)
+
+
+def parse_suite(path):
+    suite = os.path.splitext(os.path.basename(path))[0]
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    cases = []
+    case = None
+    i = start = 0
+
+    def err(msg):
+        raise FormatError("%s:%d: %s" % (path, start + 1, msg))
+
+    while i < len(lines):
+        raw = lines[i]
+        if raw.strip() == "" or raw.lstrip().startswith("#"):
+            i += 1
+            continue
+        start = i
+        directive, _, value = raw.partition(" ")
+        directive = directive.strip()
+        if directive == "NAME":
+            if not value.strip():
+                err("NAME needs a value")
+            case = Case(suite, value.strip(), i + 1)
+            if any(c.name == case.name for c in cases):
+                err("duplicate NAME %s" % case.name)
+            cases.append(case)
+            i += 1
+            continue
+        if case is None:
+            err("%s before the first NAME" % directive)
+        is_block = directive in BLOCKS and (directive not in SINGLE or value.strip() == "")
+        if directive == "FILE":
+            is_block = True
+        if is_block:
+            end = BLOCKS[directive]
+            body = []
+            i += 1
+            while i < len(lines) and lines[i] != end:
+                body.append(lines[i])
+                i += 1
+            if i >= len(lines):
+                err("%s without %s" % (directive, end))
+            i += 1
+            text = "\n".join(body)
+            if directive == "EXPECT_EXACT":
+                case.out_exact = text + "\n" if body else ""
+            elif directive == "EXPECT_ANY_ORDER":
+                case.out_any = body
+            elif directive == "EXPECT_STDERR_EXACT":
+                case.err_exact = text + "\n" if body else ""
+            elif directive == "FILE":
+                fname = value.strip()
+                if not fname or "/" in fname:
+                    err("FILE needs a plain file name")
+                case.files[fname] = text + "\n"
+            elif directive == "PROG":
+                case.prog = text
+            elif directive == "STDIN":
+                case.stdin = text + "\n"
+            continue
+        if directive not in SINGLE:
+            err("unknown directive %r" % directive)
+        v = value
+        i += 1
+        if directive == "PROG":
+            case.prog = v
+        elif directive == "RUN":
+            case.run = v
+        elif directive == "STDIN":
+            case.stdin = v + "\n"
+        elif directive == "EXPECT":
+            case.out.append(("line", v))
+        elif directive == "EXPECT_REGEX":
+            case.out.append(("regex", v))
+        elif directive == "EXPECT_FILE":
+            fpath = os.path.join(os.path.dirname(path), v.strip())
+            try:
+                with open(fpath, encoding="utf-8") as ef:
+                    for line in ef.read().splitlines():
+                        case.out.append(("line", line))
+            except OSError as e:
+                err("EXPECT_FILE: %s" % e)
+        elif directive == "EXPECT_NONE":
+            case.out_none.append(("line", v))
+        elif directive == "EXPECT_NONE_REGEX":
+            case.out_none.append(("regex", v))
+        elif directive == "EXPECT_STDERR":
+            case.err.append(("line", v))
+        elif directive == "EXPECT_STDERR_REGEX":
+            case.err.append(("regex", v))
+        elif directive == "EXPECT_STDERR_NONE":
+            case.err_none.append(("line", v))
+        elif directive == "EXPECT_STDERR_NONE_REGEX":
+            case.err_none.append(("regex", v))
+        elif directive == "EXIT_CODE":
+            try:
+                case.exit_code = int(v.strip())
+            except ValueError:
+                err("EXIT_CODE needs an integer")
+        elif directive == "TIMEOUT":
+            try:
+                case.timeout = float(v.strip())
+            except ValueError:
+                err("TIMEOUT needs a number of seconds")
+        elif directive == "AFTER":
+            case.after.append(v)
+        elif directive == "SIGNAL":
+            parts = v.split()
+            if not parts or parts[0].upper().removeprefix("SIG") not in SIGNALS:
+                err("SIGNAL needs one of %s" % ", ".join(SIGNALS))
+            sname = parts[0].upper().removeprefix("SIG")
+            delay = float(parts[1]) if len(parts) > 1 else 0.3
+            case.signal = (SIGNALS[sname], "SIG" + sname, delay)
+        elif directive == "ENV":
+            for kv in shlex.split(v):
+                k, eq, val = kv.partition("=")
+                if not eq:
+                    err("ENV needs K=V")
+                case.env[k] = val
+        elif directive == "REQUIRES_KERNEL_FEATURE":
+            feat = v.strip()
+            if feat not in KERNEL_FEATURES:
+                err("unknown kernel feature %r (known: %s)" % (feat, ", ".join(KERNEL_FEATURES)))
+            case.features.append(feat)
+        elif directive == "COMPARE_BPFTRACE":
+            case.compare = True
+        elif directive == "DIFFERS_FROM_BPFTRACE_0_17":
+            case.differs = v.strip() or "differs"
+        elif directive == "CHECK_NOTHING_LEFT":
+            case.check_left = True
+    for c in cases:
+        if (c.prog is None) == (c.run is None):
+            raise FormatError("%s:%d: case %s needs exactly one of PROG or RUN" % (path, c.line, c.name))
+        if c.out_exact is not None and c.out:
+            raise FormatError("%s:%d: case %s: EXPECT_EXACT excludes EXPECT/EXPECT_REGEX" % (path, c.line, c.name))
+    return cases
+
+
+# ------------------------------------------------------------------ system state checks
+
+def feature_present(feat):
+    return any(os.path.exists(p) for p in KERNEL_FEATURES[feat])
+
+
+def attachments():
+    """A snapshot of everything attached system-wide that a tracer could leave behind."""
+    snap = set()
+    bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
+    if os.path.exists(bpftool):
+        for sub in ("link", "perf"):
+            try:
+                out = subprocess.run([bpftool, "-j", sub, "list"], capture_output=True,
+                                     timeout=20).stdout.decode()
+                for item in json.loads(out or "[]"):
+                    if sub == "link":
+                        snap.add(("link", item.get("id"), item.get("type"), item.get("prog_id")))
+                    else:
+                        snap.add(("perf", item.get("pid"), item.get("fd"), item.get("prog_id")))
+            except (subprocess.SubprocessError, ValueError, OSError):
+                snap.add(("error", sub))
+    for tf in ("/sys/kernel/tracing", "/sys/kernel/debug/tracing"):
+        for ev in ("kprobe_events", "uprobe_events"):
+            p = os.path.join(tf, ev)
+            try:
+                with open(p) as f:
+                    for line in f:
+                        snap.add((ev, line.strip()))
+            except OSError:
+                pass
+    return snap
+
+
+def describe_new(before, after):
+    return ["%s" % (item,) for item in sorted(after - before, key=str)]
+
+
+# ------------------------------------------------------------------ running one command
+
+def descendants(pid):
+    """PIDs of all descendants of pid (breadth first)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop(0)
+        kids = []
+        try:
+            for t in os.listdir("/proc/%d/task" % p):
+                try:
+                    with open("/proc/%d/task/%s/children" % (p, t)) as f:
+                        kids += [int(x) for x in f.read().split()]
+                except OSError:
+                    pass
+        except OSError:
+            pass
+        out += kids
+        todo += kids
+    return out
+
+
+def tracer_pid(main_pid, tracer_path):
+    """The tracer's own PID: main_pid itself for PROG cases; for RUN cases the first
+    descendant running the tracer binary (or main_pid if none is found)."""
+    real = os.path.realpath(tracer_path)
+    for p in [main_pid] + descendants(main_pid):
+        try:
+            if os.path.realpath("/proc/%d/exe" % p) == real:
+                return p
+        except OSError:
+            pass
+    return main_pid
+
+
+def kill_group(pgid, sig=signal.SIGKILL):
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class Result:
+    def __init__(self):
+        self.stdout = ""
+        self.stderr = ""
+        self.rc = None
+        self.timed_out = False
+        self.ready = False
+        self.notes = []
+        self.duration = 0.0
+
+
+def run_command(argv, env, cwd, timeout, stdin_text, case, tracer_path, subst):
+    """Runs argv in its own process group; handles readiness, AFTER and SIGNAL; kills the
+    group on timeout. Returns a Result."""
+    res = Result()
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.PIPE if stdin_text is not None
+                            else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    pgid = proc.pid
+    if stdin_text is not None:
+        try:
+            proc.stdin.write(stdin_text.encode())
+        except BrokenPipeError:
+            pass
+        proc.stdin.close()
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ, "out")
+    sel.register(proc.stderr, selectors.EVENT_READ, "err")
+    bufs = {"out": bytearray(), "err": bytearray()}
+    after_thread = None
+    after_procs = []
+    exited_at = None
+
+    def after_work(tpid):
+        for cmd in case.after:
+            cmd = subst(cmd).replace("{{PID}}", str(tpid))
+            left = max(0.5, deadline - time.monotonic())
+            try:
+                p = subprocess.Popen(["/bin/bash", "-c", cmd], cwd=cwd, env=env,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+                after_procs.append(p)
+                out, _ = p.communicate(timeout=left)
+                if p.returncode != 0:
+                    res.notes.append("AFTER command exited %d: %s\n%s" % (
+                        p.returncode, cmd, out.decode(errors="replace")))
+            except subprocess.TimeoutExpired:
+                kill_group(p.pid)
+                p.communicate()
+                res.notes.append("AFTER command timed out: %s" % cmd)
+        if case.signal:
+            signum, sname, delay = case.signal
+            time.sleep(delay)
+            if proc.poll() is None:
+                try:
+                    os.kill(tpid, signum)
+                except ProcessLookupError:
+                    pass
+            else:
+                res.notes.append("tracer had exited before %s could be sent" % sname)
+
+    while sel.get_map():
+        now = time.monotonic()
+        if now >= deadline:
+            res.timed_out = True
+            kill_group(pgid)
+            break
+        if exited_at is not None and now - exited_at > 2.0:
+            # the tracer exited but something it started still holds the pipes
+            kill_group(pgid)
+        for key, _ in sel.select(timeout=min(0.05, max(0.0, deadline - now))):
+            data = os.read(key.fileobj.fileno(), 65536)
+            if not data:
+                sel.unregister(key.fileobj)
+                continue
+            bufs[key.data] += data
+            if (key.data == "err" and not res.ready and
+                    (NOTIFY_TOKEN + "\n").encode() in bufs["err"]):
+                res.ready = True
+                if case.after or case.signal:
+                    tpid = tracer_pid(proc.pid, tracer_path)
+                    after_thread = threading.Thread(target=after_work, args=(tpid,), daemon=True)
+                    after_thread.start()
+        if exited_at is None and proc.poll() is not None:
+            exited_at = time.monotonic()
+    try:
+        proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        res.timed_out = True
+        kill_group(pgid)
+        proc.wait()
+    kill_group(pgid)  # anything the case left running
+    if after_thread is not None:
+        after_thread.join(timeout=max(1.0, deadline + 5 - time.monotonic()))
+    for p in after_procs:
+        kill_group(p.pid)
+    if (case.after or case.signal) and not res.ready and not res.timed_out:
+        res.notes.append("the tracer never printed %s on stderr, so AFTER/SIGNAL did not run"
+                         % NOTIFY_TOKEN)
+    res.rc = proc.returncode
+    res.stdout = bufs["out"].decode(errors="replace")
+    res.stderr = bufs["err"].decode(errors="replace")
+    res.duration = time.monotonic() - t0
+    return res
+
+
+# ------------------------------------------------------------------ checking output
+
+def drop_lines(text, pred):
+    lines = text.splitlines(True)
+    return "".join(l for l in lines if not pred(l.rstrip("\n")))
+
+
+def line_matches(kind, pattern, line):
+    if kind == "line":
+        return line == pattern
+    return re.fullmatch(pattern, line) is not None
+
+
+def check_ordered(checks, text, what):
+    """Each check must match a whole line, in this order (other lines may come between)."""
+    lines = text.splitlines()
+    pos = 0
+    for kind, pat in checks:
+        found = False
+        while pos < len(lines):
+            if line_matches(kind, pat, lines[pos]):
+                found = True
+                pos += 1
+                break
+            pos += 1
+        if not found:
+            return "%s: no line %s %r (in this order after the previous expectations)" % (
+                what, "matching" if kind == "regex" else "equal to", pat)
+    return None
+
+
+def diff(expected, got, a="expected", b="got"):
+    return "".join(difflib.unified_diff(expected.splitlines(True), got.splitlines(True),
+                                        fromfile=a, tofile=b))
+
+
+def indent(text, prefix="    | "):
+    if not text:
+        return prefix + "(empty)\n"
+    return "".join(prefix + l + ("" if l.endswith("\n") else "\n") for l in text.splitlines(True))
+
+
+def check_case(case, res, subst):
+    """Returns a list of failure messages (empty: pass)."""
+    fails = []
+    if res.timed_out:
+        fails.append("timed out after %gs (process group killed)" % case.timeout)
+    fails += res.notes
+    if res.rc is not None and res.rc != case.exit_code and not res.timed_out:
+        fails.append("exit code %s, expected %d" % (res.rc, case.exit_code))
+    out, err = res.stdout, res.stderr
+    if case.out:
+        m = check_ordered([(k, subst(p)) for k, p in case.out], out, "stdout")
+        if m:
+            fails.append(m)
+    if case.out_exact is not None:
+        exp = subst(case.out_exact)
+        if out != exp:
+            fails.append("stdout differs from EXPECT_EXACT:\n" + diff(exp, out))
+    if case.out_any is not None:
+        have = out.splitlines()
+        for line in case.out_any:
+            line = subst(line)
+            if line in have:
+                have.remove(line)
+            else:
+                fails.append("stdout: no line %r (EXPECT_ANY_ORDER)" % line)
+    for kind, pat in case.out_none:
+        pat = subst(pat)
+        if any(line_matches(kind, pat, l) for l in out.splitlines()):
+            fails.append("stdout has a line %s %r (EXPECT_NONE)" % (
+                "matching" if kind == "regex" else "equal to", pat))
+    if case.err:
+        m = check_ordered([(k, subst(p)) for k, p in case.err], err, "stderr")
+        if m:
+            fails.append(m)
+    if case.err_exact is not None:
+        exp = subst(case.err_exact)
+        if err != exp:
+            fails.append("stderr differs from EXPECT_STDERR_EXACT:\n" + diff(exp, err))
+    for kind, pat in case.err_none:
+        pat = subst(pat)
+        if any(line_matches(kind, pat, l) for l in err.splitlines()):
+            fails.append("stderr has a line %s %r (EXPECT_STDERR_NONE)" % (
+                "matching" if kind == "regex" else "equal to", pat))
+    return fails
+
+
+# ------------------------------------------------------------------ driver
+
+class Runner:
+    def __init__(self, args):
+        self.args = args
+        self.tracer = os.environ.get("BPFSCRIPT") or args.bpfscript or os.path.join(REPO, "build", "bpfscript")
+        self.targets = os.environ.get("BPFSCRIPT_TARGETS") or args.targets or os.path.join(
+            REPO, "build", "tests", "targets")
+        self.bpftrace = args.bpftrace
+        self.dialects = {}
+        self.tracer_is_bpftrace017 = self.bpftrace017(self.tracer)
+        self.passed = self.failed = self.skipped = self.xfailed = 0
+
+    def bpftrace017(self, path):
+        """Is path bpftrace 0.17 (whose stdout starts with "Attaching N probes...")?"""
+        if path not in self.dialects:
+            try:
+                out = subprocess.run([path, "--version"], capture_output=True, timeout=20)
+                v = re.match(rb"bpftrace v0\.17\.", out.stdout + out.stderr) is not None
+            except (OSError, subprocess.SubprocessError):
+                v = False
+            self.dialects[path] = v
+        return self.dialects[path]
+
+    def make_subst(self, tracer, tmp):
+        def subst(text):
+            def target(m):
+                return os.path.join(self.targets, m.group(1))
+            text = re.sub(r"\{\{TARGET:([A-Za-z0-9_.-]+)\}\}", target, text)
+            return (text.replace("{{BPFSCRIPT}}", tracer).replace("{{BPFTRACE}}", tracer)
+                    .replace("{{TMP}}", tmp).replace("{{NCPU}}", str(online_cpus())))
+        return subst
+
+    def execute(self, case, tracer):
+        """Runs case with the given tracer binary; returns (Result, attachment leak list)."""
+        tmp = tempfile.mkdtemp(prefix="bpfscript-rt-")
+        os.chmod(tmp, 0o755)
+        subst = self.make_subst(tracer, tmp)
+        for fname, content in case.files.items():
+            with open(os.path.join(tmp, fname), "w") as f:
+                f.write(subst(content))
+        env = dict(os.environ)
+        env.update({"LC_ALL": "C", NOTIFY_TOKEN: "1", "BPFSCRIPT": tracer})
+        for k, v in case.env.items():
+            env[k] = subst(v)
+        if case.prog is not None:
+            argv = [tracer, "-e", subst(case.prog)]
+        else:
+            argv = ["/bin/bash", "-c", subst(case.run)]
+        before = attachments() if case.check_left else None
+        stdin = subst(case.stdin) if case.stdin is not None else None
+        res = run_command(argv, env, tmp, case.timeout, stdin, case, tracer, subst)
+        leaks = []
+        if case.check_left:
+            for _ in range(20):  # links of an exited process go away asynchronously
+                after = attachments()
+                leaks = describe_new(before, after)
+                if not leaks:
+                    break
+                time.sleep(0.1)
+        # the notify token is the harness's business, not the case's
+        res.stderr = drop_lines(res.stderr, lambda l: l == NOTIFY_TOKEN)
+        if self.bpftrace017(tracer):
+            res.stdout = drop_lines(res.stdout, lambda l: ATTACHING_RE.match(l) is not None)
+            res.stderr = drop_lines(res.stderr, lambda l: RLIMIT_RE.search(l) is not None)
+        if self.args.keep:
+            print("     (kept %s)" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return res, leaks, subst
+
+    def report(self, status, case, res=None, fails=(), extra=""):
+        dur = " (%.2fs)" % res.duration if res is not None else ""
+        print("%-4s %s%s%s" % (status, case.full_name, dur, extra), flush=True)
+        if fails:
+            for f in fails:
+                print(indent(f, "    "), end="")
+        if res is not None and (fails or self.args.verbose):
+            print("  stdout:")
+            print(indent(res.stdout), end="")
+            print("  stderr:")
+            print(indent(res.stderr), end="")
+            print("  exit code: %s" % res.rc, flush=True)
+
+    def run_case(self, case):
+        missing = [f for f in case.features if not feature_present(f)]
+        if missing:
+            self.skipped += 1
+            print("skip %s: kernel feature '%s' absent (none of %s exists)" % (
+                case.full_name, missing[0], ", ".join(KERNEL_FEATURES[missing[0]])), flush=True)
+            return
+        if self.args.compare_bpftrace:
+            return self.run_compare(case)
+        res, leaks, subst = self.execute(case, self.tracer)
+        fails = check_case(case, res, subst)
+        if leaks:
+            fails.append("left attached after exit (CHECK_NOTHING_LEFT):\n" + "\n".join(leaks))
+        if not fails:
+            self.passed += 1
+            self.report("ok", case, res)
+        elif self.tracer_is_bpftrace017 and case.differs:
+            self.xfailed += 1
+            self.skipped += 1
+            self.report("xfail", case, res, extra=": bpftrace 0.17 differs: " + case.differs)
+        else:
+            self.failed += 1
+            self.report("FAIL", case, res, fails)
+
+    def run_compare(self, case):
+        mine, _, _ = self.execute(case, self.tracer)
+        ref, _, _ = self.execute(case, self.bpftrace)
+        fails = []
+        if mine.timed_out:
+            fails.append("%s timed out" % self.tracer)
+        if ref.timed_out:
+            fails.append("%s timed out" % self.bpftrace)
+        if mine.stdout != ref.stdout:
+            fails.append("stdout differs from bpftrace's:\n" + diff(ref.stdout, mine.stdout,
+                                                                   "bpftrace", "bpfscript"))
+        if mine.rc != ref.rc:
+            fails.append("exit code %s, bpftrace's %s" % (mine.rc, ref.rc))
+        if fails:
+            self.failed += 1
+            self.report("FAIL", case, mine, fails)
+            print("  bpftrace stdout:")
+            print(indent(ref.stdout), end="")
+        else:
+            self.passed += 1
+            self.report("ok", case, mine, extra=" = bpftrace")
+
+
+def online_cpus():
+    """CPUs a profile probe attaches to (one perf event per online CPU)."""
+    try:
+        with open("/sys/devices/system/cpu/online") as f:
+            n = 0
+            for part in f.read().strip().split(","):
+                lo, _, hi = part.partition("-")
+                n += int(hi or lo) - int(lo) + 1
+            return n
+    except (OSError, ValueError):
+        return os.cpu_count()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("suites", nargs="+")
+    ap.add_argument("--bpfscript")
+    ap.add_argument("--targets")
+    ap.add_argument("--compare-bpftrace", action="store_true")
+    ap.add_argument("--bpftrace", default="/usr/bin/bpftrace")
+    ap.add_argument("-k", "--filter")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+
+    cases = []
+    try:
+        for s in args.suites:
+            cases += parse_suite(s)
+    except (FormatError, OSError) as e:
+        print("runner: %s" % e, file=sys.stderr)
+        return 2
+    if args.filter:
+        cases = [c for c in cases if re.search(args.filter, c.name)]
+    if args.compare_bpftrace:
+        cases = [c for c in cases if c.compare]
+    if args.list:
+        for c in cases:
+            print(c.full_name)
+        return 0
+
+    r = Runner(args)
+    problems = []
+    if os.geteuid() != 0:
+        problems.append("runtime tests must run as root (euid is %d)" % os.geteuid())
+    if not os.access(r.tracer, os.X_OK):
+        problems.append("tracer %s is missing or not executable (build it, or set BPFSCRIPT)" % r.tracer)
+    if args.compare_bpftrace and not os.access(args.bpftrace, os.X_OK):
+        problems.append("reference %s is missing (apt-get install bpftrace)" % args.bpftrace)
+    print("runtime: tracer %s%s, targets %s, %d case(s)%s" % (
+        r.tracer, " (bpftrace 0.17: harness check mode)" if r.tracer_is_bpftrace017 else "",
+        r.targets, len(cases), ", compared with " + args.bpftrace if args.compare_bpftrace else ""),
+        flush=True)
+    if problems:
+        for p in problems:
+            print("runtime: error: %s" % p, flush=True)
+        for c in cases:
+            print("FAIL %s: not run" % c.full_name)
+        print("0 passed, %d failed, 0 skipped" % len(cases))
+        return 1
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for c in cases:
+            r.run_case(c)
+    except KeyboardInterrupt:
+        print("runtime: interrupted", flush=True)
+        r.failed += 1
+    if r.xfailed:
+        print("(%d of the skipped are expected failures: bpftrace 0.17 differs from the latest "
+              "bpftrace behaviour these cases test)" % r.xfailed)
+    print("%d passed, %d failed, %d skipped" % (r.passed, r.failed, r.skipped), flush=True)
+    return 1 if r.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
