@@ -28,6 +28,13 @@
  *                      b = N_BLOCK of preamble items, c = N_BLOCK (#else),
  *                      N_IF (#elif) or NULL.
  *  - #include <x.h>    N_INCLUDE str = "<x.h>" (delimiters kept).
+ *  - struct S {...};   N_CDEF str = the C text as written, `;` included when
+ *                      present (comments replaced by a space).
+ *  - integer literals  N_INT ival = the 64-bit pattern: a literal >= 2^63 is
+ *                      negative as int64 (literals themselves never are).
+ * Casts need a type that starts with a type word (int8 .. uint64, the
+ * <stdint.h> names, C base-type words) or struct/union/enum: that is what
+ * keeps `(x) - 1` a subtraction. `let $x: T` accepts any identifier as T.
  */
 
 %define api.pure full
