@@ -23,8 +23,10 @@ The file format is described in tests/runtime/README.md. The last line printed i
 format error, else 0.
 
 When the tracer under test is bpftrace 0.17 itself (BPFSCRIPT=/usr/bin/bpftrace, to check the
-harness), its "Attaching N probes..." stdout line and its RLIMIT_MEMLOCK stderr line are
-dropped, and cases marked DIFFERS_FROM_BPFTRACE_0_17 are reported as expected failures when they fail.
+harness and the expectations), its "Attaching N probes..." stdout line and its RLIMIT_MEMLOCK
+stderr line are dropped, its error locations "f:L:A-B:" + "~~~" are rewritten to ours
+("f:L:A:" + "^~~"), and cases marked DIFFERS_FROM_BPFTRACE_0_17 are reported as expected
+failures ("xfail", counted as skipped) when they fail.
 """
 
 import argparse
@@ -441,6 +443,22 @@ def drop_lines(text, pred):
     return "".join(l for l in lines if not pred(l.rstrip("\n")))
 
 
+def clang_style(text):
+    """bpftrace 0.17 diagnostics in our location format: "f:L:A-B: ERROR" -> "f:L:A: ERROR",
+    and the "~~~" line under the source line -> "^~~" (harness check mode only)."""
+    out = []
+    for line in text.splitlines(True):
+        body = line.rstrip("\n")
+        m = re.match(r"^(.*:\d+:)(\d+)-\d+(: (ERROR|WARNING): .*)$", body)
+        if m:
+            body = m.group(1) + m.group(2) + m.group(3)
+        m = re.match(r"^( *)(~+)$", body)
+        if m:
+            body = m.group(1) + "^" + "~" * (len(m.group(2)) - 1)
+        out.append(body + line[len(line.rstrip("\n")):])
+    return "".join(out)
+
+
 def line_matches(kind, pattern, line):
     if kind == "line":
         return line == pattern
@@ -527,10 +545,11 @@ def check_case(case, res, subst):
 class Runner:
     def __init__(self, args):
         self.args = args
-        self.tracer = os.environ.get("BPFSCRIPT") or args.bpfscript or os.path.join(REPO, "build", "bpfscript")
+        self.tracer = abs_program(os.environ.get("BPFSCRIPT") or args.bpfscript or
+                                  os.path.join(REPO, "build", "bpfscript"))
         self.targets = os.environ.get("BPFSCRIPT_TARGETS") or args.targets or os.path.join(
             REPO, "build", "tests", "targets")
-        self.bpftrace = args.bpftrace
+        self.bpftrace = abs_program(args.bpftrace)
         self.dialects = {}
         self.tracer_is_bpftrace017 = self.bpftrace017(self.tracer)
         self.passed = self.failed = self.skipped = self.xfailed = 0
@@ -586,7 +605,8 @@ class Runner:
         res.stderr = drop_lines(res.stderr, lambda l: l == NOTIFY_TOKEN)
         if self.bpftrace017(tracer):
             res.stdout = drop_lines(res.stdout, lambda l: ATTACHING_RE.match(l) is not None)
-            res.stderr = drop_lines(res.stderr, lambda l: RLIMIT_RE.search(l) is not None)
+            res.stderr = clang_style(drop_lines(res.stderr, lambda l: RLIMIT_RE.search(l) is not None))
+        res.tmp = tmp
         if self.args.keep:
             print("     (kept %s)" % tmp)
         else:
@@ -633,6 +653,9 @@ class Runner:
     def run_compare(self, case):
         mine, _, _ = self.execute(case, self.tracer)
         ref, _, _ = self.execute(case, self.bpftrace)
+        # each run has its own {{TMP}}: compare with the paths put back
+        mine.stdout = mine.stdout.replace(mine.tmp, "{{TMP}}")
+        ref.stdout = ref.stdout.replace(ref.tmp, "{{TMP}}")
         fails = []
         if mine.timed_out:
             fails.append("%s timed out" % self.tracer)
@@ -651,6 +674,13 @@ class Runner:
         else:
             self.passed += 1
             self.report("ok", case, mine, extra=" = bpftrace")
+
+
+def abs_program(path):
+    """An absolute path for a program given as a path or as a name found in PATH."""
+    if os.sep not in path:
+        path = shutil.which(path) or path
+    return os.path.abspath(path)
 
 
 def online_cpus():
