@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# scripts/test.sh - install what is missing, build, run the whole test suite.
+#
+#   scripts/test.sh                  deps, Debug build in build/, every ctest test
+#   BPFSCRIPT_ASAN=1 scripts/test.sh  then also an ASan+UBSan build in build-asan/ and ctest again
+#                                     (the default when CI=true; BPFSCRIPT_ASAN=0 turns it off)
+#   BUILD_TYPE=RelWithDebInfo scripts/test.sh
+#   CTEST_ARGS='-L runtime' scripts/test.sh    extra ctest arguments (word-split)
+#
+# Runtime tests attach real probes: run as root. Exits non-zero on any failure; the last
+# lines printed are ctest's own summary.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+BUILD_TYPE=${BUILD_TYPE:-Debug}
+JOBS=${JOBS:-$(nproc)}
+read -ra EXTRA <<<"${CTEST_ARGS:-}"
+ASAN=${BPFSCRIPT_ASAN:-}
+if [ -z "$ASAN" ]; then
+	[ "${CI:-}" = true ] && ASAN=1 || ASAN=0
+fi
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "dependencies"
+scripts/deps.sh
+
+# configure_build DIR CMAKE_ARGS...: configure and build everything in DIR
+configure_build() {
+	local dir=$1
+	shift
+	step "configure $dir ($*)"
+	cmake -S . -B "$dir" "$@"
+	step "build $dir"
+	cmake --build "$dir" -j "$JOBS"
+}
+
+# run_ctest DIR: every test, failures with their output; the summary comes last
+run_ctest() {
+	step "ctest $1"
+	ctest --test-dir "$1" --output-on-failure --no-tests=error -j "$JOBS" "${EXTRA[@]}"
+}
+
+configure_build build -DCMAKE_BUILD_TYPE="$BUILD_TYPE"
+run_ctest build
+
+if [ "$ASAN" = 1 ]; then
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	configure_build build-asan -DCMAKE_BUILD_TYPE=Debug -DBPFSCRIPT_SANITIZE=ON
+	run_ctest build-asan
+fi
