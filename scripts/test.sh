@@ -25,14 +25,20 @@ step() { printf '\n==== %s\n' "$*"; }
 step "dependencies"
 scripts/deps.sh
 
-# configure_build DIR CMAKE_ARGS...: configure and build everything in DIR
+# configure_build DIR CMAKE_ARGS...: configure and build everything in DIR. A build error
+# does not stop here: whatever did build is still tested (and the run fails at the end).
+BUILD_FAILED=0
 configure_build() {
-	local dir=$1
+	local dir=$1 keep_going=(-k)
 	shift
 	step "configure $dir ($*)"
 	cmake -S . -B "$dir" "$@"
 	step "build $dir"
-	cmake --build "$dir" -j "$JOBS"
+	grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt" && keep_going=(-k 0)
+	if ! cmake --build "$dir" -j "$JOBS" -- "${keep_going[@]}"; then
+		BUILD_FAILED=1
+		echo "test.sh: the build in $dir failed (errors above); testing what was built" >&2
+	fi
 }
 
 # run_ctest DIR: every test, failures with their output; the summary comes last
@@ -42,11 +48,16 @@ run_ctest() {
 }
 
 configure_build build -DCMAKE_BUILD_TYPE="$BUILD_TYPE"
+if [ "$BUILD_FAILED" = 1 ]; then
+	run_ctest build || true
+	exit 1
+fi
 run_ctest build
 
 if [ "$ASAN" = 1 ]; then
-	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 	configure_build build-asan -DCMAKE_BUILD_TYPE=Debug -DBPFSCRIPT_SANITIZE=ON
 	run_ctest build-asan
+	[ "$BUILD_FAILED" = 0 ]
 fi
