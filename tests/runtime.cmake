@@ -50,6 +50,21 @@ bpfscript_rt_target(uprobe_target
 add_custom_target(runtime_targets DEPENDS rt_getppid_n rt_openat_n rt_sleeper rt_uprobe_target)
 
 file(GLOB RT_SUITES CONFIGURE_DEPENDS ${RT_DIR}/*.test)
+
+# Every suite parses (no root needed).
+add_test(NAME runtime-format COMMAND ${RT_PYTHON} ${RT_DIR}/runner.py --list ${RT_SUITES})
+set_tests_properties(runtime-format PROPERTIES LABELS "runtime;unit")
+
+# The expectations still hold for bpftrace 0.17 itself (cases marked
+# DIFFERS_FROM_BPFTRACE_0_17 excepted): run every suite with BPFSCRIPT=/usr/bin/bpftrace.
+# Not in the sanitizer build, where it would only repeat itself.
+if(NOT BPFSCRIPT_SANITIZE)
+  add_test(NAME runtime-selfcheck
+           COMMAND ${RT_PYTHON} ${RT_DIR}/runner.py --bpfscript /usr/bin/bpftrace
+                   --targets ${RT_TARGET_DIR} ${RT_SUITES})
+  set_tests_properties(runtime-selfcheck PROPERTIES
+    LABELS "runtime;selfcheck" RESOURCE_LOCK bpf_runtime TIMEOUT 1800)
+endif()
 foreach(suite_file ${RT_SUITES})
   get_filename_component(suite ${suite_file} NAME_WE)
   set(rt_cmd ${RT_PYTHON} ${RT_DIR}/runner.py
