@@ -30,7 +30,7 @@ static char *read_all(struct driver *drv, const char *path, int *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f) {
-		diag_plain(&drv->diag, "failed to open %s: %s", path, strerror(errno));
+		diag_plain(&drv->diag, "failed to open file '%s': %s", path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
@@ -75,8 +75,30 @@ static int spawn_child(struct driver *drv, int *go_fd)
 		diag_plain(&drv->diag, "failed to parse command: %s", drv->opt->cmd);
 		return -1;
 	}
+	const char *cmd = we.we_wordv[0];
+	char *path = NULL;
+	if (strchr(cmd, '/')) {
+		if (access(cmd, X_OK) == 0)
+			path = xstrdup(cmd);
+	} else {
+		const char *env = getenv("PATH");
+		char *dirs = xstrdup(env && *env ? env : "/usr/local/bin:/usr/bin:/bin"), *save = NULL;
+		for (char *d = strtok_r(dirs, ":", &save); d && !path; d = strtok_r(NULL, ":", &save)) {
+			char *cand = arena_printf(&drv->arena, "%s/%s", d, cmd);
+			struct stat st;
+			if (access(cand, X_OK) == 0 && stat(cand, &st) == 0 && S_ISREG(st.st_mode))
+				path = xstrdup(cand);
+		}
+		free(dirs);
+	}
+	if (!path) {
+		diag_plain(&drv->diag, "failed to run command '%s': no such executable", cmd);
+		wordfree(&we);
+		return -1;
+	}
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(path);
 		wordfree(&we);
 		diag_plain(&drv->diag, "pipe: %s", strerror(errno));
 		return -1;
@@ -85,6 +107,7 @@ static int spawn_child(struct driver *drv, int *go_fd)
 	pid_t pid = fork();
 	if (pid < 0) {
 		wordfree(&we);
+		free(path);
 		diag_plain(&drv->diag, "fork: %s", strerror(errno));
 		return -1;
 	}
@@ -94,11 +117,12 @@ static int spawn_child(struct driver *drv, int *go_fd)
 		signal(SIGINT, SIG_DFL);
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
-		execvp(we.we_wordv[0], we.we_wordv);
+		execv(path, we.we_wordv);
 		fprintf(stderr, "ERROR: failed to run %s: %s\n", we.we_wordv[0], strerror(errno));
 		_exit(127);
 	}
 	wordfree(&we);
+	free(path);
 	close(p[0]);
 	drv->child = pid;
 	*go_fd = p[1];
@@ -184,15 +208,20 @@ static int run(struct driver *drv)
 		ast_dump(stdout, drv->root, false, &drv->arena);
 		return 0;
 	}
+	/* Attach point expansion reads tracefs, which needs root: say so first. */
+	if (geteuid() != 0) {
+		diag_plain(&drv->diag, "bpfscript currently only supports running as the root user.");
+		return 1;
+	}
+	if (o->pid > 0 && kill(o->pid, 0) < 0 && errno == ESRCH) {
+		diag_plain(&drv->diag, "process %d does not exist (-p)", (int)o->pid);
+		return 1;
+	}
 	if (sema_run(drv) < 0)
 		return 1;
 	if (o->dump && !strcmp(o->dump, "types")) {
 		ast_dump(stdout, drv->root, true, &drv->arena);
 		return 0;
-	}
-	if (geteuid() != 0) {
-		diag_plain(&drv->diag, "bpfscript currently only supports running as the root user.");
-		return 1;
 	}
 	int go_fd = -1;
 	if (o->cmd && spawn_child(drv, &go_fd) < 0)

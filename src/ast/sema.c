@@ -123,6 +123,15 @@ static struct map_info *map_get(struct sema *s, struct node *m, bool create)
 	return mi;
 }
 
+/* "[int64, string[4]]": key types as bpftrace lists them in messages. */
+static const char *key_names(struct sema *s, const struct type *k)
+{
+	char *out = "[";
+	for (int i = 0; i < k->nfields; i++)
+		out = arena_printf(s->a, "%s%s%s", out, i ? ", " : "", tn(s, k->fields[i].type));
+	return arena_printf(s->a, "%s]", out);
+}
+
 /* Types the keys of an N_MAP and merges them into the map's key type. */
 static int map_keys(struct sema *s, struct node *m, struct map_info *mi)
 {
@@ -155,8 +164,8 @@ static int map_keys(struct sema *s, struct node *m, struct map_info *mi)
 		return 0;
 	struct type *u = unify(s, mi->key, kt);
 	if (!u) {
-		sema_error(s, m->loc, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'",
-			   mi->name, tn(s, kt), tn(s, mi->key));
+		sema_error(s, m->loc, "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s",
+			   mi->name, key_names(s, kt), key_names(s, mi->key));
 		return -1;
 	}
 	mi->key = u;
@@ -347,9 +356,12 @@ static struct type *expr_call(struct sema *s, struct node *n)
 	n->sem = (void *)b;
 	int na = n->list.n;
 	if (na < b->min_args || na > b->max_args) {
-		if (b->min_args == b->max_args)
-			sema_error(s, n->loc, "%s() requires %d argument%s (%d provided)", b->name, b->min_args,
-				   b->min_args == 1 ? "" : "s", na);
+		/* bpftrace's wording (semantic_analyser check_nargs / check_varargs) */
+		static const char *const words[] = { "no arguments", "one argument" };
+		if (b->min_args == b->max_args && b->min_args < 2)
+			sema_error(s, n->loc, "%s() requires %s (%d provided)", b->name, words[b->min_args], na);
+		else if (b->min_args == b->max_args)
+			sema_error(s, n->loc, "%s() requires %d arguments (%d provided)", b->name, b->min_args, na);
 		else if (na < b->min_args)
 			sema_error(s, n->loc, "%s() requires at least %d argument%s (%d provided)", b->name,
 				   b->min_args, b->min_args == 1 ? "" : "s", na);
@@ -635,7 +647,9 @@ int sema_printf(struct sema *s, struct node *call, int first)
 {
 	struct node *f = call->list.v[first];
 	if (f->kind != N_STR) {
-		sema_error(s, f->loc, "%s() expects a string literal as the first argument", call->str);
+		struct type *ft = sema_expr(s, f);
+		sema_error(s, f->loc, "%s() expects a string literal (%s provided)", call->str,
+			   ft ? (type_is_int(ft) ? "integer" : type_kind_name(ft->kind)) : "none");
 		return -1;
 	}
 	int nargs = call->list.n - first - 1;

@@ -31,8 +31,8 @@ static int check_agg(struct sema *s, struct node *n)
 		if (!t)
 			return -1;
 		if (!type_is_int(t)) {
-			sema_error(s, n->list.v[0]->loc, "%s() only supports int arguments (%s provided)", n->str,
-				   type_name(sema_arena(s), t));
+			sema_error(s, n->list.v[0]->loc, "%s() only supports integer arguments (%s provided)", n->str,
+				   type_kind_name(t->kind));
 			return -1;
 		}
 		sign = t->kind == TY_INT && t->is_signed;

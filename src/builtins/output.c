@@ -69,8 +69,8 @@ static int check_exit(struct sema *s, struct node *n)
 		if (!t)
 			return -1;
 		if (!type_is_int(t)) {
-			sema_error(s, n->list.v[0]->loc, "exit() only supports int arguments (%s provided)",
-				   type_name(sema_arena(s), t));
+			sema_error(s, n->list.v[0]->loc, "exit() only supports integer arguments (%s provided)",
+				   type_kind_name(t->kind));
 			return -1;
 		}
 	}

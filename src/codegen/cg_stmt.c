@@ -200,6 +200,17 @@ void cg_program(struct cg *cg, struct prog_unit *u)
 	struct probe_sem *ps = p->sem;
 	for (int i = 0; i < ps->vars.n; i++)
 		((struct var_info *)ps->vars.v[i])->cg = NULL;
+	if (cg->drv->opt->pid > 0 && u->aps[0]->pt->special == PS_NONE) {
+		/* -p PID: every probe but BEGIN/END sees only that process (latest bpftrace) */
+		LLVMValueRef tgid = LLVMBuildLShr(cg->b, cg_helper(cg, BPF_FUNC_get_current_pid_tgid, cg->i64, NULL, 0),
+						  cg_i64(cg, 32), "");
+		LLVMValueRef mine = LLVMBuildICmp(cg->b, LLVMIntEQ, tgid, cg_i64(cg, cg->drv->opt->pid), "");
+		LLVMBasicBlockRef go = cg_block(cg, "pid_match"), stop = cg_block(cg, "pid_other");
+		LLVMBuildCondBr(cg->b, mine, go, stop);
+		LLVMPositionBuilderAtEnd(cg->b, stop);
+		LLVMBuildRet(cg->b, cg_i64(cg, 0));
+		LLVMPositionBuilderAtEnd(cg->b, go);
+	}
 	if (p->a) {
 		LLVMValueRef c = cg_expr(cg, p->a);
 		LLVMBasicBlockRef go = cg_block(cg, "pred_true"), stop = cg_block(cg, "pred_false");

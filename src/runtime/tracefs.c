@@ -452,8 +452,10 @@ static void base_type(const char *text, size_t len, char *base, size_t basesz, i
 	base[o] = 0;
 }
 
-/* Scalar integer of a field: bpftrace widens `int` in an 8-byte slot to
- * int64 and these unsigned names to uint64 (syscall records store every
+/* Scalar integer of a field: `int` in an 8-byte slot is read as the int it
+ * is (int32, sign-extended: -100 stays -100, as latest bpftrace does; 0.17
+ * read it as a zero-extended 64-bit value), these unsigned names widen to
+ * uint64 (syscall records store every
  * argument as a long); other known names keep their natural size when it
  * is smaller (bpftrace reads umode_t as uint16); unknown names use the
  * format's size and signed flag. */
@@ -461,7 +463,7 @@ static struct type *field_int(const char *base, int size, bool flag_signed)
 {
 	if (size == 8) {
 		if (!strcmp(base, "int"))
-			return type_int(8, true);
+			return type_int(4, true);
 		static const char *const widen_u[] = { "unsigned int", "unsigned", "u32", "pid_t",
 						       "uid_t", "gid_t" };
 		for (size_t i = 0; i < sizeof(widen_u) / sizeof(widen_u[0]); i++)

@@ -307,9 +307,9 @@ static const char *const openat_expect =
 	"3 common_preempt_count uint8\n"
 	"4 common_pid int32\n"
 	"8 __syscall_nr int32\n"
-	"16 dfd int64\n"
+	"16 dfd int32\n"
 	"24 filename int8 * user\n"
-	"32 flags int64\n"
+	"32 flags int32\n"
 	"40 mode uint16\n";
 
 static const char *const switch_expect =
