@@ -48,7 +48,28 @@ struct agg_avg {
  *   bucket k = [2^(k-2), 2^(k-1)) for k >= 3, i.e. k = 2 + floor(log2(n)) for n >= 1
  * lhist(n, min, max, step), with N = (max - min) / step:
  *   bucket 0 = (..., min), bucket i (1..N) = [min + (i-1)*step, min + i*step),
- *   bucket N+1 = [max, ...) */
+ *   bucket N+1 = [max, ...)
+ * i.e. 0 for n < min, N+1 for n >= max, else 1 + (n - min) / step; when step
+ * does not divide max - min, [min + N*step, max) also lands in N+1, as in
+ * 0.17. hist_bucket() and lhist_bucket() in runtime/hist.h are the reference
+ * implementations (codegen mirrors them in IR; the printers use them). Unlike
+ * 0.17, whose BPF log2 stopped at 2^31 (every n >= 2^31 went to [2G, 4G)),
+ * hist uses all 64 bits, so buckets up to 64 ([2^62, 2^63)) occur. */
 #define HIST_BUCKETS 67
+
+/* Layouts of other printable values (map keys/values, printf and print()
+ * payloads), as runtime/value.c reads them:
+ *   integers        type->size bytes inside tuples/records/keys; 8 bytes
+ *                   (sign- or zero-extended) as map values and payload args
+ *   TY_STR          type->size bytes, NUL-terminated and zero-filled
+ *   TY_BUF          uint32 length, then the bytes; type->size = 4 + capacity
+ *   TY_PROBE        uint64 index into rt.probe_names
+ *   TY_USERNAME     uint64 uid
+ *   TY_STRERROR     uint64 errno value
+ *   TY_INET         int64 address family (AF_INET/AF_INET6), then 16 address
+ *                   bytes (IPv4 in the first 4)
+ *   TY_MACADDR      6 bytes
+ *   TY_KSYM         uint64 address; TY_USYM: uint64 address, uint64 pid
+ *   TY_KSTACK, TY_USTACK, TY_TIMESTAMP: whatever rt_format_special expects */
 
 #endif
