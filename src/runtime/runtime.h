@@ -81,6 +81,28 @@ int fmt_check(const char *fmt, struct type **args, int nargs, char *err, size_t 
 /* Formats the payload of one printf event into out. */
 void fmt_print(struct rt *rt, FILE *out, const struct rt_printf *pf, const uint8_t *payload);
 
+/* Added by the output work (print.c, value.c, json.c, format.c): */
+/* fmt_check for another format-taking function: messages start "fn: "
+ * ("system: ...", "cat: ..."), as in bpftrace. */
+int fmt_check_fn(const char *fn, const char *fmt, struct type **args, int nargs, char *err,
+		 size_t errlen, int *bad_arg);
+/* One printf-like event as bpftrace prints it: the text (fmt_print) or, with
+ * -f json, {"type": "<json_type>", "data": "<text>"}; json_type is "printf",
+ * "time", "cat", "join" or "syscall". */
+void fmt_print_event(struct rt *rt, FILE *out, const struct rt_printf *pf, const uint8_t *payload,
+		     const char *json_type);
+/* print(value): the value and a newline, or {"type": "value", "data": ...}. */
+void rt_value_event(struct rt *rt, FILE *out, const struct type *t, const uint8_t *data);
+/* {"type": "<type>", "data": "<escaped text>"} and a newline. */
+void rt_json_message(FILE *out, const char *type, const char *text, size_t len);
+/* Optional hook for kinds that need symbol tables (TY_KSYM, TY_USYM,
+ * TY_KSTACK, TY_USTACK, TY_TIMESTAMP). Declared weak: whoever implements
+ * symbol resolution defines it; without it ksym/usym print as addresses,
+ * stacks as nothing, timestamps as numbers. in_key: a map key element (0.17
+ * indents stack frames by 4 there, 8 elsewhere). Returns 0 if it printed. */
+int rt_format_special(struct rt *rt, FILE *out, const struct type *t, const uint8_t *data,
+		      bool in_key) __attribute__((weak));
+
 /* ---- running (runtime/run.c) ---- */
 
 /* Attaches every program, runs BEGIN, polls events until exit/signal/child

@@ -1,0 +1,926 @@
+/* print.c - maps as bpftrace 0.17 prints them: read every element, combine
+ * the per-CPU values, sort, and print text (here) or JSON (json.c).
+ *
+ * Sort orders, all taken from bpftrace 0.17 and checked against it:
+ *   int, count, sum, min, max maps: ascending value. 0.17 sorted the
+ *     hash-table order with an unstable std::sort, so equal values came out
+ *     in a random order; we break ties by key (below), as latest bpftrace's
+ *     "sort by key, then stable sort by value" does.
+ *   other plain values (strings, tuples...): by key, first field most
+ *     significant; ints compare as unsigned, strings as strncmp.
+ *   avg/stats (by average) and hist/lhist (by total count): 0.17 read these
+ *     into a std::map (key bytes in memcmp order) and then std::sort-ed them.
+ *     That order is deterministic, so we reproduce libstdc++'s introsort
+ *     step by step (stdsort below) to get the same order for ties.
+ *
+ * Layout (event_abi.h): aggregation maps are per-CPU; each CPU's value is
+ * rounded up to 8 bytes. hist/lhist keys carry the bucket index after the
+ * user key. */
+#define _GNU_SOURCE   /* qsort_r */
+#include "runtime/print_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "runtime/event_abi.h"
+#include "runtime/hist.h"
+#include "util/arena.h"
+
+/* ---- reading a map ---- */
+
+struct mreader {
+	struct rt_map *m;
+	int ncpus;               /* values per element */
+	size_t stride;           /* bytes per CPU value */
+	size_t vsize;            /* bytes per element value */
+};
+
+typedef void (*elem_fn)(void *ctx, const uint8_t *key, const uint8_t *val);
+
+static void mreader_init(struct mreader *r, struct rt *rt, struct rt_map *m)
+{
+	r->m = m;
+	r->ncpus = m->percpu ? (rt->ncpus > 0 ? rt->ncpus : 1) : 1;
+	r->stride = m->percpu ? ((size_t)m->val_size + 7) / 8 * 8 : (size_t)m->val_size;
+	r->vsize = r->stride * (size_t)r->ncpus;
+}
+
+/* One element at a time: get_next_key + lookup. */
+static int foreach_slow(struct mreader *r, elem_fn fn, void *ctx)
+{
+	size_t ks = (size_t)r->m->key_size;
+	uint8_t *key = xcalloc(2, ks), *next = key + ks, *val = xcalloc(1, r->vsize);
+	const void *prev = NULL;
+	int err = 0;
+	while (bpf_map_get_next_key(r->m->fd, prev, next) == 0) {
+		memcpy(key, next, ks);
+		prev = key;
+		if (bpf_map_lookup_elem(r->m->fd, key, val) == 0)
+			fn(ctx, key, val);
+		else if (errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+	}
+	if (!err && errno != ENOENT)
+		err = -errno;
+	free(key);
+	free(val);
+	return err;
+}
+
+/* Batched lookups (one syscall per few thousand elements); falls back to
+ * foreach_slow when the kernel or map type has no batch operations. */
+static int map_foreach(struct mreader *r, elem_fn fn, void *ctx)
+{
+	size_t ks = (size_t)r->m->key_size;
+	uint32_t batch = 4096;
+	/* zero-filled: valgrind cannot see the kernel write batch results */
+	uint8_t *keys = xcalloc(batch, ks), *vals = xcalloc(batch, r->vsize);
+	uint8_t tok_in[64] = { 0 }, tok_out[64] = { 0 };
+	size_t toksz = ks > 8 ? ks : 8;
+	void *in = NULL;
+	bool first = true;
+	int err = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	if (toksz > sizeof(tok_in)) {
+		free(keys);
+		free(vals);
+		return foreach_slow(r, fn, ctx);
+	}
+	for (;;) {
+		uint32_t cnt = batch;
+		int rc = bpf_map_lookup_batch(r->m->fd, in, tok_out, keys, vals, &cnt, &opts);
+		int e = rc ? errno : 0;
+		if (e && e != ENOENT && first && cnt == 0 && e != ENOSPC) {
+			free(keys);
+			free(vals);
+			return foreach_slow(r, fn, ctx);
+		}
+		if (e == ENOSPC && cnt == 0) {
+			batch *= 2;
+			free(keys);
+			free(vals);
+			keys = xcalloc(batch, ks);
+			vals = xcalloc(batch, r->vsize);
+			continue;
+		}
+		for (uint32_t i = 0; i < cnt; i++)
+			fn(ctx, keys + i * ks, vals + i * r->vsize);
+		if (e == ENOENT)
+			break;
+		if (e) {
+			err = -e;
+			break;
+		}
+		first = false;
+		memcpy(tok_in, tok_out, toksz);
+		in = tok_in;
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* ---- building the combined view ---- */
+
+/* Memory matters more than instructions here: first-touching fresh pages
+ * is what printing a million keys mostly costs, so entries stay small,
+ * keys live in one array with a fixed stride, and sorting is in place. */
+
+struct hrow {                 /* one kernel element of a hist map */
+	uint64_t bucket;
+	uint64_t count;
+	uint32_t ki;          /* key index in the store */
+};
+
+struct builder {
+	struct mview *v;
+	struct mreader *r;
+	size_t cap;           /* entries (or rows) allocated */
+	size_t stride;        /* store bytes per element */
+	size_t nstore, scap;  /* elements in / capacity of the store */
+	struct hrow *rows;    /* hist/lhist */
+	size_t nrows;
+};
+
+/* Copies key (and a plain value) into the store; returns its index. */
+static size_t store_put(struct builder *bd, const uint8_t *key, const uint8_t *val, size_t vlen)
+{
+	struct mview *v = bd->v;
+	if (bd->nstore == bd->scap) {
+		bd->scap = bd->scap ? bd->scap * 2 : 64;
+		v->store = xrealloc(v->store, bd->scap * (bd->stride ? bd->stride : 1));
+	}
+	uint8_t *p = v->store + bd->nstore * bd->stride;
+	memcpy(p, key, (size_t)v->ukey_size);
+	if (vlen)
+		memcpy(p + v->ukey_size, val, vlen);
+	return bd->nstore++;
+}
+
+static struct mentry *push_entry(struct builder *bd, const uint8_t *key, const uint8_t *val, size_t vlen)
+{
+	struct mview *v = bd->v;
+	if (v->n == bd->cap) {
+		bd->cap = bd->cap ? bd->cap * 2 : 64;
+		v->e = xrealloc(v->e, bd->cap * sizeof(*v->e));
+	}
+	struct mentry *e = &v->e[v->n++];
+	memset(e, 0, sizeof(*e));
+	e->ki = (uint32_t)store_put(bd, key, val, vlen);
+	return e;
+}
+
+static int64_t rd64(const uint8_t *p)
+{
+	int64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+
+static void on_elem(void *ctx, const uint8_t *key, const uint8_t *val)
+{
+	struct builder *bd = ctx;
+	struct mview *v = bd->v;
+	struct mreader *r = bd->r;
+	switch (v->kind) {
+	case TY_COUNT:
+	case TY_SUM: {
+		uint64_t s = 0;
+		for (int c = 0; c < r->ncpus; c++)
+			s += (uint64_t)rd64(val + (size_t)c * r->stride);
+		push_entry(bd, key, NULL, 0)->v = (int64_t)s;
+		break;
+	}
+	case TY_MIN:
+	case TY_MAX: {
+		bool any = false;
+		int64_t best = 0;
+		for (int c = 0; c < r->ncpus; c++) {
+			struct agg_minmax mm;
+			memcpy(&mm, val + (size_t)c * r->stride, sizeof(mm));
+			if (!mm.set)
+				continue;
+			bool better;
+			if (!any)
+				better = true;
+			else if (v->m->val->is_signed)
+				better = v->kind == TY_MIN ? mm.value < best : mm.value > best;
+			else
+				better = v->kind == TY_MIN ? (uint64_t)mm.value < (uint64_t)best
+							   : (uint64_t)mm.value > (uint64_t)best;
+			if (better)
+				best = mm.value;
+			any = true;
+		}
+		push_entry(bd, key, NULL, 0)->v = best;
+		break;
+	}
+	case TY_AVG:
+	case TY_STATS: {
+		uint64_t total = 0, count = 0;
+		for (int c = 0; c < r->ncpus; c++) {
+			struct agg_avg a;
+			memcpy(&a, val + (size_t)c * r->stride, sizeof(a));
+			total += (uint64_t)a.total;
+			count += a.count;
+		}
+		struct agg_avg a = { .total = (int64_t)total, .count = count };
+		struct mentry *e = push_entry(bd, key, (const uint8_t *)&a, sizeof(a));
+		e->v = count ? a.total / (int64_t)count : 0;
+		break;
+	}
+	case TY_HIST:
+	case TY_LHIST: {
+		uint64_t s = 0;
+		for (int c = 0; c < r->ncpus; c++)
+			s += (uint64_t)rd64(val + (size_t)c * r->stride);
+		if (bd->nrows == bd->cap) {
+			bd->cap = bd->cap ? bd->cap * 2 : 256;
+			bd->rows = xrealloc(bd->rows, bd->cap * sizeof(*bd->rows));
+		}
+		struct hrow *h = &bd->rows[bd->nrows++];
+		h->ki = (uint32_t)store_put(bd, key, NULL, 0);
+		memcpy(&h->bucket, key + v->ukey_size, 8);
+		h->count = s;
+		break;
+	}
+	default: {
+		push_entry(bd, key, val, (size_t)v->m->val_size);
+		break;
+	}
+	}
+}
+
+/* ---- comparisons ---- */
+
+static uint64_t rd_uint(const uint8_t *p, int size)
+{
+	switch (size) {
+	case 1: return p[0];
+	case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+	case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+	default: { uint64_t v; memcpy(&v, p, 8); return v; }
+	}
+}
+
+/* First (up to) 8 bytes as a big-endian number: orders like memcmp. */
+static uint64_t be_prefix(const uint8_t *p, int size)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | (p && i < size ? p[i] : 0);
+	return v;
+}
+
+/* bpftrace 0.17 sort_by_key: first key field most significant; ints as
+ * unsigned, strings as strncmp, other kinds by their bytes. */
+static int key_lex(const struct type *key, const uint8_t *a, const uint8_t *b)
+{
+	if (!key || !a || !b)
+		return 0;
+	for (int i = 0; i < key->nfields; i++) {
+		const struct type_field *f = &key->fields[i];
+		const uint8_t *pa = a + f->offset, *pb = b + f->offset;
+		int c = 0;
+		if (type_is_int(f->type)) {
+			uint64_t x = rd_uint(pa, f->type->size), y = rd_uint(pb, f->type->size);
+			c = x < y ? -1 : x > y;
+		} else if (f->type->kind == TY_STR) {
+			c = strncmp((const char *)pa, (const char *)pb, (size_t)f->type->size);
+		} else {
+			c = memcmp(pa, pb, (size_t)f->type->size);
+		}
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* A number that orders like key_lex on the first key field, so that most
+ * comparisons never touch the key bytes: the field as unsigned for ints,
+ * its first 8 bytes big-endian for strings and others (strings are
+ * zero-filled after their NUL, so that is strncmp order). Equal prefixes
+ * fall back to key_lex. */
+static uint64_t lex_prefix(const struct type *key, const uint8_t *k)
+{
+	if (!key || !k || key->nfields == 0)
+		return 0;
+	const struct type_field *f = &key->fields[0];
+	if (type_is_int(f->type))
+		return rd_uint(k + f->offset, f->type->size);
+	return be_prefix(k + f->offset, f->type->size);
+}
+
+enum sortmode {
+	BY_KEY,          /* key_lex */
+	BY_VALUE_S,      /* v signed, then key_lex */
+	BY_VALUE_U,      /* v unsigned, then key_lex */
+	BY_KEYBYTES,     /* memcmp of the key bytes (0.17's std::map order) */
+	BY_V_ONLY_S,     /* v signed only: 0.17's std::sort of avg/stats */
+	BY_V_ONLY_U,     /* v unsigned only: 0.17's std::sort of hist totals */
+};
+
+struct sortctx {
+	const struct type *key;
+	const uint8_t *store;
+	size_t stride;
+	int ukey_size;
+	enum sortmode mode;
+};
+
+static inline bool lt(const struct sortctx *s, const struct mentry *a, const struct mentry *b)
+{
+	switch (s->mode) {
+	case BY_V_ONLY_S:
+		return a->v < b->v;
+	case BY_V_ONLY_U:
+		return (uint64_t)a->v < (uint64_t)b->v;
+	case BY_VALUE_S:
+		if (a->v != b->v)
+			return a->v < b->v;
+		break;
+	case BY_VALUE_U:
+		if (a->v != b->v)
+			return (uint64_t)a->v < (uint64_t)b->v;
+		break;
+	default:
+		break;
+	}
+	if (a->sk != b->sk)
+		return a->sk < b->sk;
+	const uint8_t *ka = s->store + (size_t)a->ki * s->stride, *kb = s->store + (size_t)b->ki * s->stride;
+	if (s->mode == BY_KEYBYTES)
+		return memcmp(ka, kb, (size_t)s->ukey_size) < 0;
+	return key_lex(s->key, ka, kb) < 0;
+}
+
+/* ---- libstdc++'s std::sort, step by step ----
+ *
+ * 0.17 sorted avg/stats/hist entries with std::sort, which is not stable:
+ * equal values come out in an order fixed by the algorithm. To print ties
+ * the same way we replay it exactly (introsort: median-of-three pivot into
+ * the first slot, unguarded partition, depth limit 2*log2(n), heapsort
+ * fallback, final insertion sort with a threshold of 16). For the other
+ * modes it is simply an in-place O(n log n) sort. */
+
+static inline void e_swap(struct mentry *a, struct mentry *b)
+{
+	struct mentry t = *a;
+	*a = *b;
+	*b = t;
+}
+
+static void move_median(const struct sortctx *s, struct mentry *res, struct mentry *a, struct mentry *b,
+			struct mentry *c)
+{
+	if (lt(s, a, b)) {
+		if (lt(s, b, c))
+			e_swap(res, b);
+		else if (lt(s, a, c))
+			e_swap(res, c);
+		else
+			e_swap(res, a);
+	} else if (lt(s, a, c)) {
+		e_swap(res, a);
+	} else if (lt(s, b, c)) {
+		e_swap(res, c);
+	} else {
+		e_swap(res, b);
+	}
+}
+
+static struct mentry *partition(const struct sortctx *s, struct mentry *first, struct mentry *last,
+				struct mentry *pivot)
+{
+	for (;;) {
+		while (lt(s, first, pivot))
+			++first;
+		--last;
+		while (lt(s, pivot, last))
+			--last;
+		if (!(first < last))
+			return first;
+		e_swap(first, last);
+		++first;
+	}
+}
+
+static void push_heap(const struct sortctx *s, struct mentry *first, ptrdiff_t hole, ptrdiff_t top,
+		      struct mentry val)
+{
+	ptrdiff_t parent = (hole - 1) / 2;
+	while (hole > top && lt(s, first + parent, &val)) {
+		first[hole] = first[parent];
+		hole = parent;
+		parent = (hole - 1) / 2;
+	}
+	first[hole] = val;
+}
+
+static void adjust_heap(const struct sortctx *s, struct mentry *first, ptrdiff_t hole, ptrdiff_t len,
+			struct mentry val)
+{
+	ptrdiff_t top = hole, child = hole;
+	while (child < (len - 1) / 2) {
+		child = 2 * (child + 1);
+		if (lt(s, first + child, first + (child - 1)))
+			child--;
+		first[hole] = first[child];
+		hole = child;
+	}
+	if ((len & 1) == 0 && child == (len - 2) / 2) {
+		child = 2 * (child + 1);
+		first[hole] = first[child - 1];
+		hole = child - 1;
+	}
+	push_heap(s, first, hole, top, val);
+}
+
+static void heapsort(const struct sortctx *s, struct mentry *first, struct mentry *last)
+{
+	ptrdiff_t len = last - first;
+	if (len >= 2) {
+		for (ptrdiff_t parent = (len - 2) / 2;; parent--) {
+			adjust_heap(s, first, parent, len, first[parent]);
+			if (parent == 0)
+				break;
+		}
+	}
+	while (last - first > 1) {
+		--last;
+		struct mentry val = *last;
+		*last = *first;
+		adjust_heap(s, first, 0, last - first, val);
+	}
+}
+
+static void introsort(const struct sortctx *s, struct mentry *first, struct mentry *last, int depth)
+{
+	while (last - first > 16) {
+		if (depth == 0) {
+			heapsort(s, first, last);
+			return;
+		}
+		--depth;
+		struct mentry *mid = first + (last - first) / 2;
+		move_median(s, first, first + 1, mid, last - 1);
+		struct mentry *cut = partition(s, first + 1, last, first);
+		introsort(s, cut, last, depth);
+		last = cut;
+	}
+}
+
+static void linear_insert(const struct sortctx *s, struct mentry *last)
+{
+	struct mentry val = *last;
+	struct mentry *next = last - 1;
+	while (lt(s, &val, next)) {
+		*last = *next;
+		last = next;
+		--next;
+	}
+	*last = val;
+}
+
+static void insertion_sort(const struct sortctx *s, struct mentry *first, struct mentry *last)
+{
+	if (first == last)
+		return;
+	for (struct mentry *i = first + 1; i != last; ++i) {
+		if (lt(s, i, first)) {
+			struct mentry val = *i;
+			memmove(first + 1, first, (size_t)(i - first) * sizeof(*i));
+			*first = val;
+		} else {
+			linear_insert(s, i);
+		}
+	}
+}
+
+static void stdsort(struct mentry *first, size_t n, const struct sortctx *s)
+{
+	if (n == 0)
+		return;
+	struct mentry *last = first + n;
+	int lg = 63 - __builtin_clzll((unsigned long long)n);
+	introsort(s, first, last, lg * 2);
+	if (n > 16) {
+		insertion_sort(s, first, first + 16);
+		for (struct mentry *i = first + 16; i != last; ++i)
+			linear_insert(s, i);
+	} else {
+		insertion_sort(s, first, last);
+	}
+}
+
+/* ---- the view ---- */
+
+static bool int_valued(enum type_kind k)
+{
+	return k == TY_INT || k == TY_BOOL || k == TY_PTR || k == TY_COUNT || k == TY_SUM ||
+	       k == TY_MIN || k == TY_MAX;
+}
+
+static bool is_hist(enum type_kind k)
+{
+	return k == TY_HIST || k == TY_LHIST;
+}
+
+/* Whether an int-valued map's values compare and divide as uint64. Narrow
+ * unsigned ints are zero-extended, so they are fine as int64. */
+static bool uns_values(const struct rt_map *m)
+{
+	const struct type *t = m->val;
+	switch (t->kind) {
+	case TY_COUNT:
+		return true;
+	case TY_SUM: case TY_MIN: case TY_MAX:
+		return !t->is_signed;
+	case TY_INT:
+		return !t->is_signed && t->size == 8;
+	default:
+		return false;
+	}
+}
+
+static void mview_free(struct mview *v)
+{
+	free(v->e);
+	free(v->hb);
+	free(v->store);
+	memset(v, 0, sizeof(*v));
+}
+
+static int cmp_rows(const void *x, const void *y, void *arg)
+{
+	const struct mview *v = arg;
+	const struct hrow *a = x, *b = y;
+	size_t ks = (size_t)v->ukey_size;
+	int c = memcmp(v->store + a->ki * ks, v->store + b->ki * ks, ks);
+	if (c)
+		return c;
+	return a->bucket < b->bucket ? -1 : a->bucket > b->bucket;
+}
+
+/* hist/lhist: rows sorted by (key bytes, bucket) become one entry per key,
+ * in memcmp key order (0.17's std::map), then std::sort by total. */
+static void build_hist(struct mview *v, struct builder *bd)
+{
+	size_t ks = (size_t)v->ukey_size;
+	if (bd->nrows)
+		qsort_r(bd->rows, bd->nrows, sizeof(*bd->rows), cmp_rows, v);
+	v->hb = xmalloc((bd->nrows ? bd->nrows : 1) * sizeof(*v->hb));
+	v->e = xmalloc((bd->nrows ? bd->nrows : 1) * sizeof(*v->e));
+	for (size_t i = 0; i < bd->nrows; i++) {
+		const struct hrow *h = &bd->rows[i];
+		const uint8_t *key = v->store + h->ki * ks;
+		if (!v->n || memcmp(key, v->store + v->e[v->n - 1].ki * ks, ks)) {
+			struct mentry *e = &v->e[v->n++];
+			memset(e, 0, sizeof(*e));
+			e->ki = h->ki;
+			e->sk = i;
+		}
+		struct mentry *e = &v->e[v->n - 1];
+		v->hb[i].idx = h->bucket > UINT32_MAX ? UINT32_MAX : (uint32_t)h->bucket;
+		v->hb[i].count = h->count;
+		e->hb_n++;
+		e->v = (int64_t)((uint64_t)e->v + h->count);
+	}
+	struct sortctx sc = { .mode = BY_V_ONLY_U };
+	stdsort(v->e, v->n, &sc);
+}
+
+static int mview_build(struct rt *rt, struct mview *v, struct rt_map *m, int64_t top, int64_t div)
+{
+	struct mreader r;
+	struct builder bd = { .v = v, .r = &r };
+	memset(v, 0, sizeof(*v));
+	v->m = m;
+	v->kind = m->val->kind;
+	v->top = (uint32_t)top;
+	v->div = (uint32_t)div ? (uint32_t)div : 1;
+	bool raw = !type_is_agg(m->val);
+	if (is_hist(v->kind))
+		v->ukey_size = m->key_size >= 8 ? m->key_size - 8 : 0;
+	else
+		v->ukey_size = m->key ? m->key_size : 0;
+	v->keyed = m->key && m->key->nfields > 0 && v->ukey_size > 0;
+	bd.stride = (size_t)v->ukey_size + (raw ? (size_t)m->val_size :
+					    v->kind == TY_AVG || v->kind == TY_STATS ? sizeof(struct agg_avg) : 0);
+	v->stride = bd.stride;
+	if (v->kind == TY_HIST)
+		v->nbuckets = HIST_BUCKETS;
+	else if (v->kind == TY_LHIST)
+		v->nbuckets = m->val->lstep > 0 ? lhist_nbuckets(m->val->lmin, m->val->lmax, m->val->lstep) : 2;
+	mreader_init(&r, rt, m);
+
+	int err = map_foreach(&r, on_elem, &bd);
+	if (err) {
+		free(bd.rows);
+		mview_free(v);
+		return err;
+	}
+	if (is_hist(v->kind)) {
+		build_hist(v, &bd);
+		free(bd.rows);
+	} else {
+		struct sortctx sc = { .key = m->key, .store = v->store, .stride = v->stride,
+				      .ukey_size = v->ukey_size };
+		bool keybytes = v->kind == TY_AVG || v->kind == TY_STATS;
+		for (size_t i = 0; i < v->n; i++) {
+			struct mentry *e = &v->e[i];
+			const uint8_t *key = v->store + (size_t)e->ki * v->stride;
+			if (raw && int_valued(v->kind)) {
+				const uint8_t *val = key + v->ukey_size;
+				e->v = v->kind == TY_PTR ? rd64(val) : rd_int(m->val, val);
+			}
+			e->sk = keybytes ? be_prefix(key, v->ukey_size) : lex_prefix(m->key, key);
+		}
+		if (keybytes) {
+			/* std::map order (key bytes), then std::sort by average */
+			sc.mode = BY_KEYBYTES;
+			stdsort(v->e, v->n, &sc);
+			sc.mode = BY_V_ONLY_S;
+			stdsort(v->e, v->n, &sc);
+		} else {
+			sc.mode = !int_valued(v->kind) ? BY_KEY : uns_values(m) ? BY_VALUE_U : BY_VALUE_S;
+			stdsort(v->e, v->n, &sc);
+		}
+	}
+	v->first = v->top && v->n > v->top ? v->n - v->top : 0;
+	return 0;
+}
+
+void mview_buckets(const struct mview *v, const struct mentry *e, uint64_t *buckets)
+{
+	memset(buckets, 0, sizeof(*buckets) * (size_t)v->nbuckets);
+	for (uint32_t i = 0; i < e->hb_n; i++) {
+		const struct hbucket *h = &v->hb[e->sk + i];
+		if (h->idx < (uint32_t)v->nbuckets)
+			buckets[h->idx] += h->count;
+	}
+}
+
+/* ---- text ---- */
+
+static void hist_power_label(struct sbuf *b, int power)
+{
+	char suffix = 0;
+	if (power >= 40) {
+		suffix = 'T';
+		power -= 40;
+	} else if (power >= 30) {
+		suffix = 'G';
+		power -= 30;
+	} else if (power >= 20) {
+		suffix = 'M';
+		power -= 20;
+	} else if (power >= 10) {
+		suffix = 'K';
+		power -= 10;
+	}
+	sb_i64(b, (int64_t)1 << power);
+	if (suffix)
+		sb_putc(b, suffix);
+}
+
+static void lhist_num_label(struct sbuf *b, int64_t n)
+{
+	if (n == 0)
+		sb_putc(b, '0');
+	else if (n % 1048576 == 0) {
+		sb_i64(b, n / 1048576);
+		sb_putc(b, 'M');
+	} else if (n % 1024 == 0) {
+		sb_i64(b, n / 1024);
+		sb_putc(b, 'K');
+	} else {
+		sb_i64(b, n);
+	}
+}
+
+static void bucket_label(struct sbuf *b, const struct type *t, int i)
+{
+	if (t->kind == TY_HIST) {
+		if (i == 0)
+			sb_puts(b, "(..., 0)");
+		else if (i == 1)
+			sb_puts(b, "[0]");
+		else if (i == 2)
+			sb_puts(b, "[1]");
+		else {
+			sb_putc(b, '[');
+			hist_power_label(b, i - 2);
+			sb_puts(b, ", ");
+			hist_power_label(b, i - 1);
+			sb_putc(b, ')');
+		}
+		return;
+	}
+	int64_t n = (t->lmax - t->lmin) / t->lstep;
+	if (i == 0) {
+		sb_puts(b, "(..., ");
+		lhist_num_label(b, t->lmin);
+		sb_putc(b, ')');
+	} else if (i == n + 1) {
+		sb_putc(b, '[');
+		lhist_num_label(b, t->lmax);
+		sb_puts(b, ", ...)");
+	} else {
+		sb_putc(b, '[');
+		lhist_num_label(b, (i - 1) * t->lstep + t->lmin);
+		sb_puts(b, ", ");
+		lhist_num_label(b, i * t->lstep + t->lmin);
+		sb_putc(b, ')');
+	}
+}
+
+/* Rows first..last non-empty bucket: label in 16 columns, count in 8, and a
+ * bar of int(count / (float)max * 52) '@' (float, as 0.17 computed it). */
+static void hist_rows(struct sbuf *b, const struct type *t, const uint64_t *v, int nb, uint32_t div)
+{
+	int lo = -1, hi = -1;
+	uint64_t max = 0;
+	for (int i = 0; i < nb; i++) {
+		if (v[i] > 0) {
+			if (lo < 0)
+				lo = i;
+			hi = i;
+		}
+		if (v[i] > max)
+			max = v[i];
+	}
+	if (lo < 0)
+		return;
+	char bar[53];
+	for (int i = lo; i <= hi; i++) {
+		size_t start = b->len;
+		bucket_label(b, t, i);
+		size_t w = b->len - start;
+		if (w < 16)
+			sb_pad(b, ' ', 16 - w);
+		uint64_t shown = t->kind == TY_HIST ? v[i] / div : v[i];
+		int width = (int)((float)v[i] / (float)max * 52);
+		if (width < 0)
+			width = 0;
+		if (width > 52)
+			width = 52;
+		memset(bar, '@', (size_t)width);
+		memset(bar + width, ' ', (size_t)(52 - width));
+		bar[52] = '\0';
+		sb_printf(b, "%8" PRIu64 " |%s|\n", shown, bar);
+	}
+}
+
+/* A count/sum/min/max/int value after print(@m, top, div)'s divisor. */
+void mview_int_text(struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	if (uns_values(v->m))
+		sb_u64(b, (uint64_t)e->v / v->div);
+	else
+		sb_i64(b, e->v / (int64_t)v->div);
+}
+
+static void text_map(struct rt *rt, struct sbuf *b, const struct mview *v, FILE *out)
+{
+	const struct rt_map *m = v->m;
+	bool hist = is_hist(v->kind);
+	bool stats = v->kind == TY_AVG || v->kind == TY_STATS;
+	const char *delim = !hist && !stats && val_no_delim(m->val) ? "" : "\n";
+	uint64_t *buckets = hist ? xmalloc(sizeof(*buckets) * (size_t)v->nbuckets) : NULL;
+	/* stats maps ignore top (0.17 warns at compile time) */
+	size_t first = v->kind == TY_STATS ? 0 : v->first;
+	for (size_t i = first; i < v->n; i++) {
+		const struct mentry *e = &v->e[i];
+		/* keys sit in hash order: fetch ahead of the sorted walk */
+		if (i + 16 < v->n)
+			__builtin_prefetch(v->store + (size_t)v->e[i + 16].ki * v->stride);
+		if (i > first)
+			sb_puts(b, delim);
+		sb_puts(b, m->name);
+		key_text(rt, b, m->key, me_key(v, e));
+		sb_puts(b, ": ");
+		if (hist) {
+			sb_putc(b, '\n');
+			mview_buckets(v, e, buckets);
+			hist_rows(b, m->val, buckets, v->nbuckets, v->div);
+		} else if (v->kind == TY_STATS) {
+			struct agg_avg a;
+			memcpy(&a, me_val(v, e), sizeof(a));
+			sb_printf(b, "count %" PRId64 ", average %" PRId64 ", total %" PRId64, (int64_t)a.count,
+				  e->v, a.total);
+		} else if (v->kind == TY_AVG) {
+			sb_i64(b, e->v / (int64_t)v->div);
+		} else if (int_valued(v->kind)) {
+			mview_int_text(b, v, e);
+		} else {
+			val_text(rt, b, m->val, me_val(v, e), V_VALUE);
+		}
+		if (b->len > 65536)
+			sb_write(b, out);
+	}
+	sb_puts(b, stats ? "\n\n" : "\n");
+	free(buckets);
+}
+
+int rt_map_print(struct rt *rt, FILE *out, struct rt_map *m, int64_t top, int64_t div)
+{
+	struct mview v;
+	int err = mview_build(rt, &v, m, top, div);
+	if (err)
+		return err;
+	struct sbuf b = { 0 };
+	if (rt->format == OUT_JSON)
+		json_map(rt, &b, &v);
+	else
+		text_map(rt, &b, &v, out);
+	sb_write(&b, out);
+	sb_free(&b);
+	mview_free(&v);
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	const struct rt_map *x = *(struct rt_map *const *)a, *y = *(struct rt_map *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+/* At exit 0.17 prints two newlines, then every map by name (std::map order,
+ * i.e. strcmp). An empty map still prints its trailing newline(s). */
+void rt_maps_print_all(struct rt *rt, FILE *out)
+{
+	fputs("\n\n", out);
+	if (rt->nmaps <= 0)
+		return;
+	struct rt_map **sorted = xmalloc(sizeof(*sorted) * (size_t)rt->nmaps);
+	memcpy(sorted, rt->maps, sizeof(*sorted) * (size_t)rt->nmaps);
+	qsort(sorted, (size_t)rt->nmaps, sizeof(*sorted), cmp_names);
+	for (int i = 0; i < rt->nmaps; i++) {
+		int err = rt_map_print(rt, out, sorted[i], 0, 0);
+		if (err)
+			fprintf(stderr, "ERROR: failed to print map %s: %s\n", sorted[i]->name, strerror(-err));
+	}
+	free(sorted);
+}
+
+/* ---- clear / zero ---- */
+
+/* Snapshot of all keys, so that deleting or updating does not disturb the
+ * iteration. */
+static uint8_t *snapshot_keys(struct rt_map *m, size_t *n, int *err)
+{
+	size_t ks = (size_t)m->key_size, cap = 64;
+	uint8_t *keys = xmalloc(cap * ks);
+	const void *prev = NULL;
+	*n = 0;
+	*err = 0;
+	for (;;) {
+		if (*n == cap) {
+			cap *= 2;
+			keys = xrealloc(keys, cap * ks);
+		}
+		if (bpf_map_get_next_key(m->fd, prev, keys + *n * ks)) {
+			if (errno != ENOENT)
+				*err = -errno;
+			break;
+		}
+		prev = keys + *n * ks;
+		(*n)++;
+	}
+	return keys;
+}
+
+int rt_map_clear(struct rt *rt, struct rt_map *m)
+{
+	(void)rt;
+	size_t n;
+	int err;
+	uint8_t *keys = snapshot_keys(m, &n, &err);
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(m->fd, keys + i * (size_t)m->key_size) && errno != ENOENT)
+			err = -errno;
+	free(keys);
+	return err;
+}
+
+int rt_map_zero(struct rt *rt, struct rt_map *m)
+{
+	struct mreader r;
+	size_t n;
+	int err;
+	mreader_init(&r, rt, m);
+	uint8_t *keys = snapshot_keys(m, &n, &err);
+	uint8_t *zero = xcalloc(1, r.vsize);
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_update_elem(m->fd, keys + i * (size_t)m->key_size, zero, BPF_EXIST) &&
+		    errno != ENOENT)
+			err = -errno;
+	free(zero);
+	free(keys);
+	return err;
+}

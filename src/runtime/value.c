@@ -1,0 +1,513 @@
+/* value.c - one value as text or JSON, the way bpftrace 0.17 prints map
+ * keys, map values and print(value); plus the small text buffer that all
+ * output code builds its lines in.
+ *
+ * Layouts read here are the ones event_abi.h documents for each kind. Kinds
+ * that need symbol tables (ksym, usym, stacks, timestamps) go through the
+ * optional rt_format_special hook and fall back to numbers without it. */
+#include "runtime/print_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "runtime/event_abi.h"
+#include "util/arena.h"
+
+/* ---- sbuf ---- */
+
+void sb_reserve(struct sbuf *b, size_t more)
+{
+	if (b->len + more + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	b->p = xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+void sb_putn(struct sbuf *b, const char *s, size_t n)
+{
+	sb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void sb_puts(struct sbuf *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+void sb_putc(struct sbuf *b, char c)
+{
+	sb_reserve(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (!b->p || b->len + (size_t)n + 1 > b->cap) {
+		sb_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+void sb_u64(struct sbuf *b, uint64_t v)
+{
+	char tmp[24];
+	int i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_putn(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+void sb_i64(struct sbuf *b, int64_t v)
+{
+	if (v < 0) {
+		sb_putc(b, '-');
+		sb_u64(b, -(uint64_t)v);
+	} else {
+		sb_u64(b, (uint64_t)v);
+	}
+}
+
+void sb_pad(struct sbuf *b, char c, size_t n)
+{
+	sb_reserve(b, n);
+	memset(b->p + b->len, c, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void sb_write(struct sbuf *b, FILE *out)
+{
+	if (b->len)
+		fwrite(b->p, 1, b->len, out);
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+void sb_free(struct sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* bpftrace's json_escape, except that bytes >= 0x80 pass through: 0.17
+ * sign-extended them into "\uffffffc3", which is not JSON. */
+void sb_json_escape(struct sbuf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"': sb_puts(b, "\\\""); break;
+		case '\\': sb_puts(b, "\\\\"); break;
+		case '\n': sb_puts(b, "\\n"); break;
+		case '\r': sb_puts(b, "\\r"); break;
+		case '\t': sb_puts(b, "\\t"); break;
+		default:
+			if (c <= 0x1f)
+				sb_printf(b, "\\u%04x", c);
+			else
+				sb_putc(b, (char)c);
+		}
+	}
+}
+
+/* ---- scalar readers ---- */
+
+int64_t rd_int(const struct type *t, const uint8_t *p)
+{
+	switch (t->size) {
+	case 1: {
+		uint8_t v;
+		memcpy(&v, p, 1);
+		return t->is_signed ? (int64_t)(int8_t)v : (int64_t)v;
+	}
+	case 2: {
+		uint16_t v;
+		memcpy(&v, p, 2);
+		return t->is_signed ? (int64_t)(int16_t)v : (int64_t)v;
+	}
+	case 4: {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return t->is_signed ? (int64_t)(int32_t)v : (int64_t)v;
+	}
+	default: {
+		int64_t v;
+		memcpy(&v, p, 8);
+		return v;
+	}
+	}
+}
+
+static uint64_t rd_u64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static void int_text(struct sbuf *b, const struct type *t, const uint8_t *p)
+{
+	int64_t v = rd_int(t, p);
+	if (t->is_signed || t->size < 8)
+		sb_i64(b, v);
+	else
+		sb_u64(b, (uint64_t)v);
+}
+
+/* Bitfield member of a record: bit_size bits from bit_offset of the field. */
+static int64_t rd_bits(const struct type_field *f, const uint8_t *p)
+{
+	uint64_t raw = 0;
+	int bytes = (f->bit_offset + f->bit_size + 7) / 8;
+	memcpy(&raw, p, (size_t)(bytes > 8 ? 8 : bytes));
+	raw >>= f->bit_offset;
+	if (f->bit_size < 64)
+		raw &= (1ULL << f->bit_size) - 1;
+	if (f->type->is_signed && f->bit_size < 64 && (raw >> (f->bit_size - 1)) & 1)
+		raw |= ~0ULL << f->bit_size;
+	return (int64_t)raw;
+}
+
+/* %r: printable ASCII kept, other bytes \xNN; 'x': all \xNN; 'h': "61 62". */
+void buf_text(struct sbuf *b, const uint8_t *p, size_t n, char mode)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (mode == 'h') {
+			if (i)
+				sb_putc(b, ' ');
+			sb_putc(b, hex[c >> 4]);
+			sb_putc(b, hex[c & 15]);
+		} else if (mode == 'r' && c >= 0x20 && c < 0x7f) {
+			sb_putc(b, (char)c);
+		} else {
+			char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+			sb_putn(b, e, 4);
+		}
+	}
+}
+
+/* A buffer value: uint32 length, then the bytes (event_abi.h). */
+static void buf_bytes(const struct type *t, const uint8_t *p, const uint8_t **data, size_t *n)
+{
+	uint32_t len;
+	memcpy(&len, p, 4);
+	size_t cap = t->size > 4 ? (size_t)t->size - 4 : 0;
+	*data = p + 4;
+	*n = len < cap ? len : cap;
+}
+
+static void username_text(struct sbuf *b, uint64_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+	if (getpwuid_r((uid_t)uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+		sb_puts(b, res->pw_name);
+	else
+		sb_u64(b, uid);
+}
+
+/* inet: int64 address family, then 16 address bytes. */
+static void inet_text(struct sbuf *b, const uint8_t *p)
+{
+	char tmp[INET6_ADDRSTRLEN];
+	int64_t af = (int64_t)rd_u64(p);
+	int fam = af == AF_INET6 ? AF_INET6 : AF_INET;
+	if (inet_ntop(fam, p + 8, tmp, sizeof(tmp)))
+		sb_puts(b, tmp);
+}
+
+/* An address without a symbol: iostream's pointer form ("0", "0x1f"). */
+static void addr_text(struct sbuf *b, uint64_t a)
+{
+	if (a)
+		sb_printf(b, "0x%llx", (unsigned long long)a);
+	else
+		sb_putc(b, '0');
+}
+
+static bool special_hook(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t *p,
+			 enum vctx ctx)
+{
+	if (!rt_format_special)
+		return false;
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&s, &n);
+	if (!f)
+		return false;
+	int r = rt_format_special(rt, f, t, p, ctx == V_KEY);
+	fclose(f);
+	if (r == 0)
+		sb_putn(b, s, n);
+	free(s);
+	return r == 0;
+}
+
+bool val_no_delim(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_KSTACK: case TY_USTACK: case TY_KSYM: case TY_USYM: case TY_INET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t *p, enum vctx ctx)
+{
+	switch (t->kind) {
+	case TY_INT:
+	case TY_BOOL:
+		/* 0.17 widened integer keys to 8 bytes and printed them as int64:
+		 * a uint64 key of 2^64-1 prints as -1 */
+		if (ctx == V_KEY)
+			sb_i64(b, rd_int(t, p));
+		else
+			int_text(b, t, p);
+		break;
+	case TY_COUNT:
+		sb_u64(b, rd_u64(p));
+		break;
+	case TY_SUM: case TY_MIN: case TY_MAX: case TY_AVG:
+		if (t->is_signed)
+			sb_i64(b, (int64_t)rd_u64(p));
+		else
+			sb_u64(b, rd_u64(p));
+		break;
+	case TY_PTR:
+	case TY_CTX:
+		/* 0.17 keeps pointers in maps as int64 and prints them so */
+		sb_i64(b, (int64_t)rd_u64(p));
+		break;
+	case TY_STR:
+		sb_putn(b, (const char *)p, strnlen((const char *)p, (size_t)t->size));
+		break;
+	case TY_BUF: {
+		const uint8_t *d;
+		size_t n;
+		buf_bytes(t, p, &d, &n);
+		buf_text(b, d, n, 'r');
+		break;
+	}
+	case TY_TUPLE:
+		sb_putc(b, '(');
+		for (int i = 0; i < t->nfields; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			val_text(rt, b, t->fields[i].type, p + t->fields[i].offset, ctx);
+		}
+		sb_putc(b, ')');
+		break;
+	case TY_RECORD:
+		sb_puts(b, "{ ");
+		for (int i = 0; i < t->nfields; i++) {
+			const struct type_field *f = &t->fields[i];
+			if (i)
+				sb_puts(b, ", ");
+			sb_printf(b, ".%s = ", f->name ? f->name : "");
+			if (f->bit_size)
+				sb_i64(b, rd_bits(f, p + f->offset));
+			else
+				val_text(rt, b, f->type, p + f->offset, ctx);
+		}
+		sb_puts(b, " }");
+		break;
+	case TY_ARRAY:
+		sb_putc(b, '[');
+		for (int i = 0; i < t->nelem; i++) {
+			if (i)
+				sb_putc(b, ',');
+			val_text(rt, b, t->elem, p + (size_t)i * (size_t)t->elem->size, ctx);
+		}
+		sb_putc(b, ']');
+		break;
+	case TY_PROBE: {
+		uint64_t id = rd_u64(p);
+		if (rt && id < (uint64_t)rt->nprobes && rt->probe_names[id])
+			sb_puts(b, rt->probe_names[id]);
+		else
+			sb_u64(b, id);
+		break;
+	}
+	case TY_USERNAME:
+		username_text(b, rd_u64(p));
+		break;
+	case TY_STRERROR:
+		sb_puts(b, strerror((int)rd_u64(p)));
+		break;
+	case TY_INET:
+		inet_text(b, p);
+		break;
+	case TY_MACADDR:
+		sb_printf(b, "%02X:%02X:%02X:%02X:%02X:%02X", p[0], p[1], p[2], p[3], p[4], p[5]);
+		break;
+	case TY_KSYM: case TY_USYM:
+		if (!special_hook(rt, b, t, p, ctx))
+			addr_text(b, rd_u64(p));
+		break;
+	case TY_KSTACK: case TY_USTACK:
+		special_hook(rt, b, t, p, ctx);
+		break;
+	case TY_TIMESTAMP:
+		if (!special_hook(rt, b, t, p, ctx))
+			sb_u64(b, rd_u64(p));
+		break;
+	default:
+		/* void, none, hist/lhist/stats: nothing printable as one value */
+		break;
+	}
+}
+
+/* bpftrace quotes these kinds in JSON; 0.17 forgot strerror, macaddr and
+ * timestamps (their JSON was invalid), we quote those too. */
+static bool json_quoted(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_STR: case TY_BUF: case TY_PROBE: case TY_KSTACK: case TY_USTACK:
+	case TY_KSYM: case TY_USYM: case TY_USERNAME: case TY_INET: case TY_STRERROR:
+	case TY_MACADDR: case TY_TIMESTAMP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void val_json(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t *p)
+{
+	if (json_quoted(t)) {
+		struct sbuf tmp = { 0 };
+		val_text(rt, &tmp, t, p, V_VALUE);
+		sb_putc(b, '"');
+		sb_json_escape(b, tmp.p ? tmp.p : "", tmp.len);
+		sb_putc(b, '"');
+		sb_free(&tmp);
+		return;
+	}
+	switch (t->kind) {
+	case TY_TUPLE:
+		sb_putc(b, '[');
+		for (int i = 0; i < t->nfields; i++) {
+			if (i)
+				sb_putc(b, ',');
+			val_json(rt, b, t->fields[i].type, p + t->fields[i].offset);
+		}
+		sb_putc(b, ']');
+		break;
+	case TY_ARRAY:
+		sb_putc(b, '[');
+		for (int i = 0; i < t->nelem; i++) {
+			if (i)
+				sb_putc(b, ',');
+			val_json(rt, b, t->elem, p + (size_t)i * (size_t)t->elem->size);
+		}
+		sb_putc(b, ']');
+		break;
+	case TY_RECORD:
+		sb_puts(b, "{ ");
+		for (int i = 0; i < t->nfields; i++) {
+			const struct type_field *f = &t->fields[i];
+			if (i)
+				sb_puts(b, ", ");
+			sb_putc(b, '"');
+			sb_json_escape(b, f->name ? f->name : "", f->name ? strlen(f->name) : 0);
+			sb_puts(b, "\": ");
+			if (f->bit_size)
+				sb_i64(b, rd_bits(f, p + f->offset));
+			else
+				val_json(rt, b, f->type, p + f->offset);
+		}
+		sb_puts(b, " }");
+		break;
+	default:
+		val_text(rt, b, t, p, V_VALUE);
+		break;
+	}
+}
+
+void key_text(struct rt *rt, struct sbuf *b, const struct type *key, const uint8_t *p)
+{
+	if (!key || !p || key->nfields == 0)
+		return;
+	sb_putc(b, '[');
+	for (int i = 0; i < key->nfields; i++) {
+		if (i)
+			sb_puts(b, ", ");
+		val_text(rt, b, key->fields[i].type, p + key->fields[i].offset, V_KEY);
+	}
+	sb_putc(b, ']');
+}
+
+void key_json(struct rt *rt, struct sbuf *b, const struct type *key, const uint8_t *p)
+{
+	struct sbuf tmp = { 0 };
+	for (int i = 0; i < key->nfields; i++) {
+		if (i)
+			sb_putc(&tmp, ',');
+		val_text(rt, &tmp, key->fields[i].type, p + key->fields[i].offset, V_KEY);
+	}
+	sb_json_escape(b, tmp.p ? tmp.p : "", tmp.len);
+	sb_free(&tmp);
+}
+
+/* ---- public entry points ---- */
+
+void rt_value_print(struct rt *rt, FILE *out, const struct type *t, const uint8_t *data)
+{
+	struct sbuf b = { 0 };
+	val_text(rt, &b, t, data, V_VALUE);
+	sb_write(&b, out);
+	sb_free(&b);
+}
+
+void rt_value_event(struct rt *rt, FILE *out, const struct type *t, const uint8_t *data)
+{
+	struct sbuf b = { 0 };
+	if (rt && rt->format == OUT_JSON) {
+		sb_puts(&b, "{\"type\": \"value\", \"data\": ");
+		val_json(rt, &b, t, data);
+		sb_puts(&b, "}\n");
+	} else {
+		val_text(rt, &b, t, data, V_VALUE);
+		sb_putc(&b, '\n');
+	}
+	sb_write(&b, out);
+	sb_free(&b);
+}
+
+void rt_json_message(FILE *out, const char *type, const char *text, size_t len)
+{
+	struct sbuf b = { 0 };
+	sb_puts(&b, "{\"type\": \"");
+	sb_puts(&b, type);
+	sb_puts(&b, "\", \"data\": \"");
+	sb_json_escape(&b, text, len);
+	sb_puts(&b, "\"}\n");
+	sb_write(&b, out);
+	sb_free(&b);
+}
