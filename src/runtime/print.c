@@ -4,8 +4,8 @@
  * Sort orders, all taken from bpftrace 0.17 and checked against it:
  *   int, count, sum, min, max maps: ascending value. 0.17 sorted the
  *     hash-table order with an unstable std::sort, so equal values came out
- *     in a random order; we break ties by key (below), as latest bpftrace's
- *     "sort by key, then stable sort by value" does.
+ *     in a random order; we break ties by key (the order of a sort by key
+ *     followed by a stable sort by value).
  *   other plain values (strings, tuples...): by key, first field most
  *     significant; ints compare as unsigned, strings as strncmp.
  *   avg/stats (by average) and hist/lhist (by total count): 0.17 read these

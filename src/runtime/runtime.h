@@ -99,7 +99,9 @@ void rt_json_message(FILE *out, const char *type, const char *text, size_t len);
  * TY_KSTACK, TY_USTACK, TY_TIMESTAMP). Declared weak: whoever implements
  * symbol resolution defines it; without it ksym/usym print as addresses,
  * stacks as nothing, timestamps as numbers. in_key: a map key element (0.17
- * indents stack frames by 4 there, 8 elsewhere). Returns 0 if it printed. */
+ * indents stack frames by 4 there, 8 elsewhere). Returns 0 if it printed.
+ * A weak reference does not pull an object out of the static library: the
+ * file that defines it must be linked in for some other reason. */
 int rt_format_special(struct rt *rt, FILE *out, const struct type *t, const uint8_t *data,
 		      bool in_key) __attribute__((weak));
 
