@@ -38,7 +38,10 @@ static void print_time(struct rt *rt, const char *fmt)
 	struct tm tm;
 	localtime_r(&now, &tm);
 	size_t n = strftime(buf, sizeof(buf), fmt, &tm);
-	fwrite(buf, 1, n, rt->out);
+	if (rt->format == OUT_JSON)
+		rt_json_message(rt->out, "time", buf, n);
+	else
+		fwrite(buf, 1, n, rt->out);
 }
 
 int rt_handle_event(struct rt *rt, const void *data, size_t size)
@@ -50,7 +53,7 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 	switch (h->kind) {
 	case EV_PRINTF:
 		if (h->id < (uint32_t)rt->nprintfs)
-			fmt_print(rt, rt->out, rt->printfs[h->id], pl);
+			fmt_print_event(rt, rt->out, rt->printfs[h->id], pl, "printf");
 		break;
 	case EV_TIME:
 		if (h->id < (uint32_t)rt->nprintfs)
@@ -81,10 +84,8 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 			rt_map_zero(rt, rt->maps[h->id]);
 		break;
 	case EV_PRINT_VALUE:
-		if (h->id < (uint32_t)rt->nvalues) {
-			rt_value_print(rt, rt->out, rt->values[h->id], pl);
-			fputc('\n', rt->out);
-		}
+		if (h->id < (uint32_t)rt->nvalues)
+			rt_value_event(rt, rt->out, rt->values[h->id], pl);
 		break;
 	default:
 		break;
@@ -161,7 +162,9 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 				break;
 		}
 	}
-	if (!o->quiet)
+	if (!o->quiet && rt->format == OUT_JSON)
+		fprintf(stderr, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", nprobes);
+	else if (!o->quiet)
 		fprintf(stderr, "Attached %d probe%s\n", nprobes, nprobes == 1 ? "" : "s");
 	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED"))
 		fprintf(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
@@ -205,7 +208,10 @@ out_end:
 	fflush(rt->out);
 	{
 		uint64_t lost = lost_count(rt->globals_fd);
-		if (lost)
+		if (lost && rt->format == OUT_JSON)
+			fprintf(stderr, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
+				(unsigned long long)lost);
+		else if (lost)
 			fprintf(stderr, "WARNING: Lost %llu events\n", (unsigned long long)lost);
 	}
 	ring_buffer__free(rb);
