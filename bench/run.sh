@@ -14,6 +14,7 @@
 #
 # Environment:
 #   TRACER [build/bpfscript]   REF [/usr/bin/bpftrace]   BUILD [1]
+#   CMAKE_ARGS  extra configure arguments, e.g. -DBPFSCRIPT_STATIC_LLVM=ON
 #   BENCH_SRC [<repo>/../shared/bench]   KEEP_HARNESS [0] keep the temporary copy
 #   TESTS, REPS, OVERHEAD_TESTS, N_*, PIN, ...: passed to the harness (see its run.sh header).
 #   The start-up figures only:  TESTS=startup bench/run.sh
@@ -42,7 +43,8 @@ fi
 
 if [ "${BUILD:-1}" = 1 ]; then
 	"$REPO/scripts/deps.sh"
-	cmake -S "$REPO" -B "$REPO/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+	# shellcheck disable=SC2086
+	cmake -S "$REPO" -B "$REPO/build" -DCMAKE_BUILD_TYPE=Release ${CMAKE_ARGS:-} >/dev/null
 	cmake --build "$REPO/build" -j "$(nproc)" --target bpfscript
 fi
 [ -x "$TRACER" ] || { echo "bench/run.sh: tracer $TRACER missing" >&2; exit 2; }
