@@ -315,6 +315,15 @@ static struct type *expr_ident(struct sema *s, struct node *n)
 		s->ps->per_ap = true;
 		return t;
 	}
+	struct attach_point *ap = s->ap;
+	if (ap && ap->pt->ctx_type) {
+		struct type *t = ap->pt->ctx_type(&s->drv->penv, ap, n->str);
+		if (t) {
+			n->sem = NULL;
+			n->sem_id = SEM_CTX;
+			return t;
+		}
+	}
 	const struct builtin *b = builtin_find(n->str, B_VAR);
 	if (!b) {
 		sema_error(s, n->loc, "Unknown identifier: '%s'", n->str);

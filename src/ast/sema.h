@@ -44,6 +44,10 @@ struct probe_sem {
 
 struct sema;
 
+/* node->sem_id of an N_IDENT that names a probe-context builtin (argN,
+ * retval...): codegen asks the probe type (probe_type.ctx_emit). */
+#define SEM_CTX 0x7c7c
+
 /* Runs name resolution and type checking over the whole program. */
 int sema_run(struct driver *drv);
 /* Re-types a probe body for one of its attach points (per_ap probes) before

@@ -295,6 +295,10 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 	case N_IDENT:
 	case N_CALL: {
 		const struct builtin *b = n->sem;
+		if (n->kind == N_IDENT && !b && n->sem_id == SEM_CTX) {
+			struct attach_point *ap = cg->unit->aps[0];
+			return ap->pt->ctx_emit(cg, ap, n->str);
+		}
 		if (b && b->emit)
 			return b->emit(cg, n);
 		if (b && b->emit_into && !in_memory(n->type)) {

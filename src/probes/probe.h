@@ -16,6 +16,7 @@
 #include "util/arena.h"
 
 struct probe_type;
+struct cg;
 
 /* One concrete (wildcard-expanded) attach point. */
 struct attach_point {
@@ -74,6 +75,14 @@ struct probe_type {
 	struct type *(*args_type)(const struct probe_env *env, struct attach_point *ap);
 	/* Attach a loaded program. On failure writes one line of reason into
 	 * err (no trailing newline) and returns -1. */
+	/* Context builtins of this probe type (arg0..argN, retval, func, sargN,
+	 * reg(): whatever the probe's context offers). ctx_type returns the type
+	 * of `name` at this attach point, or NULL when this probe type has no
+	 * such builtin (sema then tries the global builtins). ctx_emit returns
+	 * its value as an i64 (an LLVMValueRef) given the program's context
+	 * pointer; it runs once per use. Either may be NULL. */
+	struct type *(*ctx_type)(const struct probe_env *env, struct attach_point *ap, const char *name);
+	void *(*ctx_emit)(struct cg *cg, struct attach_point *ap, const char *name);
 	int (*attach)(const struct probe_env *env, struct attach_point *ap, int prog_fd,
 		      struct rt_links *links, char *err, size_t errlen);
 };
