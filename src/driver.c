@@ -157,20 +157,65 @@ static struct prog_unit *build_units(struct driver *drv, int *nunits)
 		if (p->kind != N_PROBE)
 			continue;
 		struct probe_sem *ps = p->sem;
-		if (ps->per_ap) {
-			for (int k = 0; k < ps->aps.n; k++) {
-				u[n] = (struct prog_unit){ .probe = p, .aps = &ps->aps.v[k], .naps = 1, .retype = true };
-				u[n].section = arena_printf(&drv->arena, "s%d", n);
-				n++;
+		/* One program per probe type among the probe's attach points (a
+		 * program has one program type); one per attach point when the body
+		 * is typed per attach point or the type binds its program to one
+		 * kernel object at load (fentry, iter). */
+		for (int k = 0; k < ps->aps.n; k++) {
+			const struct probe_type *pt = ps->aps.v[k]->pt;
+			int seen = 0;
+			for (int j = 0; j < k && !seen; j++)
+				seen = ps->aps.v[j]->pt == pt;
+			if (seen)
+				continue;
+			if (ps->per_ap || pt->prog_per_ap) {
+				for (int j = k; j < ps->aps.n; j++) {
+					if (ps->aps.v[j]->pt != pt)
+						continue;
+					u[n] = (struct prog_unit){ .probe = p, .aps = &ps->aps.v[j], .naps = 1, .retype = true };
+					u[n].section = arena_printf(&drv->arena, "s%d", n);
+					n++;
+				}
+				continue;
 			}
-		} else if (ps->aps.n) {
-			u[n] = (struct prog_unit){ .probe = p, .aps = ps->aps.v, .naps = ps->aps.n };
+			struct attach_point **v = arena_alloc(&drv->arena, sizeof(*v) * (size_t)ps->aps.n);
+			int nv = 0;
+			for (int j = k; j < ps->aps.n; j++)
+				if (ps->aps.v[j]->pt == pt)
+					v[nv++] = ps->aps.v[j];
+			u[n] = (struct prog_unit){ .probe = p, .aps = v, .naps = nv };
 			u[n].section = arena_printf(&drv->arena, "s%d", n);
 			n++;
 		}
 	}
 	*nunits = n;
 	return u;
+}
+
+/* A probe type marked exclusive (iter) runs alone: one attach point and no
+ * other probes but BEGIN and END. */
+static int check_exclusive(struct driver *drv)
+{
+	const struct ap_list *l = &drv->info.aps;
+	const struct attach_point *ex = NULL;
+	int others = 0;
+	for (int i = 0; i < l->n; i++) {
+		const struct attach_point *ap = l->v[i];
+		if (ap->pt->exclusive && ex) {
+			diag_error(&drv->diag, ap->loc, "Only single %s attach point is allowed.", ap->pt->name);
+			return -1;
+		}
+		if (ap->pt->exclusive)
+			ex = ap;
+		else if (ap->pt->special == PS_NONE)
+			others++;
+	}
+	if (ex && others) {
+		diag_error(&drv->diag, ex->loc, "%s probes cannot be mixed with other probes (only BEGIN and END may be added)",
+			   ex->pt->name);
+		return -1;
+	}
+	return 0;
 }
 
 static void fill_tables(struct driver *drv)
@@ -217,7 +262,7 @@ static int run(struct driver *drv)
 		diag_plain(&drv->diag, "process %d does not exist (-p)", (int)o->pid);
 		return 1;
 	}
-	if (sema_run(drv) < 0)
+	if (sema_run(drv) < 0 || check_exclusive(drv) < 0)
 		return 1;
 	if (o->dump && !strcmp(o->dump, "types")) {
 		ast_dump(stdout, drv->root, true, &drv->arena);
@@ -226,6 +271,8 @@ static int run(struct driver *drv)
 	int go_fd = -1;
 	if (o->cmd && spawn_child(drv, &go_fd) < 0)
 		return 1;
+	if (drv->child > 0 && !o->pid)
+		drv->penv.pid = drv->child;   /* attach hooks see the -c child as the target */
 	int rc = 1;
 	void *obj = NULL;
 	size_t objlen = 0;
@@ -272,6 +319,7 @@ int driver_run(struct options *opt)
 	drv.penv.arena = &drv.arena;
 	drv.penv.diag = &drv.diag;
 	drv.penv.pid = opt->pid;
+	drv.penv.has_cmd = opt->cmd != NULL;
 	if (opt->output) {
 		drv.rt.out = fopen(opt->output, "w");
 		if (!drv.rt.out) {

@@ -17,6 +17,7 @@
 
 struct probe_type;
 struct cg;
+struct bpf_prog_load_opts;
 
 /* One concrete (wildcard-expanded) attach point. */
 struct attach_point {
@@ -43,7 +44,9 @@ void ap_list_push(struct arena *a, struct ap_list *l, struct attach_point *ap);
 struct probe_env {
 	struct arena *arena;
 	struct diag *diag;
-	pid_t pid;               /* -p / -c target, 0 if none */
+	pid_t pid;               /* -p / -c target, 0 if none (the -c child's pid is
+	                            known only from attach time on) */
+	bool has_cmd;            /* -c given: a target process will exist at attach */
 };
 
 /* Open file descriptors that keep a program attached; closing them detaches. */
@@ -85,6 +88,26 @@ struct probe_type {
 	void *(*ctx_emit)(struct cg *cg, struct attach_point *ap, const char *name);
 	int (*attach)(const struct probe_env *env, struct attach_point *ap, int prog_fd,
 		      struct rt_links *links, char *err, size_t errlen);
+	/* ---- optional: programs bound to one kernel object at load time ----
+	 * load_opts fills the load options of the program serving ap (expected
+	 * attach type, attach BTF id); returns 0, or -1 with a one-line reason in
+	 * err. load_error rewords a failed load (errno err, verifier log, maybe
+	 * empty) as one line in msg and returns true, or returns false for the
+	 * loader's generic report. prog_per_ap: every attach point gets its own
+	 * program (sema re-types the body for each). */
+	int (*load_opts)(const struct probe_env *env, struct attach_point *ap,
+			 struct bpf_prog_load_opts *opts, char *err, size_t errlen);
+	bool (*load_error)(const struct attach_point *ap, int err, const char *log, char *msg,
+			   size_t len);
+	bool prog_per_ap;
+	/* ---- optional: probes that run rather than wait for events (iter) ----
+	 * run is called once after BEGIN, with the links attach created; the
+	 * run ends (END, maps) once every such probe has returned. exclusive:
+	 * the program may hold one attach point of this type and no other
+	 * probes but BEGIN and END. */
+	int (*run)(const struct probe_env *env, struct attach_point *ap, struct rt_links *links,
+		   char *err, size_t errlen);
+	bool exclusive;
 };
 
 /* Registry (probes.c). */

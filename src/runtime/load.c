@@ -160,15 +160,33 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 		char name[16];
 		snprintf(name, sizeof(name), "p%d", i);
 		LIBBPF_OPTS(bpf_prog_load_opts, opts);
+		if (pt->load_opts) {
+			char why[512] = "";
+			if (pt->load_opts(&drv->penv, u->aps[0], &opts, why, sizeof(why)) < 0) {
+				diag_plain(&drv->diag, "%s", why[0] ? why : "cannot prepare the program load");
+				rt->nprogs = i;
+				return -1;
+			}
+		}
 		int fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &opts);
 		if (fd < 0) {
 			int err = errno;
 			size_t logsz = 4u << 20;
 			char *log = xcalloc(1, logsz);
 			LIBBPF_OPTS(bpf_prog_load_opts, o2, .log_buf = log, .log_size = (unsigned)logsz, .log_level = 1);
+			o2.expected_attach_type = opts.expected_attach_type;
+			o2.attach_btf_id = opts.attach_btf_id;
+			o2.attach_btf_obj_fd = opts.attach_btf_obj_fd;
 			fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &o2);
+			char why[512];
 			if (fd >= 0) {
 				free(log);
+			} else if (pt->load_error && pt->load_error(u->aps[0], errno, log, why, sizeof(why))) {
+				/* the probe type knows what this failure means (one line) */
+				diag_plain(&drv->diag, "%s", why);
+				free(log);
+				rt->nprogs = i;
+				return -1;
 			} else {
 				err = errno;
 				if (err == EPERM && !log[0])
@@ -196,9 +214,46 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 	return 0;
 }
 
+int load_extra_map(struct rt *rt, const char *name, int type, int key_size, int val_size,
+		   int max_entries)
+{
+	int fd = load_extra_map_fd(rt, name);
+	if (fd >= 0)
+		return fd;
+	char kname[16];
+	snprintf(kname, sizeof(kname), "%s", name);
+	fd = bpf_map_create((enum bpf_map_type)type, kname, (unsigned)key_size, (unsigned)val_size,
+			    (unsigned)max_entries, NULL);
+	if (fd < 0)
+		return -1;
+	rt->extra = xrealloc(rt->extra, sizeof(*rt->extra) * (size_t)(rt->nextra + 1));
+	struct rt_extra_map *m = &rt->extra[rt->nextra++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->fd = fd;
+	m->type = type;
+	m->key_size = key_size;
+	m->val_size = val_size;
+	m->max_entries = max_entries;
+	return fd;
+}
+
+int load_extra_map_fd(const struct rt *rt, const char *name)
+{
+	for (int i = 0; i < rt->nextra; i++)
+		if (!strcmp(rt->extra[i].name, name))
+			return rt->extra[i].fd;
+	return -1;
+}
+
 void load_close(struct driver *drv)
 {
 	struct rt *rt = &drv->rt;
+	for (int i = 0; i < rt->nextra; i++)
+		close(rt->extra[i].fd);
+	free(rt->extra);
+	rt->extra = NULL;
+	rt->nextra = 0;
 	for (int i = 0; i < rt->nprogs; i++)
 		if (rt->progs[i].fd > 0)
 			close(rt->progs[i].fd);

@@ -88,6 +88,8 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 			rt_value_event(rt, rt->out, rt->values[h->id], pl);
 		break;
 	default:
+		if (rt_event_hook)
+			rt_event_hook(rt, h->kind, h->id, pl, size - sizeof(*h));
 		break;
 	}
 	return 0;
@@ -181,6 +183,19 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 	}
 	if (!has_events && o->child_pid <= 0 && o->target_pid <= 0)
 		rt->exiting = 1;
+	/* Probes that run (iter): each runs to its end, then the run ends. */
+	for (int i = 0; i < rt->nprogs && !rt->exiting && !got_signal; i++) {
+		struct rt_prog *p = &rt->progs[i];
+		for (int k = 0; k < p->naps && p->aps[k]->pt->run; k++) {
+			char err[512] = "";
+			if (p->aps[k]->pt->run(o->env, p->aps[k], &links, err, sizeof(err)) < 0) {
+				fprintf(stderr, "ERROR: %s\n", err[0] ? err : "run failed");
+				rt->exit_code = 1;
+			}
+			ring_buffer__consume(rb);
+			rt->exiting = 1;
+		}
+	}
 	while (!rt->exiting && !got_signal) {
 		int n = ring_buffer__poll(rb, 200);
 		if (n < 0 && n != -EINTR) {

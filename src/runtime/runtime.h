@@ -44,6 +44,15 @@ struct rt_prog {
 
 enum output_format { OUT_TEXT, OUT_JSON };
 
+/* A kernel map that backs no script map (stack traces, pid sets...):
+ * created on first request by name (load.h: load_extra_map), closed with
+ * the others. */
+struct rt_extra_map {
+	char name[32];
+	int fd;
+	int type, key_size, val_size, max_entries;
+};
+
 struct rt {
 	struct rt_map **maps;   int nmaps;
 	struct rt_printf **printfs; int nprintfs;
@@ -52,6 +61,7 @@ struct rt {
 	const char **probe_names; int nprobes; /* TY_PROBE id -> name */
 	int ringbuf_fd;
 	int globals_fd;         /* ARRAY: start ns, cpid, lost events (codegen/cg.h G_*) */
+	struct rt_extra_map *extra; int nextra;
 	FILE *out;              /* stdout or -o FILE */
 	enum output_format format;
 	int ncpus;              /* possible CPUs: per-CPU value count */
@@ -104,6 +114,11 @@ void rt_json_message(FILE *out, const char *type, const char *text, size_t len);
  * file that defines it must be linked in for some other reason. */
 int rt_format_special(struct rt *rt, FILE *out, const struct type *t, const uint8_t *data,
 		      bool in_key) __attribute__((weak));
+
+/* Optional hook for ring buffer events of kinds run.c does not know
+ * (event_abi.h: EV_PID_SEEN ...). Weak, like rt_format_special. */
+void rt_event_hook(struct rt *rt, uint32_t kind, uint32_t id, const uint8_t *payload,
+		   size_t size) __attribute__((weak));
 
 /* ---- running (runtime/run.c) ---- */
 
