@@ -88,7 +88,7 @@ int load_maps(struct driver *drv)
 		rt->maps[i] = m;
 		rt->nmaps = i + 1;
 	}
-	rt->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, 1u << 22, NULL);
+	rt->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, 1u << 20, NULL);
 	if (rt->ringbuf_fd < 0)
 		return create_error(drv, "ringbuf", errno);
 	drv->rt.globals_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "globals", 4, 8 * G_NGLOBALS, 1, NULL);
@@ -168,7 +168,18 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 				return -1;
 			}
 		}
+		/* -d verifier: the verifier's log of every program, even accepted ones. */
+		char *vlog = driver_dumps(drv->opt->dump, "verifier") ? xcalloc(1, 4u << 20) : NULL;
+		if (vlog) {
+			opts.log_buf = vlog;
+			opts.log_size = 4u << 20;
+			opts.log_level = 1;
+		}
 		int fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &opts);
+		if (vlog) {
+			printf("Verifier log of %s:\n%s\n", u->aps[0]->name, vlog);
+			free(vlog);
+		}
 		if (fd < 0) {
 			int err = errno;
 			size_t logsz = 4u << 20;
