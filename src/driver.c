@@ -231,6 +231,65 @@ static void fill_tables(struct driver *drv)
 		rt->probe_names[i] = drv->info.aps.v[i]->name;
 }
 
+bool driver_dumps(const char *dump, const char *stage)
+{
+	size_t n = strlen(stage);
+	for (const char *p = dump; p && *p; p += strcspn(p, ",")) {
+		p += *p == ',';
+		if (!strncmp(p, stage, n) && (p[n] == ',' || p[n] == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Is any stage after `stage` (in pass order) in the -d list? */
+static bool dumps_after(const char *dump, const char *stage)
+{
+	static const char *const order[] = { "ast", "types", "codegen", "codegen-opt", "asm",
+					     "libbpf", "verifier", NULL };
+	int i = 0;
+	while (order[i] && strcmp(order[i], stage))
+		i++;
+	if (!order[i])
+		return false;
+	for (i++; order[i]; i++)
+		if (driver_dumps(dump, order[i]))
+			return true;
+	return false;
+}
+
+/* BPFTRACE_MAX_PROBES and BPFTRACE_MAX_BPF_PROGS, in bpftrace's words. */
+static int check_limits(struct driver *drv, int nunits)
+{
+	struct options *o = drv->opt;
+	if (o->max_probes > 0 && drv->info.aps.n > o->max_probes) {
+		diag_plain(&drv->diag, "Can't attach to %d probes because it exceeds the current limit of %d probes.\n"
+			   "You can increase the limit through the BPFTRACE_MAX_PROBES environment variable, "
+			   "but BE CAREFUL since a high number of probes attached can cause your system to crash.",
+			   drv->info.aps.n, o->max_probes);
+		return -1;
+	}
+	if (o->max_bpf_progs > 0 && nunits > o->max_bpf_progs) {
+		diag_plain(&drv->diag, "Your program is trying to generate more than %d BPF programs, "
+			   "which exceeds the current limit of %d", nunits, o->max_bpf_progs);
+		diag_hint(&drv->diag, "You can increase the limit through the BPFTRACE_MAX_BPF_PROGS environment variable.");
+		return -1;
+	}
+	return 0;
+}
+
+static int write_file(struct driver *drv, const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		diag_plain(&drv->diag, "failed to write %s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return 0;
+}
+
 static int run(struct driver *drv)
 {
 	struct options *o = drv->opt;
@@ -249,10 +308,10 @@ static int run(struct driver *drv)
 	drv->root = parse_program(&drv->arena, &drv->diag, &drv->src);
 	if (!drv->root || drv->diag.errors)
 		return 1;
-	if (o->dump && !strcmp(o->dump, "ast")) {
+	if (driver_dumps(o->dump, "ast"))
 		ast_dump(stdout, drv->root, false, &drv->arena);
+	if (o->dump && !dumps_after(o->dump, "ast"))
 		return 0;
-	}
 	/* Attach point expansion reads tracefs, which needs root: say so first. */
 	if (geteuid() != 0) {
 		diag_plain(&drv->diag, "bpfscript currently only supports running as the root user.");
@@ -264,24 +323,41 @@ static int run(struct driver *drv)
 	}
 	if (sema_run(drv) < 0 || check_exclusive(drv) < 0)
 		return 1;
-	if (o->dump && !strcmp(o->dump, "types")) {
+	if (driver_dumps(o->dump, "types"))
 		ast_dump(stdout, drv->root, true, &drv->arena);
+	if (o->dump && !dumps_after(o->dump, "types"))
+		return 0;
+	if (o->list) {
+		for (int i = 0; i < drv->info.aps.n; i++)
+			printf("%s\n", drv->info.aps.v[i]->name);
 		return 0;
 	}
+	int nunits;
+	struct prog_unit *units = build_units(drv, &nunits);
+	if (check_limits(drv, nunits) < 0)
+		return 1;
+	/* Only a run that attaches needs the -c child. */
+	bool attaches = !o->dump && !o->check && !o->emit_elf;
 	int go_fd = -1;
-	if (o->cmd && spawn_child(drv, &go_fd) < 0)
+	if (o->cmd && attaches && spawn_child(drv, &go_fd) < 0)
 		return 1;
 	if (drv->child > 0 && !o->pid)
 		drv->penv.pid = drv->child;   /* attach hooks see the -c child as the target */
 	int rc = 1;
 	void *obj = NULL;
 	size_t objlen = 0;
-	int nunits;
-	struct prog_unit *units = build_units(drv, &nunits);
 	if (load_maps(drv) < 0)
 		goto out;
 	if (cg_compile(drv, units, nunits, o->dump, &obj, &objlen) < 0)
 		goto out;
+	if (o->emit_elf) {
+		rc = write_file(drv, o->emit_elf, obj, objlen) < 0 ? 1 : 0;
+		goto out;
+	}
+	if (o->dump && !dumps_after(o->dump, "asm")) {
+		rc = 0;
+		goto out;
+	}
 	if (load_programs(drv, obj, objlen, units, nunits) < 0)
 		goto out;
 	fill_tables(drv);
@@ -316,6 +392,8 @@ int driver_run(struct options *opt)
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	drv.start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	diag_init(&drv.diag, &drv.src, stderr);
+	drv.diag.quiet_warnings = opt->warning_level == 0;
+	drv.rt.cat_bytes_max = opt->cat_bytes_max;
 	drv.penv.arena = &drv.arena;
 	drv.penv.diag = &drv.diag;
 	drv.penv.pid = opt->pid;
@@ -323,10 +401,13 @@ int driver_run(struct options *opt)
 	if (opt->output) {
 		drv.rt.out = fopen(opt->output, "w");
 		if (!drv.rt.out) {
-			fprintf(stderr, "ERROR: failed to open output file %s: %s\n", opt->output, strerror(errno));
+			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s\n", opt->output, strerror(errno));
 			return 1;
 		}
 	}
+	/* -B applies to stdout and to -o FILE alike; the default is line buffering. */
+	setvbuf(drv.rt.out, NULL, opt->buffering == BUF_NONE ? _IONBF : opt->buffering == BUF_FULL ? _IOFBF : _IOLBF,
+		BUFSIZ);
 	int rc = run(&drv);
 	if (drv.rt.out != stdout)
 		fclose(drv.rt.out);

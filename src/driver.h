@@ -11,6 +11,9 @@
 #include "probes/probe.h"
 #include "runtime/runtime.h"
 
+/* -B: how the output stream (stdout or -o FILE) is buffered. */
+enum buffer_mode { BUF_LINE, BUF_FULL, BUF_NONE };
+
 struct options {
 	const char *program;      /* -e text, or NULL */
 	const char *file;         /* script path, "-" for stdin */
@@ -20,15 +23,33 @@ struct options {
 	pid_t pid;                /* -p */
 	bool quiet;               /* -q */
 	bool verbose;             /* -v */
-	const char *dump;         /* -d STAGE: ast, types, codegen, codegen-opt, asm */
+	bool list;                /* -l with a program: list its attach points */
+	/* -d: the stages to dump as a comma list ("ast,types"); the run stops
+	 * after the last one. Test a stage with driver_dumps(). */
+	const char *dump;
 	bool dry_run;             /* --dry-run: attach then exit at once */
 	bool check;               /* --check: load only, attach nothing */
 	const char *output;       /* -o FILE */
 	enum output_format format;
+	enum buffer_mode buffering; /* -B */
 	bool unsafe;
+	int warning_level;        /* 0 --no-warnings, 1 default, 2 -k */
+	bool usdt_file_activation;
+	const char **include_dirs;  /* -I DIR (NULL-terminated) */
+	const char **include_files; /* --include FILE (NULL-terminated) */
+	const char *emit_elf;     /* --emit-elf FILE: write the BPF ELF and stop */
+	const char *emit_llvm;    /* --emit-llvm FILE: FILE.original.ll, FILE.optimized.ll */
 	int strlen;               /* BPFTRACE_STRLEN */
 	int map_keys_max;         /* BPFTRACE_MAP_KEYS_MAX */
+	int max_probes;           /* BPFTRACE_MAX_PROBES */
+	int max_bpf_progs;        /* BPFTRACE_MAX_BPF_PROGS */
+	int cat_bytes_max;        /* BPFTRACE_CAT_BYTES_MAX */
+	int cache_user_symbols;   /* BPFTRACE_CACHE_USER_SYMBOLS: -1 auto, 0, 1 */
+	const char *btf;          /* BPFTRACE_BTF: BTF file instead of the kernel's */
 };
+
+/* Is `stage` in the -d list `dump` (NULL = none)? */
+bool driver_dumps(const char *dump, const char *stage);
 
 struct map_info;
 struct printf_info;

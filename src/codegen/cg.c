@@ -220,6 +220,16 @@ static void dump_module(struct cg *cg, const char *title)
 	LLVMDisposeMessage(s);
 }
 
+/* --emit-llvm FILE: the module's IR in FILE<suffix>. */
+static void emit_llvm(struct cg *cg, const char *suffix)
+{
+	char *path = arena_printf(&cg->drv->arena, "%s%s", cg->drv->opt->emit_llvm, suffix);
+	char *err = NULL;
+	if (LLVMPrintModuleToFile(cg->mod, path, &err))
+		cg_error(cg, NULL, "failed to write %s: %s", path, err ? err : "unknown error");
+	LLVMDisposeMessage(err);
+}
+
 int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const char *dump,
 	       void **obj, size_t *objlen)
 {
@@ -261,8 +271,10 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 		cg_program(cg, &units[i]);
 	if (cg->failed)
 		goto out;
-	if (dump && !strcmp(dump, "codegen"))
+	if (driver_dumps(dump, "codegen"))
 		dump_module(cg, "LLVM IR:");
+	if (drv->opt->emit_llvm)
+		emit_llvm(cg, ".original.ll");
 	if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &err)) {
 		diag_plain(&drv->diag, "internal error: invalid LLVM IR: %s", err);
 		LLVMDisposeMessage(err);
@@ -279,9 +291,11 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 		LLVMDisposeErrorMessage(m);
 		goto out;
 	}
-	if (dump && !strcmp(dump, "codegen-opt"))
+	if (driver_dumps(dump, "codegen-opt"))
 		dump_module(cg, "Optimized LLVM IR:");
-	if (dump && (!strcmp(dump, "asm") || !strcmp(dump, "bpf"))) {
+	if (drv->opt->emit_llvm)
+		emit_llvm(cg, ".optimized.ll");
+	if (driver_dumps(dump, "asm")) {
 		LLVMMemoryBufferRef ab;
 		if (!LLVMTargetMachineEmitToMemoryBuffer(cg->tm, cg->mod, LLVMAssemblyFile, &err, &ab)) {
 			printf("BPF assembly:\n%.*s", (int)LLVMGetBufferSize(ab), LLVMGetBufferStart(ab));

@@ -173,7 +173,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 		if (vlog) {
 			opts.log_buf = vlog;
 			opts.log_size = 4u << 20;
-			opts.log_level = 1;
+			opts.log_level = 2;
 		}
 		int fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &opts);
 		if (vlog) {

@@ -65,6 +65,7 @@ struct rt {
 	FILE *out;              /* stdout or -o FILE */
 	enum output_format format;
 	int ncpus;              /* possible CPUs: per-CPU value count */
+	int cat_bytes_max;      /* cat(): bytes printed at most (BPFTRACE_CAT_BYTES_MAX) */
 	/* state while running */
 	volatile int exiting;
 	int exit_code;
