@@ -684,7 +684,7 @@ int sema_printf(struct sema *s, struct node *call, int first)
 		return 0;
 	char err[512];
 	int bad = -1;
-	if (fmt_check(f->str, args, nargs, err, sizeof(err), &bad) < 0) {
+	if (fmt_check_fn(call->str, f->str, args, nargs, err, sizeof(err), &bad) < 0) {
 		struct loc loc = bad >= 0 && first + 1 + bad < call->list.n ? call->list.v[first + 1 + bad]->loc : call->loc;
 		sema_error(s, loc, "%s", err);
 		return -1;
