@@ -4,8 +4,10 @@
 
 #include <string.h>
 
+extern const struct builtin builtins_unsafe[];   /* unsafe.c: system, signal, cat */
+
 static const struct builtin *const families[] = {
-	builtins_vars, builtins_output, builtins_agg, builtins_str, NULL,
+	builtins_vars, builtins_output, builtins_agg, builtins_str, builtins_unsafe, NULL,
 };
 
 const struct builtin *builtin_find(const char *name, enum builtin_kind kind)
