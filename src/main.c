@@ -1,12 +1,21 @@
-/* main.c - command line of bpfscript; all work happens in driver.c. */
+/* main.c - the command line of bpfscript: options and environment
+ * variables (bpftrace's names and wording), --help, --version and --info.
+ * All work happens in driver.c; this file only fills struct options.
+ * The option list here, in the usage text and in man/bpfscript.8 must
+ * agree: tests/cli/help_man.py checks it. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/libbpf.h>
 #include "driver.h"
 #include "probes/probe.h"
+#include "runtime/info.h"
 #include "runtime/tracefs.h"
 
 static const char usage_text[] =
@@ -23,9 +32,12 @@ static const char usage_text[] =
 	"    -h, --help     show this help message\n"
 	"    -I DIR         add the directory to the include search path\n"
 	"    --include FILE add an #include file before preprocessing\n"
-	"    -l [search]    list probes\n"
-	"    -p PID         enable USDT probes on PID\n"
+	"    -l [search|filename]\n"
+	"                   list probes, or the probes of a program\n"
+	"    -p PID         filter probes to PID and enable USDT probes on PID\n"
 	"    -c 'CMD'       run CMD and enable USDT probes on resulting process\n"
+	"    --usdt-file-activation\n"
+	"                   activate usdt semaphores based on file path\n"
 	"    --unsafe       allow unsafe builtin functions\n"
 	"    -q             keep messages quiet\n"
 	"    --info         Print information about kernel BPF support\n"
@@ -33,15 +45,27 @@ static const char usage_text[] =
 	"    -V, --version  bpfscript version\n"
 	"    --no-warnings  disable all warning messages\n"
 	"\n"
+	"    Long forms: --list (-l), --verbose (-v), --pid (-p), --cmd (-c),\n"
+	"    --output (-o), --quiet (-q), --warnings (-k), --debug (-d)\n"
+	"\n"
 	"TROUBLESHOOTING OPTIONS:\n"
 	"    -v                      verbose messages\n"
-	"    -d STAGE                debug dump and exit: ast, types, codegen, codegen-opt, asm\n"
+	"    -d STAGE                dump STAGE and stop after it; STAGE is a comma list of\n"
+	"                            ast, types, codegen, codegen-opt, asm, libbpf, verifier, all\n"
 	"    --dry-run               parse, load and attach, then exit at once\n"
 	"    --check                 parse, compile and load into the verifier; attach nothing\n"
+	"    --emit-elf FILE         (dry run) generate ELF file with bpf programs and write to FILE\n"
+	"    --emit-llvm FILE        write LLVM IR to FILE.original.ll and FILE.optimized.ll\n"
 	"\n"
 	"ENVIRONMENT:\n"
 	"    BPFTRACE_STRLEN             [default: 64] bytes on BPF stack per str()\n"
 	"    BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map\n"
+	"    BPFTRACE_CAT_BYTES_MAX      [default: 10k] maximum bytes read by cat builtin\n"
+	"    BPFTRACE_MAX_PROBES         [default: 1024] max number of probes\n"
+	"    BPFTRACE_MAX_BPF_PROGS      [default: 1024] max number of generated BPF programs\n"
+	"    BPFTRACE_CACHE_USER_SYMBOLS [default: auto] enable user symbol cache\n"
+	"    BPFTRACE_BTF                [default: none] BTF file\n"
+	"    Each can also be given as BPFSCRIPT_* (BPFSCRIPT_STRLEN, ...), which wins.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"bpfscript -l '*sleep*'\n"
@@ -56,43 +80,180 @@ static void usage(FILE *f)
 	fputs(usage_text, f);
 }
 
-/* Reads an integer environment setting (BPFTRACE_X or BPFSCRIPT_X). */
-static int env_int(const char *name, int def, int min, int max)
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
-	char bt[64], bs[64];
-	snprintf(bt, sizeof(bt), "BPFTRACE_%s", name);
-	snprintf(bs, sizeof(bs), "BPFSCRIPT_%s", name);
-	const char *v = getenv(bs) ? getenv(bs) : getenv(bt);
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("ERROR: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+/* The value of environment setting NAME: BPFSCRIPT_NAME wins over
+ * BPFTRACE_NAME; *used gets the variable's full name. */
+static const char *env_get(const char *name, char *used, size_t usedlen)
+{
+	snprintf(used, usedlen, "BPFSCRIPT_%s", name);
+	const char *v = getenv(used);
+	if (!v) {
+		snprintf(used, usedlen, "BPFTRACE_%s", name);
+		v = getenv(used);
+	}
+	return v;
+}
+
+/* A positive integer setting, at most max (bpftrace's messages). */
+static int env_uint(const char *name, int def, long max, const char *why)
+{
+	char used[64];
+	const char *v = env_get(name, used, sizeof(used));
 	if (!v)
 		return def;
 	char *end;
 	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno || *end || n < min || n > max) {
-		fprintf(stderr, "ERROR: env var %s must be an integer between %d and %d, not '%s'\n",
-			getenv(bs) ? bs : bt, min, max, v);
-		exit(1);
-	}
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno == ERANGE)
+		n = ULLONG_MAX;
+	else if (errno || end == v || *end || n == 0 || strchr(v, '-'))
+		die("Env var '%s' did not contain a valid uint64_t, or was zero-valued.", used);
+	if (n > (unsigned long long)max)
+		die("'%s' %s exceeds the current maximum of %ld%s", used, v, max, why);
 	return (int)n;
 }
 
-enum { OPT_INCLUDE = 256, OPT_UNSAFE, OPT_INFO, OPT_NO_WARNINGS, OPT_DRY_RUN, OPT_CHECK };
+/* -d STAGE[,STAGE...] -> a normalised comma list for driver_dumps(). */
+static const char *parse_stages(const char *arg)
+{
+	static const char *const stages[] = { "ast", "types", "codegen", "codegen-opt", "asm",
+					      "libbpf", "verifier", NULL };
+	static char list[128];
+	bool want[8] = { false };
+	char *copy = strdup(arg), *save = NULL;
+	if (!copy)
+		die("out of memory");
+	for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(s, "all")) {
+			for (int i = 0; stages[i]; i++)
+				want[i] = true;
+			continue;
+		}
+		const char *name = !strcmp(s, "bpf") || !strcmp(s, "dis") ? "asm" : s;
+		int i = 0;
+		while (stages[i] && strcmp(stages[i], name))
+			i++;
+		if (!stages[i]) {
+			fprintf(stderr, "ERROR: USAGE: invalid option for -d: %s\n", s);
+			free(copy);
+			exit(1);
+		}
+		want[i] = true;
+	}
+	free(copy);
+	list[0] = 0;
+	for (int i = 0; stages[i]; i++)
+		if (want[i]) {
+			if (list[0])
+				strcat(list, ",");
+			strcat(list, stages[i]);
+		}
+	if (!list[0])
+		die("USAGE: invalid option for -d: %s", arg);
+	return list;
+}
+
+static pid_t parse_pid(const char *s)
+{
+	char *end;
+	errno = 0;
+	long long pid = strtoll(s, &end, 10);
+	if (!*s || *end || errno)
+		die("pid '%s' is not a valid decimal number", s);
+	if (pid < 1 || pid > 4194304)
+		die("pid '%s' out of valid pid range [1,4194304]", s);
+	return (pid_t)pid;
+}
+
+/* Appends to a NULL-terminated array (freed by the OS at exit: main
+ * returns straight after the run). */
+static const char **push(const char **v, int *n, const char *s)
+{
+	v = realloc(v, sizeof(*v) * (size_t)(*n + 2));
+	if (!v)
+		die("out of memory");
+	v[(*n)++] = s;
+	v[*n] = NULL;
+	return v;
+}
+
+/* -d libbpf: libbpf's own messages, prefixed by their level, on stdout. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	printf("[%s] ", level == LIBBPF_WARN ? "WARN" : level == LIBBPF_INFO ? "INFO" : "DEBUG");
+	return vprintf(fmt, ap);
+}
+
+static void read_env(struct options *o)
+{
+	o->strlen = env_uint("STRLEN", 64, 200,
+			     " bytes.\nThis limitation is because strings are currently stored on the 512 byte BPF stack.");
+	o->map_keys_max = env_uint("MAP_KEYS_MAX", 4096, 1 << 24, ".");
+	o->max_probes = env_uint("MAX_PROBES", 1024, 1 << 20, ".");
+	o->max_bpf_progs = env_uint("MAX_BPF_PROGS", 1024, 1 << 20, ".");
+	o->cat_bytes_max = env_uint("CAT_BYTES_MAX", 10240, 1 << 24, ".");
+	char used[64];
+	const char *v = env_get("CACHE_USER_SYMBOLS", used, sizeof(used));
+	o->cache_user_symbols = -1;
+	if (v) {
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			die("Env var '%s' did not contain a valid value (0 or 1).", used);
+		o->cache_user_symbols = *v == '1';
+	}
+	o->btf = env_get("BTF", used, sizeof(used));
+	if (o->btf && access(o->btf, R_OK) < 0)
+		die("%s: cannot read BTF file '%s': %s", used, o->btf, strerror(errno));
+}
+
+enum {
+	OPT_INCLUDE = 256, OPT_UNSAFE, OPT_INFO, OPT_NO_WARNINGS, OPT_DRY_RUN, OPT_CHECK,
+	OPT_EMIT_ELF, OPT_EMIT_LLVM, OPT_USDT_FILE_ACTIVATION,
+};
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "cmd", required_argument, NULL, 'c' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "warnings", no_argument, NULL, 'k' },
+	{ "debug", required_argument, NULL, 'd' },
+	{ "include", required_argument, NULL, OPT_INCLUDE },
+	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "info", no_argument, NULL, OPT_INFO },
+	{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
+	{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
+	{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool is_regular_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
-	bool list = false;
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "include", required_argument, NULL, OPT_INCLUDE },
-		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
-		{ "info", no_argument, NULL, OPT_INFO },
-		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "check", no_argument, NULL, OPT_CHECK },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct options o = { .warning_level = 1 };
+	bool list = false, info = false;
+	int ndirs = 0, nfiles = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "+e:lvp:c:qd:o:f:B:I:khV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -101,44 +262,58 @@ int main(int argc, char **argv)
 		case 'v': o.verbose = true; break;
 		case 'q': o.quiet = true; break;
 		case 'c': o.cmd = optarg; break;
-		case 'd': o.dump = optarg; break;
+		case 'd': o.dump = parse_stages(optarg); break;
 		case 'o': o.output = optarg; break;
-		case 'k': break;
-		case 'I': break;
-		case OPT_INCLUDE: break;
+		case 'p': o.pid = parse_pid(optarg); break;
 		case OPT_UNSAFE: o.unsafe = true; break;
-		case OPT_NO_WARNINGS: break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_CHECK: o.check = true; break;
-		case 'p': {
-			char *end;
-			long pid = strtol(optarg, &end, 10);
-			if (*optarg == 0 || *end || pid <= 0 || pid > INT_MAX) {
-				fprintf(stderr, "ERROR: pid '%s' is not a valid process id\n", optarg);
-				return 1;
-			}
-			o.pid = (pid_t)pid;
+		case OPT_INFO: info = true; break;
+		case OPT_EMIT_ELF: o.emit_elf = optarg; break;
+		case OPT_EMIT_LLVM: o.emit_llvm = optarg; break;
+		case OPT_USDT_FILE_ACTIVATION: o.usdt_file_activation = true; break;
+		case 'k':
+			if (o.warning_level == 2)
+				die("USAGE: -kk has been deprecated. Use a single -k for runtime warnings for "
+				    "errors in map lookups and probe reads.");
+			if (o.warning_level == 0)
+				die("USAGE: -k, --warnings conflicts with --no-warnings");
+			o.warning_level = 2;
+			break;
+		case OPT_NO_WARNINGS:
+			if (o.warning_level == 2)
+				die("USAGE: -k, --warnings conflicts with --no-warnings");
+			o.warning_level = 0;
+			break;
+		case 'I': {
+			struct stat st;
+			if (stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
+				fprintf(stderr, "WARNING: include directory '%s' is not a directory\n", optarg);
+			o.include_dirs = push(o.include_dirs, &ndirs, optarg);
 			break;
 		}
+		case OPT_INCLUDE:
+			if (!is_regular_file(optarg))
+				die("include file '%s' not found", optarg);
+			o.include_files = push(o.include_files, &nfiles, optarg);
+			break;
 		case 'f':
 			if (!strcmp(optarg, "text"))
 				o.format = OUT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				o.format = OUT_JSON;
-			else {
-				fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", optarg);
-				return 1;
-			}
+			else
+				die("Invalid output format \"%s\"\nValid formats: 'text', 'json'", optarg);
 			break;
 		case 'B':
-			if (strcmp(optarg, "line") && strcmp(optarg, "full") && strcmp(optarg, "none")) {
-				fprintf(stderr, "ERROR: -B must be either 'line', 'full', or 'none'\n");
-				return 1;
-			}
-			if (!strcmp(optarg, "full"))
-				setvbuf(stdout, NULL, _IOFBF, 0);
+			if (!strcmp(optarg, "line"))
+				o.buffering = BUF_LINE;
+			else if (!strcmp(optarg, "full"))
+				o.buffering = BUF_FULL;
 			else if (!strcmp(optarg, "none"))
-				setvbuf(stdout, NULL, _IONBF, 0);
+				o.buffering = BUF_NONE;
+			else
+				die("USAGE: -B must be either 'line', 'full', or 'none'.");
 			break;
 		case 'h':
 			usage(stdout);
@@ -146,20 +321,34 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("bpfscript v%s\n", BPFSCRIPT_VERSION);
 			return 0;
-		case OPT_INFO:
-			fprintf(stderr, "ERROR: --info is not implemented yet\n");
-			return 1;
 		default:
 			usage(stderr);
 			return 1;
 		}
 	}
-	o.strlen = env_int("STRLEN", 64, 1, 200);
-	o.map_keys_max = env_int("MAP_KEYS_MAX", 4096, 1, 1 << 24);
+	if (argc == 1) {
+		usage(stderr);
+		return 1;
+	}
+	if (o.cmd && o.pid) {
+		fprintf(stderr, "ERROR: USAGE: Cannot use both -c and -p.\n");
+		usage(stderr);
+		return 1;
+	}
+	read_env(&o);
 	tracefs_set_strlen(o.strlen);
-	if (list) {
+	if (driver_dumps(o.dump, "libbpf"))
+		libbpf_set_print(libbpf_print);
+	if (info) {
+		if (geteuid() != 0)
+			die("bpfscript currently only supports running as the root user.");
+		int rc = info_print(stdout);
+		tracefs_cleanup();
+		return rc < 0 ? 1 : 0;
+	}
+	if (list && !o.program && !(optind < argc && is_regular_file(argv[optind]))) {
 		if (optind + 1 < argc) {
-			fprintf(stderr, "ERROR: -l takes at most one search pattern\n");
+			usage(stderr);
 			return 1;
 		}
 		const char *pattern = optind < argc ? argv[optind] : NULL;
@@ -167,20 +356,17 @@ int main(int argc, char **argv)
 		tracefs_cleanup();
 		return rc < 0 ? 1 : 0;
 	}
+	o.list = list;
 	if (!o.program) {
-		if (optind >= argc) {
-			usage(stderr);
-			return 1;
-		}
+		if (optind >= argc)
+			die("USAGE: filename or -e 'program' required.");
 		o.file = argv[optind++];
 	}
 	o.params = argv + optind;
 	o.nparams = argc - optind;
-	if (o.cmd && o.pid) {
-		fprintf(stderr, "ERROR: -c and -p cannot be used together\n");
-		return 1;
-	}
 	int rc = driver_run(&o);
 	tracefs_cleanup();
+	free(o.include_dirs);
+	free(o.include_files);
 	return rc;
 }

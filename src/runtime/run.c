@@ -44,6 +44,82 @@ static void print_time(struct rt *rt, const char *fmt)
 		fwrite(buf, 1, n, rt->out);
 }
 
+/* The text of a printf-like event (the command of system(), the path of
+ * cat()); malloc'd. */
+static char *event_text(struct rt *rt, const struct rt_printf *pf, const uint8_t *payload)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return NULL;
+	fmt_print(rt, m, pf, payload);
+	fclose(m);
+	return text;
+}
+
+/* Prints output the way bpftrace prints the output of system() and cat():
+ * raw, or {"type": "<json_type>", "data": "..."} with -f json. */
+static void print_output(struct rt *rt, const char *json_type, const char *text, size_t len)
+{
+	if (rt->format == OUT_JSON)
+		rt_json_message(rt->out, json_type, text, len);
+	else
+		fwrite(text, 1, len, rt->out);
+}
+
+/* system(): runs the command with /bin/sh, its output into ours. */
+static void run_system(struct rt *rt, const struct rt_printf *pf, const uint8_t *payload)
+{
+	char *cmd = event_text(rt, pf, payload);
+	if (!cmd)
+		return;
+	fflush(rt->out);
+	FILE *p = popen(cmd, "r");
+	if (!p) {
+		fprintf(stderr, "ERROR: system(\"%s\"): %s\n", cmd, strerror(errno));
+		free(cmd);
+		return;
+	}
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len + 4096 > cap)
+			buf = xrealloc(buf, cap = cap ? cap * 2 : 8192);
+		size_t n = fread(buf + len, 1, cap - len, p);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	pclose(p);
+	print_output(rt, "syscall", buf ? buf : "", len);
+	free(buf);
+	free(cmd);
+}
+
+/* cat(): prints at most rt->cat_bytes_max bytes of the file. */
+static void run_cat(struct rt *rt, const struct rt_printf *pf, const uint8_t *payload)
+{
+	char *path = event_text(rt, pf, payload);
+	if (!path)
+		return;
+	size_t max = rt->cat_bytes_max > 0 ? (size_t)rt->cat_bytes_max : 10240;
+	char *buf = xmalloc(max);
+	size_t len = 0;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fflush(rt->out);
+		fprintf(stderr, "ERROR: failed to open file '%s': %s\n", path, strerror(errno));
+	} else {
+		len = fread(buf, 1, max, f);
+		fclose(f);
+	}
+	if (f || rt->format == OUT_JSON)
+		print_output(rt, "cat", buf, len);
+	free(buf);
+	free(path);
+}
+
 int rt_handle_event(struct rt *rt, const void *data, size_t size)
 {
 	if (size < sizeof(struct ev_hdr))
@@ -54,6 +130,14 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 	case EV_PRINTF:
 		if (h->id < (uint32_t)rt->nprintfs)
 			fmt_print_event(rt, rt->out, rt->printfs[h->id], pl, "printf");
+		break;
+	case EV_SYSTEM:
+		if (h->id < (uint32_t)rt->nprintfs)
+			run_system(rt, rt->printfs[h->id], pl);
+		break;
+	case EV_CAT:
+		if (h->id < (uint32_t)rt->nprintfs)
+			run_cat(rt, rt->printfs[h->id], pl);
 		break;
 	case EV_TIME:
 		if (h->id < (uint32_t)rt->nprintfs)
@@ -125,6 +209,37 @@ static uint64_t lost_count(int globals_fd)
 	if (globals_fd >= 0)
 		bpf_map_lookup_elem(globals_fd, &k, g);
 	return g[G_LOST];
+}
+
+/* Lost events (ring buffer reservations that failed), as latest bpftrace
+ * reports them: the new ones since the last report, at most once a second
+ * while running, on stderr so that stdout keeps only the program's output
+ * ("Lost N events", or {"type": "lost_events", "data": {"events": N}} with
+ * -f json); then "WARNING: Total lost events: N" at exit. */
+static void lost_notice(struct rt *rt, uint64_t n)
+{
+	fflush(rt->out);
+	if (rt->format == OUT_JSON)
+		fprintf(stderr, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
+			(unsigned long long)n);
+	else
+		fprintf(stderr, "Lost %llu events\n", (unsigned long long)n);
+}
+
+static void lost_check(struct rt *rt, bool final)
+{
+	static time_t last;
+	time_t now = time(NULL);
+	if (!final && now == last)
+		return;
+	last = now;
+	uint64_t total = lost_count(rt->globals_fd);
+	if (total > rt->lost_events) {
+		lost_notice(rt, total - rt->lost_events);
+		rt->lost_events = total;
+	}
+	if (final && total)
+		fprintf(stderr, "WARNING: Total lost events: %llu\n", (unsigned long long)total);
 }
 
 
@@ -203,6 +318,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 			break;
 		}
 		fflush(rt->out);
+		lost_check(rt, false);
 		if (o->child_pid > 0) {
 			int st;
 			if (waitpid(o->child_pid, &st, WNOHANG) == o->child_pid)
@@ -221,14 +337,7 @@ out_end:
 	if (!o->dry_run)
 		rt_maps_print_all(rt, rt->out);
 	fflush(rt->out);
-	{
-		uint64_t lost = lost_count(rt->globals_fd);
-		if (lost && rt->format == OUT_JSON)
-			fprintf(stderr, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu}}\n",
-				(unsigned long long)lost);
-		else if (lost)
-			fprintf(stderr, "WARNING: Lost %llu events\n", (unsigned long long)lost);
-	}
+	lost_check(rt, true);
 	ring_buffer__free(rb);
 	return rc ? rc : rt->exit_code;
 out:
