@@ -6,6 +6,7 @@
  * the runtime can load each section's bytes directly (KERNEL-NOTES route A). */
 #include "codegen/cg.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,10 +122,34 @@ LLVMValueRef cg_map_lookup(struct cg *cg, int fd, LLVMValueRef key)
 	return cg_helper(cg, BPF_FUNC_map_lookup_elem, cg->ptr, args, 2);
 }
 
+static LLVMValueRef globals_ptr(struct cg *cg);
+
+/* An update that fails because the map is full (-E2BIG) sets the map's bit
+ * in G_MAP_FULL; the runtime warns once per map. */
+static void map_full_check(struct cg *cg, int fd, LLVMValueRef r)
+{
+	int id = -1;
+	for (int i = 0; i < cg->drv->rt.nmaps; i++)
+		if (cg->drv->rt.maps[i] && cg->drv->rt.maps[i]->fd == fd)
+			id = i;
+	if (id < 0 || id >= 64)
+		return;
+	LLVMBasicBlockRef full = cg_block(cg, "map_full"), cont = cg_block(cg, "map_upd");
+	LLVMValueRef is = LLVMBuildICmp(cg->b, LLVMIntEQ, r, cg_i64(cg, -E2BIG), "");
+	LLVMBuildCondBr(cg->b, is, full, cont);
+	LLVMPositionBuilderAtEnd(cg->b, full);
+	LLVMBuildAtomicRMW(cg->b, LLVMAtomicRMWBinOpOr, cg_gep(cg, globals_ptr(cg), 8 * G_MAP_FULL),
+			   LLVMConstInt(cg->i64, 1ull << id, 0), LLVMAtomicOrderingMonotonic, 0);
+	LLVMBuildBr(cg->b, cont);
+	LLVMPositionBuilderAtEnd(cg->b, cont);
+}
+
 LLVMValueRef cg_map_update(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef val, int flags)
 {
 	LLVMValueRef args[] = { cg_map_fd(cg, fd), key, val, cg_i64(cg, flags) };
-	return cg_helper(cg, BPF_FUNC_map_update_elem, cg->i64, args, 4);
+	LLVMValueRef r = cg_helper(cg, BPF_FUNC_map_update_elem, cg->i64, args, 4);
+	map_full_check(cg, fd, r);
+	return r;
 }
 
 LLVMValueRef cg_map_delete(struct cg *cg, int fd, LLVMValueRef key)
