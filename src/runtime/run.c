@@ -202,13 +202,30 @@ static int run_special(struct rt *rt, enum probe_special which, struct ring_buff
 	return 0;
 }
 
-static uint64_t lost_count(int globals_fd)
+static void read_globals(int globals_fd, uint64_t g[G_NGLOBALS])
 {
 	uint32_t k = 0;
-	uint64_t g[G_NGLOBALS] = { 0 };
+	memset(g, 0, sizeof(uint64_t) * G_NGLOBALS);
 	if (globals_fd >= 0)
 		bpf_map_lookup_elem(globals_fd, &k, g);
-	return g[G_LOST];
+}
+
+/* Maps whose updates failed because they were full: one warning each. */
+static void map_full_check(struct rt *rt, uint64_t bits)
+{
+	static uint64_t warned;
+	for (int i = 0; i < rt->nmaps && i < 64; i++) {
+		uint64_t bit = 1ull << i;
+		if (!(bits & bit) || (warned & bit))
+			continue;
+		warned |= bit;
+		const struct rt_map *m = rt->maps[i];
+		bool hist = m->val && (m->val->kind == TY_HIST || m->val->kind == TY_LHIST);
+		fflush(rt->out);
+		fprintf(stderr, "WARNING: Map full; can't update element of %s (max_map_keys=%d): "
+			"new keys are dropped. Try increasing BPFTRACE_MAP_KEYS_MAX.\n",
+			m->name, hist ? m->max_entries / 8 : m->max_entries);
+	}
 }
 
 /* Lost events (ring buffer reservations that failed), as latest bpftrace
@@ -233,7 +250,10 @@ static void lost_check(struct rt *rt, bool final)
 	if (!final && now == last)
 		return;
 	last = now;
-	uint64_t total = lost_count(rt->globals_fd);
+	uint64_t g[G_NGLOBALS];
+	read_globals(rt->globals_fd, g);
+	map_full_check(rt, g[G_MAP_FULL]);
+	uint64_t total = g[G_LOST];
 	if (total > rt->lost_events) {
 		lost_notice(rt, total - rt->lost_events);
 		rt->lost_events = total;
