@@ -394,6 +394,7 @@ int driver_run(struct options *opt)
 	diag_init(&drv.diag, &drv.src, stderr);
 	drv.diag.quiet_warnings = opt->warning_level == 0;
 	drv.rt.cat_bytes_max = opt->cat_bytes_max;
+	drv.rt.full_buffering = opt->buffering == BUF_FULL;
 	drv.penv.arena = &drv.arena;
 	drv.penv.diag = &drv.diag;
 	drv.penv.pid = opt->pid;

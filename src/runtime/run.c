@@ -197,7 +197,8 @@ static int run_special(struct rt *rt, enum probe_special which, struct ring_buff
 			return -1;
 		}
 		ring_buffer__consume(rb);
-		fflush(rt->out);
+		if (!rt->full_buffering)
+			fflush(rt->out);
 	}
 	return 0;
 }
@@ -337,7 +338,8 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 			fprintf(stderr, "ERROR: ring buffer poll failed: %s\n", strerror(-n));
 			break;
 		}
-		fflush(rt->out);
+		if (!rt->full_buffering)
+			fflush(rt->out);
 		lost_check(rt, false);
 		if (o->child_pid > 0) {
 			int st;

@@ -66,6 +66,7 @@ struct rt {
 	enum output_format format;
 	int ncpus;              /* possible CPUs: per-CPU value count */
 	int cat_bytes_max;      /* cat(): bytes printed at most (BPFTRACE_CAT_BYTES_MAX) */
+	bool full_buffering;    /* -B full: out is flushed when its buffer fills and at exit only */
 	/* state while running */
 	volatile int exiting;
 	int exit_code;
