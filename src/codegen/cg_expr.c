@@ -16,7 +16,8 @@ static bool in_memory(const struct type *t)
 	case TY_STR: case TY_BUF: case TY_TUPLE: case TY_RECORD: case TY_ARRAY:
 		return true;
 	default:
-		return false;
+		/* any other value wider than an i64 (usym: address and pid) */
+		return t->size > 8;
 	}
 }
 

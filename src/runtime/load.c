@@ -38,7 +38,8 @@ static int value_size(const struct type *t)
 	case TY_STR: case TY_BUF: case TY_TUPLE: case TY_ARRAY:
 		return (t->size + 7) / 8 * 8;
 	default:
-		return 8;
+		/* any other value wider than 8 bytes (usym: address and pid) */
+		return t->size > 8 ? (t->size + 7) / 8 * 8 : 8;
 	}
 }
 
