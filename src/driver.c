@@ -368,6 +368,7 @@ static int run(struct driver *drv)
 	struct run_opts ro = {
 		.env = &drv->penv, .child_go_fd = go_fd, .child_pid = drv->child,
 		.target_pid = o->pid, .quiet = o->quiet, .dry_run = o->dry_run,
+		.verbose = o->verbose,
 	};
 	go_fd = -1;
 	rc = rt_run(&drv->rt, &ro);

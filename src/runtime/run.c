@@ -296,6 +296,8 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 				goto out;
 			}
 			nattached++;
+			if (o->verbose)
+				fprintf(stderr, "Attached %s\n", ap->name);
 			if (got_signal)
 				break;
 		}

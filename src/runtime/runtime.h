@@ -134,6 +134,7 @@ struct run_opts {
 	pid_t target_pid;        /* -p */
 	bool quiet;              /* -q */
 	bool dry_run;
+	bool verbose;             /* -v: name each attach point as it is attached */
 };
 int rt_run(struct rt *rt, const struct run_opts *o);
 /* Handles one ring buffer record; used by rt_run and by BEGIN/END draining. */
