@@ -55,18 +55,77 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 
 # Kernel features a case may require (REQUIRES_KERNEL_FEATURE). A case whose feature is
 # absent is skipped with a message naming the feature; this is the only way to skip.
+# REQUIRES_NO_KERNEL_FEATURE is the reverse, for the tests of the error a tracer gives
+# when a feature is missing: they are skipped where the feature exists (the same file
+# then has a case that uses it for real). A feature is a list of paths (present when one
+# exists) or a function that tries the feature.
+
+
+def _btf_func_id(name):
+    """BTF id of the FUNC `name` in vmlinux BTF, or None."""
+    import struct
+    try:
+        with open("/sys/kernel/btf/vmlinux", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    magic, _ver, _flags, hdr_len, type_off, type_len, str_off, _str_len = struct.unpack_from("<HBBIIIII", data)
+    if magic != 0xEB9F:
+        return None
+    strs = hdr_len + str_off
+    want = name.encode() + b"\0"
+    # extra bytes after the 12-byte header, per kind (vlen-scaled ones as a per-item size)
+    fixed = {1: 4, 3: 12, 14: 4, 17: 4}
+    per_item = {4: 12, 5: 12, 6: 8, 13: 8, 15: 12, 19: 12}
+    off, end, tid = hdr_len + type_off, hdr_len + type_off + type_len, 1
+    while off + 12 <= end:
+        name_off, info, _size = struct.unpack_from("<III", data, off)
+        kind, vlen = (info >> 24) & 0x1F, info & 0xFFFF
+        if kind == 12 and data.startswith(want, strs + name_off):
+            return tid
+        off += 12 + fixed.get(kind, 0) + per_item.get(kind, 0) * vlen
+        tid += 1
+    return None
+
+
+def _fentry_loads():
+    """Does the kernel load a trivial fentry program on vfs_read (BPF_PROG_LOAD)?"""
+    import ctypes
+    import struct
+    btf_id = _btf_func_id("vfs_read")
+    if btf_id is None:
+        return False
+    insns = ctypes.create_string_buffer(bytes.fromhex("b700000000000000" "9500000000000000"), 16)
+    lic = ctypes.create_string_buffer(b"GPL")
+    attr = bytearray(128)
+    struct.pack_into("<IIQQ", attr, 0, 26, 2, ctypes.addressof(insns), ctypes.addressof(lic))  # TRACING
+    struct.pack_into("<I", attr, 68, 24)        # expected_attach_type = BPF_TRACE_FENTRY
+    struct.pack_into("<I", attr, 108, btf_id)   # attach_btf_id
+    buf = (ctypes.c_char * len(attr)).from_buffer(attr)
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.syscall(321, 5, buf, len(attr))   # bpf(BPF_PROG_LOAD) on x86-64
+    if fd >= 0:
+        os.close(fd)
+    return fd >= 0
+
+
 KERNEL_FEATURES = {
     "kprobes": ["/sys/bus/event_source/devices/kprobe", "/sys/kernel/tracing/kprobe_events",
                 "/sys/kernel/debug/tracing/kprobe_events"],
     "uprobes": ["/sys/bus/event_source/devices/uprobe", "/sys/kernel/tracing/uprobe_events"],
     "tracepoints": ["/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events"],
     "btf": ["/sys/kernel/btf/vmlinux"],
+    # a CPU PMU for hardware:* events
+    "hardware": ["/sys/bus/event_source/devices/cpu", "/sys/bus/event_source/devices/cpu_core",
+                 "/sys/bus/event_source/devices/cpu_atom"],
+    # trampolines (fentry/fexit) may be refused by policy even where the kernel has them
+    "fentry": _fentry_loads,
 }
 
 SINGLE = {"NAME", "PROG", "RUN", "EXPECT", "EXPECT_REGEX", "EXPECT_FILE", "EXPECT_NONE",
           "EXPECT_NONE_REGEX", "EXPECT_STDERR", "EXPECT_STDERR_REGEX", "EXPECT_STDERR_NONE",
           "EXPECT_STDERR_NONE_REGEX", "EXIT_CODE", "TIMEOUT", "AFTER", "SIGNAL", "ENV",
-          "REQUIRES_KERNEL_FEATURE", "COMPARE_BPFTRACE", "DIFFERS_FROM_BPFTRACE_0_17",
+          "REQUIRES_KERNEL_FEATURE", "REQUIRES_NO_KERNEL_FEATURE", "COMPARE_BPFTRACE", "DIFFERS_FROM_BPFTRACE_0_17",
           "CHECK_NOTHING_LEFT", "STDIN"}
 BLOCKS = {"EXPECT_EXACT": "END_EXPECT", "EXPECT_ANY_ORDER": "END_EXPECT",
           "EXPECT_STDERR_EXACT": "END_EXPECT", "FILE": "END_FILE", "PROG": "END_PROG",
@@ -101,6 +160,7 @@ class Case:
         self.env = {}
         self.files = {}         # name -> content
         self.features = []
+        self.absent_features = []
         self.compare = False
         self.differs = None
         self.check_left = False
@@ -236,6 +296,11 @@ def parse_suite(path):
             if feat not in KERNEL_FEATURES:
                 err("unknown kernel feature %r (known: %s)" % (feat, ", ".join(KERNEL_FEATURES)))
             case.features.append(feat)
+        elif directive == "REQUIRES_NO_KERNEL_FEATURE":
+            feat = v.strip()
+            if feat not in KERNEL_FEATURES:
+                err("unknown kernel feature %r (known: %s)" % (feat, ", ".join(KERNEL_FEATURES)))
+            case.absent_features.append(feat)
         elif directive == "COMPARE_BPFTRACE":
             case.compare = True
         elif directive == "DIFFERS_FROM_BPFTRACE_0_17":
@@ -252,8 +317,22 @@ def parse_suite(path):
 
 # ------------------------------------------------------------------ system state checks
 
+_feature_cache = {}
+
+
 def feature_present(feat):
-    return any(os.path.exists(p) for p in KERNEL_FEATURES[feat])
+    if feat not in _feature_cache:
+        how = KERNEL_FEATURES[feat]
+        try:
+            _feature_cache[feat] = how() if callable(how) else any(os.path.exists(p) for p in how)
+        except Exception:  # a probe that cannot run: treat the feature as absent
+            _feature_cache[feat] = False
+    return _feature_cache[feat]
+
+
+def feature_how(feat):
+    how = KERNEL_FEATURES[feat]
+    return "tried by %s()" % how.__name__ if callable(how) else "one of %s" % ", ".join(how)
 
 
 def attachments():
@@ -613,7 +692,8 @@ class Runner:
             text = re.sub(r"\{\{TARGET:([A-Za-z0-9_.-]+)\}\}", target, text)
             return (text.replace("{{BPFSCRIPT}}", tracer).replace("{{BPFTRACE}}", tracer)
                     .replace("{{TMP}}", tmp).replace("{{NCPU}}", str(online_cpus()))
-                    .replace("{{UNIQ}}", uniq))
+                    .replace("{{UNIQ}}", uniq)
+                    .replace("{{SCRIPTS}}", os.path.join(REPO, "scripts")))
         return subst
 
     def execute(self, case, tracer):
@@ -673,8 +753,14 @@ class Runner:
         missing = [f for f in case.features if not feature_present(f)]
         if missing:
             self.skipped += 1
-            print("skip %s: kernel feature '%s' absent (none of %s exists)" % (
-                case.full_name, missing[0], ", ".join(KERNEL_FEATURES[missing[0]])), flush=True)
+            print("skip %s: kernel feature '%s' absent (%s)" % (
+                case.full_name, missing[0], feature_how(missing[0])), flush=True)
+            return
+        present = [f for f in case.absent_features if feature_present(f)]
+        if present:
+            self.skipped += 1
+            print("skip %s: kernel feature '%s' present (%s); the case checks the error without it" % (
+                case.full_name, present[0], feature_how(present[0])), flush=True)
             return
         if self.args.compare_bpftrace:
             return self.run_compare(case)
