@@ -178,11 +178,22 @@ LLVMValueRef cg_probe_read_str(struct cg *cg, LLVMValueRef dst, int size, LLVMVa
  * the verifier wants the check). On NULL the code reads a zero slot. */
 static LLVMValueRef globals_ptr(struct cg *cg)
 {
-	LLVMValueRef key = cg_alloca(cg, 4, "gkey");
-	LLVMBuildStore(cg->b, LLVMConstInt(cg->i32, 0, 0), key);
+	/* One key and one zero slot per function, set up in the entry block and
+	 * shared by every use: a fresh pair per use (every map update checks
+	 * for a full map) ran programs out of their 512 bytes of stack. */
+	static LLVMValueRef fn, term, key, zero;
+	if (fn != cg->fn || term != cg->entry_term) {
+		fn = cg->fn;
+		term = cg->entry_term;
+		key = cg_alloca(cg, 4, "gkey");
+		zero = cg_alloca(cg, 8 * G_NGLOBALS, "gzero");
+		LLVMBuilderRef eb = LLVMCreateBuilderInContext(cg->ctx);
+		LLVMPositionBuilderBefore(eb, cg->entry_term);
+		LLVMBuildStore(eb, LLVMConstInt(cg->i32, 0, 0), key);
+		LLVMBuildMemSet(eb, zero, LLVMConstInt(cg->i8, 0, 0), cg_i64(cg, 8 * G_NGLOBALS), 8);
+		LLVMDisposeBuilder(eb);
+	}
 	LLVMValueRef p = cg_map_lookup(cg, cg->globals_fd, key);
-	LLVMValueRef zero = cg_alloca(cg, 8 * G_NGLOBALS, "gzero");
-	cg_memset0(cg, zero, 8 * G_NGLOBALS);
 	LLVMValueRef isnull = LLVMBuildICmp(cg->b, LLVMIntEQ, p, LLVMConstNull(cg->ptr), "");
 	return LLVMBuildSelect(cg->b, isnull, zero, p, "globals");
 }
