@@ -120,7 +120,6 @@ static int check_print(struct sema *s, struct node *n)
 		return -1;
 	}
 	t = sema_norm(s, t);
-	a0->sem_id = 0;
 	if (sema_is_final(s)) {
 		struct driver *d = sema_driver(s);
 		n->sem_id = d->info.values.n;
