@@ -352,7 +352,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		const char *pattern = optind < argc ? argv[optind] : NULL;
-		int rc = probes_list(pattern, o.verbose, stdout);
+		int rc = o.pid > 0 ? probes_list_pid(o.pid, pattern, o.verbose, stdout)
+				   : probes_list(pattern, o.verbose, stdout);
 		tracefs_cleanup();
 		return rc < 0 ? 1 : 0;
 	}

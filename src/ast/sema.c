@@ -326,7 +326,12 @@ static struct type *expr_ident(struct sema *s, struct node *n)
 	}
 	const struct builtin *b = builtin_find(n->str, B_VAR);
 	if (!b) {
-		sema_error(s, n->loc, "Unknown identifier: '%s'", n->str);
+		/* a context builtin of another probe type says so in its words */
+		const char *why = probe_ctx_misuse(s->a, ap, n->str);
+		if (why)
+			sema_error(s, n->loc, "%s", why);
+		else
+			sema_error(s, n->loc, "Unknown identifier: '%s'", n->str);
 		return NULL;
 	}
 	n->sem = (void *)b;

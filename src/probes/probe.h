@@ -108,6 +108,16 @@ struct probe_type {
 	int (*run)(const struct probe_env *env, struct attach_point *ap, struct rt_links *links,
 		   char *err, size_t errlen);
 	bool exclusive;
+	/* ---- optional: probes of user-space processes (uprobe, usdt) ----
+	 * list_pid is -l with -p PID: like list, over the files that process
+	 * maps; without a pattern only types with this hook list anything.
+	 * ctx_misuse explains why `name` is no context builtin where it is used
+	 * (at ap, whose own ctx_type declined it; ap may be NULL): one line in
+	 * bpftrace's words, or NULL when this type knows no such builtin. Sema
+	 * asks ap's type first, then every other type, before reporting an
+	 * unknown identifier. */
+	int (*list_pid)(pid_t pid, const char *pattern, bool verbose, FILE *out);
+	const char *(*ctx_misuse)(struct arena *a, const struct attach_point *ap, const char *name);
 };
 
 /* Registry (probes.c). */
@@ -134,6 +144,13 @@ void probe_report_unknown(struct diag *d, const char *type, struct loc loc);
  * "tracepoint:...", "*:..."); a pattern without ':' is matched against the
  * last component of every type's attach points. Returns 0, -1 on error. */
 int probes_list(const char *pattern, bool verbose, FILE *out);
+/* -l -p PID: types with a list_pid hook list the process's probes; the
+ * others list as probes_list does, but only for a pattern (NULL: only the
+ * process's probes). */
+int probes_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out);
+/* The ctx_misuse answer for `name` used at ap (see struct probe_type), or
+ * NULL. */
+const char *probe_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name);
 
 /* For list hooks: does `pattern` (the full -l pattern) concern pt? Returns
  * 0 if not, 1 if it does implicitly (NULL pattern, no type prefix, or a

@@ -125,3 +125,29 @@ int probes_list(const char *pattern, bool verbose, FILE *out)
 	}
 	return rc;
 }
+
+int probes_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
+{
+	int rc = 0;
+	for (int i = 0; registry[i]; i++) {
+		const struct probe_type *pt = registry[i];
+		const char *rest;
+		if (pt->list_pid) {
+			if (pt->list_pid(pid, pattern, verbose, out) < 0)
+				rc = -1;
+		} else if (pattern && probe_pattern_rest(pt, pattern, &rest) && pt->list &&
+			   pt->list(pattern, verbose, out) < 0) {
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+const char *probe_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name)
+{
+	const char *why = ap && ap->pt->ctx_misuse ? ap->pt->ctx_misuse(a, ap, name) : NULL;
+	for (int i = 0; registry[i] && !why; i++)
+		if (registry[i]->ctx_misuse && (!ap || registry[i] != ap->pt))
+			why = registry[i]->ctx_misuse(a, ap, name);
+	return why;
+}
