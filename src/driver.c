@@ -227,8 +227,12 @@ static void fill_tables(struct driver *drv)
 	rt->nvalues = drv->info.values.n;
 	rt->nprobes = drv->info.aps.n;
 	rt->probe_names = arena_alloc(&drv->arena, sizeof(char *) * (size_t)(rt->nprobes + 1));
-	for (int i = 0; i < rt->nprobes; i++)
-		rt->probe_names[i] = drv->info.aps.v[i]->name;
+	rt->probe_funcs = arena_alloc(&drv->arena, sizeof(char *) * (size_t)(rt->nprobes + 1));
+	for (int i = 0; i < rt->nprobes; i++) {
+		const struct attach_point *ap = drv->info.aps.v[i];
+		rt->probe_names[i] = ap->name;
+		rt->probe_funcs[i] = ap->func ? ap->func : ap->name;
+	}
 }
 
 bool driver_dumps(const char *dump, const char *stage)

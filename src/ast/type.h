@@ -23,6 +23,7 @@ struct arena;
 	X(TY_PTR, "pointer")                            \
 	X(TY_ARRAY, "array")                            \
 	X(TY_PROBE, "probe")      /* u64 probe id, printed as its name */ \
+	X(TY_FUNC, "func")        /* u64 probe id, printed as its function (ap->func) */ \
 	X(TY_KSTACK, "kstack")                          \
 	X(TY_USTACK, "ustack")                          \
 	X(TY_KSYM, "ksym")                              \

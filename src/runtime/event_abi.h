@@ -67,6 +67,7 @@ struct agg_avg {
  *   TY_STR          type->size bytes, NUL-terminated and zero-filled
  *   TY_BUF          uint32 length, then the bytes; type->size = 4 + capacity
  *   TY_PROBE        uint64 index into rt.probe_names
+ *   TY_FUNC         uint64 index into rt.probe_funcs
  *   TY_USERNAME     uint64 uid
  *   TY_STRERROR     uint64 errno value
  *   TY_INET         int64 address family (AF_INET/AF_INET6), then 16 address

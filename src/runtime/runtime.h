@@ -59,6 +59,7 @@ struct rt {
 	struct type **values;   int nvalues;   /* EV_PRINT_VALUE types */
 	struct rt_prog *progs;  int nprogs;
 	const char **probe_names; int nprobes; /* TY_PROBE id -> name */
+	const char **probe_funcs;               /* TY_FUNC id -> function (ap->func, or the name) */
 	int ringbuf_fd;
 	int globals_fd;         /* ARRAY: start ns, cpid, lost events (codegen/cg.h G_*) */
 	struct rt_extra_map *extra; int nextra;

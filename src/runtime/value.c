@@ -355,6 +355,14 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 			sb_u64(b, id);
 		break;
 	}
+	case TY_FUNC: {
+		uint64_t id = rd_u64(p);
+		if (rt && rt->probe_funcs && id < (uint64_t)rt->nprobes && rt->probe_funcs[id])
+			sb_puts(b, rt->probe_funcs[id]);
+		else
+			sb_u64(b, id);
+		break;
+	}
 	case TY_USERNAME:
 		username_text(b, rd_u64(p));
 		break;
@@ -389,7 +397,7 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 static bool json_quoted(const struct type *t)
 {
 	switch (t->kind) {
-	case TY_STR: case TY_BUF: case TY_PROBE: case TY_KSTACK: case TY_USTACK:
+	case TY_STR: case TY_BUF: case TY_PROBE: case TY_FUNC: case TY_KSTACK: case TY_USTACK:
 	case TY_KSYM: case TY_USYM: case TY_USERNAME: case TY_INET: case TY_STRERROR:
 	case TY_MACADDR: case TY_TIMESTAMP:
 		return true;
