@@ -1,0 +1,748 @@
+/* elfsym.c - function symbols, file offsets and USDT notes of user-space
+ * ELF files; library resolution like the dynamic loader; the files a
+ * process maps. See elfsym.h.
+ *
+ * Everything is read from a read-only mmap of the file with the <elf.h>
+ * structures. The header tables are trusted only after their extent has
+ * been checked against the file size, and every string is looked up
+ * through str_at, which demands a NUL inside its section. */
+#include "runtime/elfsym.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "util/arena.h"
+
+struct elf_file {
+	const uint8_t *map;
+	size_t size;
+	const Elf64_Ehdr *eh;
+	const Elf64_Shdr *sh;         /* NULL when the file has no section table */
+	size_t nsh;
+	const Elf64_Phdr *ph;
+	size_t nph;
+	char *path;
+	struct elf_file *debug;       /* separate debug info file, if found */
+	bool is_debug;
+	/* built on first use */
+	struct elf_sym *funcs;        /* by name, one per name */
+	int nfuncs;                   /* -1: not read yet */
+	const struct elf_sym **byaddr;
+	struct usdt_note *notes;
+	int nnotes;                   /* -1: not read yet */
+};
+
+/* ---- bounds-checked access ------------------------------------------------ */
+
+/* The bytes of section i, NULL when it has none in the file or they lie
+ * outside it. */
+static const uint8_t *sec_data(const struct elf_file *f, size_t i, size_t *len)
+{
+	if (i >= f->nsh)
+		return NULL;
+	const Elf64_Shdr *s = &f->sh[i];
+	if (s->sh_type == SHT_NOBITS || s->sh_offset > f->size || s->sh_size > f->size - s->sh_offset)
+		return NULL;
+	*len = s->sh_size;
+	return f->map + s->sh_offset;
+}
+
+/* The NUL-terminated string at off in a table of len bytes, or NULL. */
+static const char *str_at(const uint8_t *tab, size_t len, uint64_t off)
+{
+	if (!tab || off >= len || !memchr(tab + off, 0, len - off))
+		return NULL;
+	return (const char *)tab + off;
+}
+
+static size_t align4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
+static const char *sec_name(const struct elf_file *f, size_t i)
+{
+	size_t len;
+	const uint8_t *tab = sec_data(f, f->eh->e_shstrndx, &len);
+	return i < f->nsh ? str_at(tab, len, f->sh[i].sh_name) : NULL;
+}
+
+/* Index of the first section called name (of type type, unless 0), or -1. */
+static long sec_find(const struct elf_file *f, const char *name, uint32_t type)
+{
+	for (size_t i = 1; i < f->nsh; i++) {
+		const char *n = sec_name(f, i);
+		if (n && !strcmp(n, name) && (!type || f->sh[i].sh_type == type))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* ---- opening ------------------------------------------------------------------- */
+
+struct elf_file *elf_file_open(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+		snprintf(err, errlen, "%s is not an ELF file", path);
+		close(fd);
+		return NULL;
+	}
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		snprintf(err, errlen, "cannot map %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct elf_file *f = xcalloc(1, sizeof(*f));
+	f->path = xstrdup(path);
+	f->map = map;
+	f->size = (size_t)st.st_size;
+	f->eh = map;
+	f->nfuncs = f->nnotes = -1;
+	const Elf64_Ehdr *eh = f->eh;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB) {
+		snprintf(err, errlen, "%s is not an ELF file (64-bit little-endian ELF expected)", path);
+		elf_file_close(f);
+		return NULL;
+	}
+	/* Section table: absent or well-formed (extended numbering: count in
+	 * section 0's sh_size). */
+	if (eh->e_shoff && eh->e_shentsize == sizeof(Elf64_Shdr) && eh->e_shoff < f->size) {
+		const Elf64_Shdr *sh = (const Elf64_Shdr *)(f->map + eh->e_shoff);
+		size_t n = eh->e_shnum, room = (f->size - eh->e_shoff) / sizeof(Elf64_Shdr);
+		if (!n && room)
+			n = sh[0].sh_size;
+		if (n <= room && eh->e_shoff % 8 == 0) {
+			f->sh = sh;
+			f->nsh = n;
+		}
+	}
+	if (eh->e_phoff && eh->e_phentsize == sizeof(Elf64_Phdr) && eh->e_phoff < f->size &&
+	    eh->e_phoff % 8 == 0 && eh->e_phnum <= (f->size - eh->e_phoff) / sizeof(Elf64_Phdr)) {
+		f->ph = (const Elf64_Phdr *)(f->map + eh->e_phoff);
+		f->nph = eh->e_phnum;
+	}
+	return f;
+}
+
+void elf_file_close(struct elf_file *f)
+{
+	if (!f)
+		return;
+	munmap((void *)f->map, f->size);
+	elf_file_close(f->debug);
+	free(f->path);
+	free(f->funcs);
+	free(f->byaddr);
+	free(f->notes);
+	free(f);
+}
+
+/* ---- function symbols ----------------------------------------------------------- */
+
+struct sym_tmp {
+	struct elf_sym s;
+	int rank;               /* lower wins among equal names */
+};
+
+static int cmp_tmp(const void *pa, const void *pb)
+{
+	const struct sym_tmp *a = pa, *b = pb;
+	int c = strcmp(a->s.name, b->s.name);
+	return c ? c : a->rank - b->rank;
+}
+
+/* Appends the function symbols of symbol table section i. */
+static void read_symtab(const struct elf_file *f, size_t i, int rank, struct sym_tmp **v, int *n,
+			int *cap)
+{
+	size_t len, strlen_, verlen = 0;
+	const uint8_t *data = sec_data(f, i, &len);
+	const Elf64_Shdr *s = &f->sh[i];
+	const uint8_t *strs = sec_data(f, s->sh_link, &strlen_);
+	if (!data || !strs || s->sh_entsize != sizeof(Elf64_Sym) || (uintptr_t)data % 8)
+		return;
+	/* .gnu.version parallels .dynsym: bit 15 marks a hidden (non-default)
+	 * version of a name that has several. */
+	const uint16_t *ver = NULL;
+	for (size_t k = 1; s->sh_type == SHT_DYNSYM && k < f->nsh && !ver; k++)
+		if (f->sh[k].sh_type == SHT_GNU_versym && f->sh[k].sh_link == i)
+			ver = (const uint16_t *)sec_data(f, k, &verlen);
+	const Elf64_Sym *syms = (const Elf64_Sym *)data;
+	size_t nsyms = len / sizeof(Elf64_Sym);
+	for (size_t k = 0; k < nsyms; k++) {
+		const Elf64_Sym *y = &syms[k];
+		int type = ELF64_ST_TYPE(y->st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || !y->st_value)
+			continue;
+		const char *name = str_at(strs, strlen_, y->st_name);
+		/* gcc's ipa-split fragments ("f.part.0") are no whole function:
+		 * bpftrace (bcc) leaves them out */
+		if (!name || !*name || strstr(name, ".part."))
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 256;
+			*v = xrealloc(*v, sizeof(**v) * (size_t)*cap);
+		}
+		bool hidden = ver && (k + 1) * 2 <= verlen && (ver[k] & 0x8000);
+		(*v)[(*n)++] = (struct sym_tmp){
+			.s = { .name = name, .addr = y->st_value, .size = y->st_size },
+			.rank = rank * 2 + hidden,
+		};
+	}
+}
+
+/* ---- separate debug files ---------------------------------------------------- */
+
+/* The GNU build-id of f as hex, or false. */
+static bool build_id(const struct elf_file *f, char *hex, size_t len)
+{
+	for (size_t i = 1; i < f->nsh; i++) {
+		size_t sz;
+		const uint8_t *p = f->sh[i].sh_type == SHT_NOTE ? sec_data(f, i, &sz) : NULL;
+		for (size_t o = 0; p && sz - o >= sizeof(Elf64_Nhdr);) {
+			Elf64_Nhdr nh;
+			memcpy(&nh, p + o, sizeof(nh));
+			o += sizeof(nh);
+			size_t nsz = align4(nh.n_namesz), dsz = align4(nh.n_descsz);
+			if (nsz > sz - o || dsz > sz - o - nsz)
+				break;
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && !memcmp(p + o, "GNU", 4) &&
+			    nh.n_descsz >= 2 && nh.n_descsz * 2 + 1 <= len) {
+				for (size_t k = 0; k < nh.n_descsz; k++)
+					sprintf(hex + 2 * k, "%02x", p[o + nsz + k]);
+				return true;
+			}
+			o += nsz + dsz;
+		}
+	}
+	return false;
+}
+
+/* Where gdb and bcc look for the debug file of f: by build-id under
+ * /usr/lib/debug/.build-id, then by .gnu_debuglink name next to the file,
+ * in its .debug directory and under /usr/lib/debug. */
+static struct elf_file *open_debug(const struct elf_file *f)
+{
+	char cand[PATH_MAX + 64], err[64], id[130];
+	struct elf_file *d = NULL;
+	if (build_id(f, id, sizeof(id))) {
+		snprintf(cand, sizeof(cand), "/usr/lib/debug/.build-id/%.2s/%s.debug", id, id + 2);
+		if (access(cand, R_OK) == 0)
+			d = elf_file_open(cand, err, sizeof(err));
+	}
+	long li = sec_find(f, ".gnu_debuglink", SHT_PROGBITS);
+	size_t len;
+	const uint8_t *link = li > 0 ? sec_data(f, (size_t)li, &len) : NULL;
+	const char *name = link ? str_at(link, len, 0) : NULL;
+	const char *slash = strrchr(f->path, '/');
+	int dl = slash ? (int)(slash - f->path) : 0;
+	static const char *const fmt[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
+	for (size_t i = 0; !d && name && *name && !strchr(name, '/') && i < 3; i++) {
+		snprintf(cand, sizeof(cand), fmt[i], dl, f->path, name);
+		if (strcmp(cand, f->path) && access(cand, R_OK) == 0)
+			d = elf_file_open(cand, err, sizeof(err));
+	}
+	if (d)
+		d->is_debug = true;
+	return d;
+}
+
+static void load_funcs(struct elf_file *f)
+{
+	if (f->nfuncs >= 0)
+		return;
+	struct sym_tmp *v = NULL;
+	int n = 0, cap = 0;
+	for (size_t i = 1; i < f->nsh; i++)
+		if (f->sh[i].sh_type == SHT_SYMTAB)
+			read_symtab(f, i, 0, &v, &n, &cap);
+	for (size_t i = 1; i < f->nsh; i++)
+		if (f->sh[i].sh_type == SHT_DYNSYM)
+			read_symtab(f, i, 1, &v, &n, &cap);
+	/* a stripped file's local functions live in its debug file */
+	if (!f->is_debug && (f->debug = open_debug(f)))
+		for (size_t i = 1; i < f->debug->nsh; i++)
+			if (f->debug->sh[i].sh_type == SHT_SYMTAB)
+				read_symtab(f->debug, i, 2, &v, &n, &cap);
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), cmp_tmp);
+	f->funcs = xmalloc(sizeof(*f->funcs) * (size_t)(n ? n : 1));
+	int m = 0;
+	for (int i = 0; i < n; i++)
+		if (!m || strcmp(f->funcs[m - 1].name, v[i].s.name))
+			f->funcs[m++] = v[i].s;
+	free(v);
+	f->nfuncs = m;
+}
+
+int elf_file_funcs(struct elf_file *f, const struct elf_sym **v)
+{
+	load_funcs(f);
+	*v = f->funcs;
+	return f->nfuncs;
+}
+
+static int cmp_name_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct elf_sym *)elem)->name);
+}
+
+const struct elf_sym *elf_file_func(struct elf_file *f, const char *name)
+{
+	load_funcs(f);
+	if (!f->nfuncs)
+		return NULL;
+	return bsearch(name, f->funcs, (size_t)f->nfuncs, sizeof(*f->funcs), cmp_name_key);
+}
+
+/* By address; at one address the larger symbol first, then by name. */
+static int cmp_addr(const void *pa, const void *pb)
+{
+	const struct elf_sym *a = *(const struct elf_sym *const *)pa, *b = *(const struct elf_sym *const *)pb;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	if (a->size != b->size)
+		return a->size > b->size ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+const struct elf_sym *elf_file_func_at(struct elf_file *f, uint64_t addr)
+{
+	load_funcs(f);
+	if (!f->byaddr) {
+		f->byaddr = xmalloc(sizeof(*f->byaddr) * (size_t)(f->nfuncs ? f->nfuncs : 1));
+		for (int i = 0; i < f->nfuncs; i++)
+			f->byaddr[i] = &f->funcs[i];
+		if (f->nfuncs)
+			qsort(f->byaddr, (size_t)f->nfuncs, sizeof(*f->byaddr), cmp_addr);
+	}
+	/* the last symbol starting at or below addr, walking back over the
+	 * ones that end before it (nested or zero-sized symbols) */
+	int lo = 0, hi = f->nfuncs;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (f->byaddr[mid]->addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int i = lo - 1; i >= 0; i--) {
+		const struct elf_sym *s = f->byaddr[i];
+		if (s->addr == addr || (addr >= s->addr && addr - s->addr < s->size))
+			return s;
+		if (addr - s->addr > (1u << 24))
+			break;  /* far below: no function is that large */
+	}
+	return NULL;
+}
+
+bool elf_file_offset(struct elf_file *f, uint64_t vaddr, uint64_t *off)
+{
+	for (size_t i = 0; i < f->nph; i++) {
+		const Elf64_Phdr *p = &f->ph[i];
+		if (p->p_type != PT_LOAD || vaddr < p->p_vaddr || vaddr - p->p_vaddr >= p->p_filesz)
+			continue;
+		*off = vaddr - p->p_vaddr + p->p_offset;
+		return true;
+	}
+	return false;
+}
+
+/* ---- USDT notes ------------------------------------------------------------------- */
+
+/* One note section: appends every stapsdt note. */
+static void read_notes(struct elf_file *f, size_t i, uint64_t base_addr, bool has_base, int *cap)
+{
+	size_t len;
+	const uint8_t *p = sec_data(f, i, &len);
+	if (!p)
+		return;
+	size_t o = 0;
+	while (len - o >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		memcpy(&nh, p + o, sizeof(nh));
+		o += sizeof(nh);
+		size_t nsz = align4(nh.n_namesz), dsz = align4(nh.n_descsz);
+		if (nsz > len - o || dsz > len - o - nsz || nh.n_descsz > dsz)
+			break;
+		const uint8_t *name = p + o, *desc = p + o + nsz;
+		o += nsz + dsz;
+		if (nh.n_type != 3 || nh.n_namesz != 8 || memcmp(name, "stapsdt", 8) || nh.n_descsz < 3 * 8 + 3)
+			continue;
+		/* desc: pc, link-time .stapsdt.base, semaphore, then three strings */
+		uint64_t pc, base, sema;
+		memcpy(&pc, desc, 8);
+		memcpy(&base, desc + 8, 8);
+		memcpy(&sema, desc + 16, 8);
+		const uint8_t *strs = desc + 24;
+		size_t slen = nh.n_descsz - 24;
+		const char *prov = str_at(strs, slen, 0);
+		const char *pname = prov ? str_at(strs, slen, strlen(prov) + 1) : NULL;
+		const char *args = pname ? str_at(strs, slen, (size_t)(pname - (const char *)strs) + strlen(pname) + 1) : NULL;
+		if (!pname)
+			continue;
+		if (has_base && base)
+			pc += base_addr - base;   /* prelinked or relocated since the note was written */
+		if (f->nnotes == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			f->notes = xrealloc(f->notes, sizeof(*f->notes) * (size_t)*cap);
+		}
+		f->notes[f->nnotes++] = (struct usdt_note){
+			.provider = prov, .name = pname, .args = args ? args : "", .pc = pc, .sema = sema,
+		};
+	}
+}
+
+int elf_file_usdt(struct elf_file *f, const struct usdt_note **v)
+{
+	if (f->nnotes < 0) {
+		f->nnotes = 0;
+		long b = sec_find(f, ".stapsdt.base", 0);
+		uint64_t base_addr = b > 0 ? f->sh[b].sh_addr : 0;
+		int cap = 0;
+		for (size_t i = 1; i < f->nsh; i++) {
+			const char *n = sec_name(f, i);
+			if (f->sh[i].sh_type == SHT_NOTE && n && !strcmp(n, ".note.stapsdt"))
+				read_notes(f, i, base_addr, b > 0, &cap);
+		}
+	}
+	*v = f->notes;
+	return f->nnotes;
+}
+
+/* ---- USDT argument specs ------------------------------------------------------------ */
+
+/* x86-64 struct pt_regs: r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di
+ * orig_ax ip cs flags sp ss, 8 bytes each. Each register with its 32-, 16-
+ * and 8-bit names (the low part is at the same offset, little-endian). */
+static const struct {
+	const char *names[4];
+	int off;
+} regs[] = {
+	{ { "rax", "eax", "ax", "al" }, 80 },  { { "rbx", "ebx", "bx", "bl" }, 40 },
+	{ { "rcx", "ecx", "cx", "cl" }, 88 },  { { "rdx", "edx", "dx", "dl" }, 96 },
+	{ { "rsi", "esi", "si", "sil" }, 104 }, { { "rdi", "edi", "di", "dil" }, 112 },
+	{ { "rbp", "ebp", "bp", "bpl" }, 32 }, { { "rsp", "esp", "sp", "spl" }, 152 },
+	{ { "r8", "r8d", "r8w", "r8b" }, 72 }, { { "r9", "r9d", "r9w", "r9b" }, 64 },
+	{ { "r10", "r10d", "r10w", "r10b" }, 56 }, { { "r11", "r11d", "r11w", "r11b" }, 48 },
+	{ { "r12", "r12d", "r12w", "r12b" }, 24 }, { { "r13", "r13d", "r13w", "r13b" }, 16 },
+	{ { "r14", "r14d", "r14w", "r14b" }, 8 }, { { "r15", "r15d", "r15w", "r15b" }, 0 },
+	{ { "rip", "eip", "ip", NULL }, 128 },
+};
+
+int usdt_reg_offset(const char *name, int *shift)
+{
+	static const struct { const char *name; int off; } high[] = {
+		{ "ah", 80 }, { "bh", 40 }, { "ch", 88 }, { "dh", 96 },
+	};
+	*shift = 0;
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		for (int k = 0; k < 4; k++)
+			if (regs[i].names[k] && !strcmp(regs[i].names[k], name))
+				return regs[i].off;
+	for (size_t i = 0; i < sizeof(high) / sizeof(high[0]); i++)
+		if (!strcmp(high[i].name, name)) {
+			*shift = 8;
+			return high[i].off;
+		}
+	return -1;
+}
+
+/* "%reg" at *p: sets the offset and shift, advances *p. */
+static bool parse_reg(const char **p, int *off, int *shift)
+{
+	if (**p != '%')
+		return false;
+	char name[8];
+	size_t n = 0;
+	for ((*p)++; isalnum((unsigned char)**p) && n < sizeof(name) - 1; (*p)++)
+		name[n++] = **p;
+	name[n] = 0;
+	return (*off = usdt_reg_offset(name, shift)) >= 0;
+}
+
+static bool parse_one(const char *s, struct usdt_arg *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = 8;
+	const char *at = strchr(s, '@');
+	if (at) {
+		char *end;
+		long sz = strtol(s, &end, 10);
+		if (end != at)
+			return false;
+		a->is_signed = sz < 0;
+		a->size = (int)(sz < 0 ? -sz : sz);
+		if (a->size != 1 && a->size != 2 && a->size != 4 && a->size != 8)
+			return false;
+		s = at + 1;
+	}
+	char *end;
+	if (*s == '$') {                        /* 4@$5: a constant */
+		a->kind = USDT_ARG_CONST;
+		errno = 0;
+		a->val = strtoll(s + 1, &end, 0);
+		return end != s + 1 && !*end && !errno;
+	}
+	if (*s == '%') {                        /* -4@%edi: a register */
+		a->kind = USDT_ARG_REG;
+		return parse_reg(&s, &a->reg_off, &a->reg_shift) && !*s;
+	}
+	/* -8@-16(%rbp), 8@(%rax): memory at a register plus a displacement */
+	a->kind = USDT_ARG_MEM;
+	if (*s != '(') {
+		errno = 0;
+		a->val = strtoll(s, &end, 0);
+		if (end == s || errno)
+			return false;
+		s = end;
+	}
+	int shift;
+	if (*s++ != '(' || !parse_reg(&s, &a->reg_off, &shift) || shift || a->reg_off == 128)
+		return false;   /* no %rip-relative (symbol) or index forms */
+	return s[0] == ')' && !s[1];
+}
+
+int usdt_parse_args(const char *spec, struct usdt_arg *out, int max, char *err, size_t errlen)
+{
+	int n = 0;
+	for (const char *p = spec; *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		size_t len = strcspn(p, " \t");
+		char one[128];
+		if (len >= sizeof(one) || n == max) {
+			snprintf(err, errlen, "%s USDT argument spec: %.*s", n == max ? "too many arguments in" : "unsupported",
+				 (int)(len > 64 ? 64 : len), p);
+			return -1;
+		}
+		memcpy(one, p, len);
+		one[len] = 0;
+		if (!parse_one(one, &out[n])) {
+			snprintf(err, errlen, "unsupported USDT argument spec: %s", one);
+			return -1;
+		}
+		n++;
+		p += len;
+	}
+	return n;
+}
+
+/* ---- finding libraries ---------------------------------------------------------------- */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* "libc" and "c" both name libc.so: the soname prefix wanted for name. */
+static void lib_prefix(const char *name, char *want, size_t len)
+{
+	snprintf(want, len, "%s%s.so", starts_with(name, "lib") ? "" : "lib", name);
+}
+
+/* An ld.so.cache key for name: "libc.so.6" for name "libc" or "c" (the
+ * "lib<name>.so" prefix, as bcc matches it), or name itself. */
+static bool lib_key_matches(const char *key, const char *name)
+{
+	char want[PATH_MAX];
+	lib_prefix(name, want, sizeof(want));
+	return starts_with(key, want) || !strcmp(key, name);
+}
+
+#define LDCACHE_NEW "glibc-ld.so.cache1.1"
+#define LDCACHE_OLD "ld.so-1.7.0"
+#define LDCACHE_X8664 0x0300    /* FLAG_X8664_LIB64 */
+#define LDCACHE_ELF_LIBC6 0x0003
+
+bool elf_ldcache_lookup(const char *cache, const char *name, char *out, size_t outlen)
+{
+	int fd = open(cache ? cache : "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size < 48) {
+		close(fd);
+		return false;
+	}
+	size_t size = (size_t)st.st_size;
+	const uint8_t *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return false;
+	/* The new format alone, or after the old one's entries (12 bytes each). */
+	size_t hdr = 0;
+	if (!memcmp(map, LDCACHE_OLD, strlen(LDCACHE_OLD))) {
+		uint32_t nold;
+		memcpy(&nold, map + 12, 4);
+		hdr = (16 + (size_t)nold * 12 + 7) & ~(size_t)7;
+	}
+	bool found = false;
+	if (hdr <= size - 48 && !memcmp(map + hdr, LDCACHE_NEW, strlen(LDCACHE_NEW))) {
+		uint32_t nlibs;
+		memcpy(&nlibs, map + hdr + 20, 4);
+		const uint8_t *base = map + hdr;
+		size_t room = size - hdr;
+		for (uint32_t i = 0; i < nlibs && 48 + ((size_t)i + 1) * 24 <= room && !found; i++) {
+			int32_t flags;
+			uint32_t key, value;
+			memcpy(&flags, base + 48 + (size_t)i * 24, 4);
+			memcpy(&key, base + 48 + (size_t)i * 24 + 4, 4);
+			memcpy(&value, base + 48 + (size_t)i * 24 + 8, 4);
+			if ((flags & 0xff) != LDCACHE_ELF_LIBC6 || (flags & 0xff00) != LDCACHE_X8664)
+				continue;
+			const char *k = str_at(base, room, key), *v = str_at(base, room, value);
+			if (k && v && lib_key_matches(k, name) && strlen(v) < outlen) {
+				strcpy(out, v);
+				found = true;
+			}
+		}
+	}
+	munmap((void *)map, size);
+	return found;
+}
+
+/* A mapped "/lib<name>.so..." or "/lib<name>-..." of process pid. */
+static bool lib_in_process(const char *name, pid_t pid, char *out, size_t outlen)
+{
+	char **files;
+	int n = elf_proc_files(pid, &files);
+	if (n < 0)
+		return false;
+	char a[PATH_MAX], b[PATH_MAX];
+	const char *lib = starts_with(name, "lib") ? "" : "lib";
+	snprintf(a, sizeof(a), "/%s%s.", lib, name);
+	snprintf(b, sizeof(b), "/%s%s-", lib, name);
+	bool found = false;
+	for (int i = 0; i < n && !found; i++) {
+		const char *base = strrchr(files[i], '/');
+		if (base && (starts_with(base, a) || starts_with(base, b)) && strlen(files[i]) < outlen) {
+			strcpy(out, files[i]);
+			found = true;
+		}
+	}
+	elf_proc_files_free(files);
+	return found;
+}
+
+/* lib<name>.so* in the standard directories (the lowest name: libfoo.so
+ * before libfoo.so.1). */
+static bool lib_in_dirs(const char *name, char *out, size_t outlen)
+{
+	static const char *const dirs[] = {
+		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+	};
+	char want[PATH_MAX];
+	lib_prefix(name, want, sizeof(want));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		DIR *d = opendir(dirs[i]);
+		if (!d)
+			continue;
+		char best[NAME_MAX + 1] = "";
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (starts_with(e->d_name, want) && (!best[0] || strcmp(e->d_name, best) < 0))
+				snprintf(best, sizeof(best), "%s", e->d_name);
+		closedir(d);
+		if (best[0] && (size_t)snprintf(out, outlen, "%s/%s", dirs[i], best) < outlen)
+			return true;
+	}
+	return false;
+}
+
+static bool in_path(const char *name, char *out, size_t outlen)
+{
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ":");
+		char cand[PATH_MAX];
+		if (len && (size_t)snprintf(cand, sizeof(cand), "%.*s/%s", (int)len, p, name) < sizeof(cand) &&
+		    access(cand, X_OK) == 0 && strlen(cand) < outlen) {
+			struct stat st;
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+				strcpy(out, cand);
+				return true;
+			}
+		}
+		p += len + (p[len] == ':');
+	}
+	return false;
+}
+
+bool elf_resolve_target(const char *name, pid_t pid, char *out, size_t outlen)
+{
+	if (!*name)
+		return false;
+	if (pid > 0 && lib_in_process(name, pid, out, outlen))
+		return true;
+	return elf_ldcache_lookup(NULL, name, out, outlen) || lib_in_dirs(name, out, outlen) ||
+	       in_path(name, out, outlen);
+}
+
+/* ---- process mappings ------------------------------------------------------------------- */
+
+int elf_proc_files(pid_t pid, char ***paths)
+{
+	char fn[64];
+	snprintf(fn, sizeof(fn), "/proc/%d/maps", (int)pid);
+	FILE *fp = fopen(fn, "re");
+	*paths = NULL;
+	if (!fp)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0, vcap = 8;
+	char **v = xmalloc(sizeof(*v) * (size_t)vcap);
+	while (getline(&line, &cap, fp) > 0) {
+		/* start-end perms offset dev inode   path */
+		unsigned long inode;
+		int pos = 0;
+		if (sscanf(line, "%*s %*s %*s %*s %lu %n", &inode, &pos) < 1 || !inode || !pos)
+			continue;
+		char *p = line + pos;
+		p[strcspn(p, "\n")] = 0;
+		if (*p != '/' || strstr(p, " (deleted)"))
+			continue;
+		bool dup = false;
+		for (int i = 0; i < n && !dup; i++)
+			dup = !strcmp(v[i], p);
+		if (dup)
+			continue;
+		if (n + 1 >= vcap)
+			v = xrealloc(v, sizeof(*v) * (size_t)(vcap *= 2));
+		v[n++] = xstrdup(p);
+	}
+	free(line);
+	fclose(fp);
+	v[n] = NULL;
+	*paths = v;
+	return n;
+}
+
+void elf_proc_files_free(char **paths)
+{
+	for (char **p = paths; p && *p; p++)
+		free(*p);
+	free(paths);
+}
