@@ -1,0 +1,561 @@
+/* uprobe.c - uprobe:file:func (alias u) and uretprobe:file:func (alias ur).
+ *
+ *     uprobe:/bin/bash:readline     a function of a file, by symbol
+ *     uprobe:libc:malloc            a library, found like the dynamic loader
+ *     uprobe:/bin/bash:read*        every function matching the wildcard
+ *     uprobe:/bin/bash:readline+4   an offset into a function
+ *     uprobe:/bin/bash:0x2d4c0      a virtual address inside a function
+ *     uprobe:main                   with -p PID: a function of its executable
+ *
+ * Functions are the FUNC and IFUNC symbols of .symtab and .dynsym (one per
+ * name). Each matching function is one attach point; its uprobe goes on the
+ * instruction's file offset through the perf uprobe PMU (uprobe_pmu_attach,
+ * shared with usdt.c), pid-targeted with -p/-c, system-wide otherwise.
+ *
+ * Context builtins: arg0..arg5 (the x86-64 argument registers) and sargN
+ * (stack arguments, read from the user stack) on uprobes, retval on
+ * uretprobes, and func on both. func is a TY_FUNC: the attach point's id,
+ * printed as the probed function's name (bpftrace prints the usym of the
+ * instruction pointer, which names the same function at entry but the
+ * caller's return address in a uretprobe, and nothing once the process has
+ * exited; the name is what both mean). uint64 throughout, as in 0.17. */
+#define _GNU_SOURCE
+#include "probes/uprobe_int.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include "codegen/cg.h"
+
+extern const struct probe_type probe_uprobe, probe_uretprobe, probe_usdt;
+
+const int uprobe_arg_regs[6] = { 112, 104, 96, 88, 72, 64 };
+
+/* ---- target files --------------------------------------------------------- */
+
+static void vec_push(char ***v, int *n, int *cap, const char *s)
+{
+	if (*n + 1 >= *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*v = xrealloc(*v, sizeof(**v) * (size_t)*cap);
+	}
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The files of a target; NULL-terminated malloc'd array, count returned,
+ * or -1 with the reason in err. */
+static int target_files(pid_t pid, const char *tname, const char *target, bool all_mapped, char ***out,
+			char *err, size_t errlen)
+{
+	char **v = NULL, buf[PATH_MAX];
+	int n = 0, cap = 0;
+	*out = NULL;
+	if (!*target || (pid > 0 && has_wildcard(target) && !strchr(target, '/'))) {
+		/* the process's own files: its executable, or all it maps */
+		if (pid <= 0) {
+			snprintf(err, errlen, "%s probe type requires 2 arguments", tname);
+			return -1;
+		}
+		char **files;
+		int nf = all_mapped || *target ? elf_proc_files(pid, &files) : 0;
+		if (nf < 0) {
+			snprintf(err, errlen, "cannot read the mappings of process %d: %s", (int)pid, strerror(errno));
+			return -1;
+		}
+		if (!all_mapped && !*target) {
+			char exe[64];
+			snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+			ssize_t l = readlink(exe, buf, sizeof(buf) - 1);
+			if (l < 0) {
+				snprintf(err, errlen, "cannot read %s: %s", exe, strerror(errno));
+				return -1;
+			}
+			buf[l] = 0;
+			char path[PATH_MAX + 32];
+			snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, buf);
+			vec_push(&v, &n, &cap, path);
+		}
+		for (int i = 0; i < nf; i++) {
+			const char *base = strrchr(files[i], '/');
+			if (*target && !glob_match(target, files[i]) && !glob_match(target, base ? base + 1 : files[i]))
+				continue;
+			char path[PATH_MAX + 32];
+			snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, files[i]);
+			vec_push(&v, &n, &cap, path);
+		}
+		if (nf > 0)
+			elf_proc_files_free(files);
+	} else if (strchr(target, '/') && has_wildcard(target)) {
+		glob_t g;
+		if (glob(target, 0, NULL, &g) == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				if (is_file(g.gl_pathv[i]))
+					vec_push(&v, &n, &cap, g.gl_pathv[i]);
+			globfree(&g);
+		}
+	} else if (strchr(target, '/')) {
+		if (is_file(target))
+			vec_push(&v, &n, &cap, target);
+	} else if (elf_resolve_target(target, pid, buf, sizeof(buf))) {
+		vec_push(&v, &n, &cap, buf);
+	}
+	if (!n) {
+		snprintf(err, errlen, "%s target file '%s' does not exist or is not executable", tname,
+			 *target ? target : "?");
+		free(v);
+		return -1;
+	}
+	*out = v;
+	return n;
+}
+
+int utarget_files(const struct probe_env *env, const char *tname, const char *target, struct loc loc,
+		  bool all_mapped, struct ptrvec *out)
+{
+	char **v, err[PATH_MAX + 128];
+	int n = target_files(env->pid, tname, target, all_mapped, &v, err, sizeof(err));
+	if (n < 0) {
+		diag_error(env->diag, loc, "%s", err);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		ptrvec_push(env->arena, out, arena_strdup(env->arena, v[i]));
+	utarget_files_free(v);
+	return 0;
+}
+
+int utarget_files_list(pid_t pid, const char *tname, const char *target, bool all_mapped, char ***v)
+{
+	char err[PATH_MAX + 128];
+	int n = target_files(pid, tname, target, all_mapped, v, err, sizeof(err));
+	if (n < 0)
+		fprintf(stderr, "ERROR: %s\n", err);
+	return n;
+}
+
+void utarget_files_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* ---- attaching --------------------------------------------------------------- */
+
+/* "config:0" / "config:32-63" in a PMU format file: the first bit, -1 if unreadable. */
+static int pmu_format_bit(const char *file)
+{
+	char path[128], buf[64];
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/uprobe/format/%s", file);
+	FILE *f = fopen(path, "re");
+	int bit = -1;
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, "config:", 7))
+			bit = atoi(buf + 7);
+		fclose(f);
+	}
+	return bit;
+}
+
+int uprobe_pmu_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
+		      struct rt_links *links, char *err, size_t errlen)
+{
+	static int type = -2, retbit = -1, refbit = -1;
+	if (type == -2) {
+		FILE *f = fopen("/sys/bus/event_source/devices/uprobe/type", "re");
+		type = -1;
+		if (f) {
+			if (fscanf(f, "%d", &type) != 1)
+				type = -1;
+			fclose(f);
+		}
+		retbit = pmu_format_bit("retprobe");
+		refbit = pmu_format_bit("ref_ctr_offset");
+	}
+	const struct usite *s = ap->priv;
+	if (type < 0 || (s->ret && retbit < 0)) {
+		snprintf(err, errlen, "Error attaching probe: %s: the kernel has no uprobe PMU "
+			 "(/sys/bus/event_source/devices/uprobe: CONFIG_UPROBE_EVENTS is not set)", ap->name);
+		return -1;
+	}
+	if (s->ref_ctr && refbit < 0) {
+		snprintf(err, errlen, "Error attaching probe: %s: the kernel cannot raise USDT semaphores "
+			 "(no ref_ctr_offset in the uprobe PMU; Linux 4.20 or later needed)", ap->name);
+		return -1;
+	}
+	struct perf_event_attr attr = {
+		.type = (uint32_t)type,
+		.config = (s->ret ? 1ull << retbit : 0) | (s->ref_ctr ? s->ref_ctr << refbit : 0),
+		.config1 = (uint64_t)(uintptr_t)ap->target,     /* uprobe_path */
+		.config2 = s->off,                              /* probe_offset */
+		.sample_period = 1,
+		.wakeup_events = 1,
+	};
+	/* With a target process only its threads hit the probe (the kernel
+	 * installs the breakpoint in that mm alone, and follows exec). */
+	pid_t pid = env->pid > 0 ? env->pid : -1;
+	return probe_perf_attach(ap, &attr, pid, pid > 0 ? -1 : 0, prog_fd, links, err, errlen) < 0 ? -1 : 0;
+}
+
+/* ---- expansion ------------------------------------------------------------------ */
+
+static struct attach_point *up_new(const struct probe_env *env, const struct probe_type *pt,
+				   const char *path, const char *func, const char *shown, uint64_t off,
+				   struct loc loc)
+{
+	struct attach_point *ap = arena_alloc(env->arena, sizeof(*ap));
+	struct usite *s = arena_alloc(env->arena, sizeof(*s));
+	s->off = off;
+	s->ret = pt == &probe_uretprobe;
+	ap->pt = pt;
+	ap->target = path;
+	ap->func = arena_strdup(env->arena, func);
+	ap->name = arena_printf(env->arena, "%s:%s:%s", pt->name, path, shown);
+	ap->loc = loc;
+	ap->priv = s;
+	return ap;
+}
+
+/* An attach point's function part: "func", "func+off" or an address. */
+struct fspec {
+	const char *func;       /* NULL for an address */
+	uint64_t addr, off;
+	bool has_off;
+};
+
+static int parse_fspec(const struct probe_env *env, const struct probe_type *pt, char *spec,
+		       struct loc loc, struct fspec *fs)
+{
+	memset(fs, 0, sizeof(*fs));
+	if (spec[0] >= '0' && spec[0] <= '9') {
+		if (!probe_parse_uint(spec, &fs->addr)) {
+			diag_error(env->diag, loc, "Invalid address for %s probe: %s", pt->name, spec);
+			return -1;
+		}
+		return 0;
+	}
+	char *plus = strrchr(spec, '+');
+	if (plus) {
+		*plus = 0;
+		if (!probe_parse_uint(plus + 1, &fs->off) || !*spec) {
+			diag_error(env->diag, loc, "Invalid offset for %s probe: %s", pt->name, plus + 1);
+			return -1;
+		}
+		fs->has_off = true;
+		if (has_wildcard(spec)) {
+			diag_error(env->diag, loc, "Offsets cannot be combined with wildcards: %s+%s", spec, plus + 1);
+			return -1;
+		}
+		if (pt == &probe_uretprobe) {
+			diag_error(env->diag, loc, "uretprobe probes cannot have an offset");
+			return -1;
+		}
+	}
+	if (!*spec) {
+		diag_error(env->diag, loc, "%s probe must name a function", pt->name);
+		return -1;
+	}
+	fs->func = spec;
+	return 0;
+}
+
+/* Attach points of one file; returns how many, -1 on error. */
+static int expand_file(const struct probe_env *env, const struct probe_type *pt, const char *path,
+		       const struct fspec *fs, struct loc loc, struct ap_list *out)
+{
+	char err[PATH_MAX + 64];
+	struct elf_file *f = elf_file_open(path, err, sizeof(err));
+	if (!f) {
+		diag_error(env->diag, loc, "%s", err);
+		return -1;
+	}
+	int found = 0, rc = 0;
+	uint64_t off;
+	if (!fs->func) {
+		const struct elf_sym *s = elf_file_func_at(f, fs->addr);
+		if (!s || !elf_file_offset(f, fs->addr, &off)) {
+			diag_error(env->diag, loc, "Could not resolve address: %s:0x%llx", path,
+				   (unsigned long long)fs->addr);
+			rc = -1;
+		} else {
+			const char *shown = arena_printf(env->arena, "%llu", (unsigned long long)fs->addr);
+			ap_list_push(env->arena, out, up_new(env, pt, path, s->name, shown, off, loc));
+			found = 1;
+		}
+	} else if (has_wildcard(fs->func)) {
+		const struct elf_sym *v;
+		int n = elf_file_funcs(f, &v);
+		for (int i = 0; i < n; i++) {
+			if (!glob_match(fs->func, v[i].name) || !elf_file_offset(f, v[i].addr, &off))
+				continue;
+			ap_list_push(env->arena, out, up_new(env, pt, path, v[i].name, v[i].name, off, loc));
+			found++;
+		}
+	} else {
+		const struct elf_sym *s = elf_file_func(f, fs->func);
+		if (!s || !elf_file_offset(f, s->addr, &off)) {
+			diag_error(env->diag, loc, "Could not resolve symbol: %s:%s", path, fs->func);
+			rc = -1;
+		} else if (fs->has_off && s->size && fs->off >= s->size) {
+			diag_error(env->diag, loc, "Offset outside the function bounds ('%s' size is %llu)", s->name,
+				   (unsigned long long)s->size);
+			rc = -1;
+		} else {
+			const char *shown = fs->has_off ? arena_printf(env->arena, "%s+%llu", s->name,
+								       (unsigned long long)fs->off)
+							: s->name;
+			ap_list_push(env->arena, out, up_new(env, pt, path, s->name, shown, off + fs->off, loc));
+			found = 1;
+		}
+	}
+	elf_file_close(f);
+	return rc < 0 ? -1 : found;
+}
+
+static int up_expand_type(const struct probe_env *env, const struct probe_type *pt, const char *text,
+			  struct loc loc, struct ap_list *out)
+{
+	char *parts[3];
+	int np = split_colon(env->arena, text, parts, 3);
+	const char *target;
+	char *spec;
+	if (np == 3) {
+		target = parts[1];
+		spec = parts[2];
+	} else if (np == 2 && env->pid > 0) {
+		target = "";            /* the -p process's executable */
+		spec = parts[1];
+	} else {
+		diag_error(env->diag, loc, "%s probe type requires 2 arguments", pt->name);
+		return -1;
+	}
+	if (np == 3 && !*target) {
+		diag_error(env->diag, loc, "%s probe must name a file", pt->name);
+		return -1;
+	}
+	struct fspec fs;
+	if (parse_fspec(env, pt, spec, loc, &fs) < 0)
+		return -1;
+	struct ptrvec files = { 0 };
+	if (utarget_files(env, pt->name, target, loc, false, &files) < 0)
+		return -1;
+	int found = 0;
+	for (int i = 0; i < files.n; i++) {
+		int n = expand_file(env, pt, files.v[i], &fs, loc, out);
+		if (n < 0)
+			return -1;
+		found += n;
+	}
+	if (!found) {
+		diag_error(env->diag, loc, "No functions match %s:%s", files.n == 1 ? (char *)files.v[0] : target,
+			   fs.func);
+		return -1;
+	}
+	return 0;
+}
+
+static int uprobe_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
+{
+	return up_expand_type(env, &probe_uprobe, text, loc, out);
+}
+
+static int uretprobe_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
+{
+	return up_expand_type(env, &probe_uretprobe, text, loc, out);
+}
+
+/* ---- listing ---------------------------------------------------------------------- */
+
+/* rest: "file:funcpattern", or "funcpattern" with a pid (its executable). */
+static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest, FILE *out)
+{
+	struct arena a = { 0 };
+	char *parts[2];
+	int np = split_colon(&a, rest, parts, 2), rc = 0;
+	const char *target = np == 2 ? parts[0] : "", *fpat = np == 2 ? parts[1] : parts[0];
+	if (np > 2 || (np == 1 && pid <= 0)) {
+		fprintf(stderr, "ERROR: %s probe type requires 2 arguments\n", pt->name);
+		arena_free(&a);
+		return -1;
+	}
+	char **files;
+	int n = utarget_files_list(pid, pt->name, target, false, &files);
+	for (int i = 0; i < n; i++) {
+		char err[PATH_MAX + 64];
+		struct elf_file *f = elf_file_open(files[i], err, sizeof(err));
+		if (!f) {
+			fprintf(stderr, "ERROR: %s\n", err);
+			rc = -1;
+			continue;
+		}
+		const struct elf_sym *v;
+		int ns = elf_file_funcs(f, &v);
+		for (int k = 0; k < ns; k++)
+			if (glob_match(*fpat ? fpat : "*", v[k].name))
+				fprintf(out, "%s:%s:%s\n", pt->name, files[i], v[k].name);
+		elf_file_close(f);
+	}
+	utarget_files_free(files);
+	arena_free(&a);
+	return n < 0 ? -1 : rc;
+}
+
+static int up_list_type(const struct probe_type *pt, const char *pattern, FILE *out)
+{
+	const char *rest;
+	/* only when named: `bpftrace -l` lists no user-space files */
+	if (probe_pattern_rest(pt, pattern, &rest) != 2 || !rest)
+		return 0;
+	return up_list_rest(pt, 0, rest, out);
+}
+
+static int uprobe_list(const char *pattern, bool verbose, FILE *out)
+{
+	return up_list_type(&probe_uprobe, pattern, out);
+}
+
+static int uretprobe_list(const char *pattern, bool verbose, FILE *out)
+{
+	return up_list_type(&probe_uretprobe, pattern, out);
+}
+
+/* -l -p PID: without a pattern the executable's functions as uprobes. */
+static int up_list_pid_type(const struct probe_type *pt, pid_t pid, const char *pattern, FILE *out)
+{
+	const char *rest;
+	int how = probe_pattern_rest(pt, pattern, &rest);
+	if (!pattern)
+		return pt == &probe_uprobe ? up_list_rest(pt, pid, "*", out) : 0;
+	if (how != 2)
+		return 0;
+	return up_list_rest(pt, pid, rest ? rest : "*", out);
+}
+
+static int uprobe_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
+{
+	return up_list_pid_type(&probe_uprobe, pid, pattern, out);
+}
+
+static int uretprobe_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
+{
+	return up_list_pid_type(&probe_uretprobe, pid, pattern, out);
+}
+
+/* ---- context builtins ---------------------------------------------------------------- */
+
+int uprobe_arg_index(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(name, prefix, pl) || name[pl] < '0' || name[pl] > '9')
+		return -1;
+	char *end;
+	long i = strtol(name + pl, &end, 10);
+	return *end || i > 1000 || (name[pl] == '0' && name[pl + 1]) ? -1 : (int)i;
+}
+
+static struct type *up_ctx_type(const struct probe_env *env, struct attach_point *ap, const char *name)
+{
+	bool ret = ((const struct usite *)ap->priv)->ret;
+	int i;
+	if (!strcmp(name, "func"))
+		return type_simple(env->arena, TY_FUNC, 8);
+	if (ret)
+		return !strcmp(name, "retval") ? type_int(8, false) : NULL;
+	if ((i = uprobe_arg_index(name, "arg")) >= 0)
+		return i < 6 ? type_int(8, false) : NULL;
+	if (uprobe_arg_index(name, "sarg") >= 0)
+		return type_int(8, false);
+	return NULL;
+}
+
+static void *up_ctx_emit(struct cg *cg, struct attach_point *ap, const char *name)
+{
+	int i;
+	if (!strcmp(name, "func")) {
+		/* the attach point's id: known here when the program serves one,
+		 * else the link's cookie */
+		if (cg->ap)
+			return cg_i64(cg, cg->ap->id);
+		LLVMValueRef args[] = { cg->ctxarg };
+		return cg_helper(cg, BPF_FUNC_get_attach_cookie, cg->i64, args, 1);
+	}
+	if (!strcmp(name, "retval"))
+		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, PTREGS_AX), 8, false);
+	if ((i = uprobe_arg_index(name, "arg")) >= 0)
+		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, uprobe_arg_regs[i]), 8, false);
+	/* sargN: the N-th 8-byte slot above the return address at entry */
+	i = uprobe_arg_index(name, "sarg");
+	LLVMValueRef sp = cg_load_int(cg, cg_gep(cg, cg->ctxarg, PTREGS_SP), 8, false);
+	LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + 1)), "sarg_addr");
+	LLVMValueRef tmp = cg_alloca(cg, 8, "sarg");
+	cg_memset0(cg, tmp, 8);
+	cg_probe_read(cg, tmp, 8, addr, AS_USER);
+	return cg_load_int(cg, tmp, 8, false);
+}
+
+/* bpftrace 0.17's messages for the context builtins used where the probe
+ * offers none (asked after ap's own type declined the name). */
+const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name)
+{
+	const char *used = ap ? ap->pt->name : "this";
+	int i;
+	if ((i = uprobe_arg_index(name, "arg")) >= 0) {
+		if (ap && ap->pt == &probe_uprobe)
+			return arena_printf(a, "x86_64 doesn't support %s", name);
+		if (ap && ap->pt == &probe_usdt)
+			return arena_printf(a, "couldn't get argument %d for %s", i,
+					    ap->name + strlen("usdt:"));
+		return arena_printf(a, "The %s builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes",
+				    name);
+	}
+	if (uprobe_arg_index(name, "sarg") >= 0)
+		return arena_printf(a, "The %s builtin can only be used with 'kprobes' and 'uprobes' probes", name);
+	if (!strcmp(name, "retval"))
+		return arena_printf(a, "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and "
+				    "'kfunc' probes%s",
+				    ap && !strcmp(used, "tracepoint") ? " (try to use args->ret instead)" : "");
+	if (!strcmp(name, "func"))
+		return arena_printf(a, "The func builtin can not be used with '%s' probes", used);
+	return NULL;
+}
+
+static const char *const uprobe_aliases[] = { "u", NULL };
+static const char *const uretprobe_aliases[] = { "ur", NULL };
+
+const struct probe_type probe_uprobe = {
+	.name = "uprobe",
+	.aliases = uprobe_aliases,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.expand = uprobe_expand,
+	.list = uprobe_list,
+	.list_pid = uprobe_list_pid,
+	.ctx_type = up_ctx_type,
+	.ctx_emit = up_ctx_emit,
+	.ctx_misuse = uprobe_ctx_misuse,
+	.attach = uprobe_pmu_attach,
+};
+
+const struct probe_type probe_uretprobe = {
+	.name = "uretprobe",
+	.aliases = uretprobe_aliases,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.expand = uretprobe_expand,
+	.list = uretprobe_list,
+	.list_pid = uretprobe_list_pid,
+	.ctx_type = up_ctx_type,
+	.ctx_emit = up_ctx_emit,
+	.ctx_misuse = uprobe_ctx_misuse,
+	.attach = uprobe_pmu_attach,
+};
