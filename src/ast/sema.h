@@ -17,14 +17,36 @@ struct map_info {
 	struct type *val;       /* normalised value type or aggregation kind */
 	struct loc first;       /* first assignment, for messages */
 	bool assigned;
+	/* `let @m = lruhash(n);` (0 / 0 when undeclared: a hash, or a per-CPU
+	 * hash for aggregations, with max_map_keys entries) */
+	int map_type;           /* enum bpf_map_type */
+	int max_entries;
+	struct loc decl;
 	struct rt_map *rt;      /* filled when the kernel map is created */
 };
+
+struct for_sem;
 
 struct var_info {
 	const char *name;
 	struct type *type;
 	struct loc first;
-	void *cg;               /* codegen: the alloca */
+	int tag;                /* macro hygiene: variables of an expansion get their own */
+	bool is_let;            /* declared with let: strictly block scoped */
+	struct for_sem *frame;  /* for-loop body it lives in (NULL: the probe's) */
+	struct node *decl;      /* `let $x;` without type or value: its type, once an
+	                           assignment fixed it, is kept on this node for the
+	                           next pass (a read may come first) */
+	void *cg;               /* codegen: the slot */
+};
+
+/* An N_FOR: the loop variable and the outer variables its body uses (the
+ * body runs as a BPF callback; codegen passes those by reference). */
+struct for_sem {
+	struct var_info *var;
+	struct ptrvec captures;   /* struct var_info * */
+	struct for_sem *up;
+	struct map_info *map;     /* for ($kv : @m) */
 };
 
 /* One BPF program to generate: a probe body for one or more attach points. */
@@ -73,5 +95,13 @@ struct type *sema_norm(struct sema *s, struct type *t);
 int sema_printf(struct sema *s, struct node *call, int first_arg);
 bool sema_is_final(struct sema *s);
 int sema_strlen(struct sema *s);
+/* C's usual arithmetic conversions on two integer types, where int is 32
+ * bits: the type both operands convert to (bool and 8/16-bit types promote
+ * to int32). Codegen uses it to lower binary operators. */
+struct type *sema_int_common(const struct type *a, const struct type *b);
+/* The promoted type of one integer operand (unary -, ~, shifts). */
+struct type *sema_int_promote(const struct type *t);
+/* Reports a warning at loc (final pass only). */
+void sema_warn(struct sema *s, struct loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

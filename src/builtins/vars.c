@@ -116,7 +116,22 @@ static LLVMValueRef emit_cpid(struct cg *cg, struct node *n)
 	return cg_global(cg, G_CPID);
 }
 
+/* true and false (latest bpftrace): bool constants. */
+static int check_bool(struct sema *s, struct node *n)
+{
+	(void)s;
+	n->type = type_bool();
+	return 0;
+}
+
+static LLVMValueRef emit_bool(struct cg *cg, struct node *n)
+{
+	return cg_i64(cg, n->str[0] == 't');
+}
+
 const struct builtin builtins_vars[] = {
+	{ .name = "true", .kind = B_VAR, .check = check_bool, .emit = emit_bool },
+	{ .name = "false", .kind = B_VAR, .check = check_bool, .emit = emit_bool },
 	{ .name = "pid", .kind = B_VAR, .check = check_u64, .emit = emit_pid },
 	{ .name = "tid", .kind = B_VAR, .check = check_u64, .emit = emit_tid },
 	{ .name = "uid", .kind = B_VAR, .check = check_u64, .emit = emit_uid },

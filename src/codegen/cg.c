@@ -7,11 +7,14 @@
 #include "codegen/cg.h"
 
 #include <errno.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -36,7 +39,7 @@ LLVMValueRef cg_i64(struct cg *cg, int64_t v)
 	return LLVMConstInt(cg->i64, (unsigned long long)v, 1);
 }
 
-LLVMValueRef cg_alloca(struct cg *cg, int size, const char *name)
+LLVMValueRef cg_alloca_stack(struct cg *cg, int size, const char *name)
 {
 	LLVMBuilderRef eb = LLVMCreateBuilderInContext(cg->ctx);
 	LLVMPositionBuilderBefore(eb, cg->entry_term);
@@ -44,7 +47,87 @@ LLVMValueRef cg_alloca(struct cg *cg, int size, const char *name)
 	LLVMValueRef a = LLVMBuildAlloca(eb, LLVMArrayType(cg->i64, (unsigned)(n ? n : 1)), name);
 	LLVMSetAlignment(a, 8);
 	LLVMDisposeBuilder(eb);
+	cg->stack_used += 8 * (n ? n : 1);
+	if (cg->stack_used > 512 && cg->stack_used - 8 * (n ? n : 1) <= 512 && !cg->failed)
+		cg_error(cg, cg->cur_stmt,
+			 "this statement needs more than the 512 bytes of BPF stack a probe has (%d bytes so far)",
+			 cg->stack_used);
 	return a;
+}
+
+LLVMBuilderRef cg_prologue_builder(struct cg *cg)
+{
+	LLVMBuilderRef pb = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMPositionBuilderBefore(pb, cg->prologue_term);
+	return pb;
+}
+
+/* The current function's view of the scratch map: the value of this CPU's
+ * entry, looked up once in the prologue (the lookup cannot fail, but the
+ * verifier wants the NULL check). */
+static LLVMValueRef scratch_base(struct cg *cg)
+{
+	if (cg->scratch)
+		return cg->scratch;
+	if (cg->scratch_fd < 0) {
+		/* a placeholder: the real map replaces this fd after codegen */
+		cg->scratch_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "scratch", 4, 8, 1, NULL);
+		if (cg->scratch_fd < 0) {
+			cg_error(cg, NULL, "failed to create the scratch map: %s", strerror(errno));
+			cg->scratch_fd = -1;
+		}
+	}
+	LLVMValueRef key = cg_alloca_stack(cg, 4, "scratch_key");
+	LLVMBuilderRef saved = cg->b;
+	cg->b = cg_prologue_builder(cg);
+	LLVMValueRef cpu = cg_helper(cg, BPF_FUNC_get_smp_processor_id, cg->i64, NULL, 0);
+	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, cpu, cg->i32, ""), key);
+	LLVMValueRef p = cg_map_lookup(cg, cg->scratch_fd, key);
+	LLVMBasicBlockRef ok = cg_block(cg, "scratch_ok"), bad = cg_block(cg, "scratch_null");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, p, LLVMConstNull(cg->ptr), ""), bad, ok);
+	LLVMPositionBuilderAtEnd(cg->b, bad);
+	LLVMBuildRet(cg->b, cg_i64(cg, cg->in_callback ? 1 : 0));
+	/* the old prologue terminator (br body) moves to the end of `ok` */
+	LLVMBasicBlockRef body = LLVMGetSuccessor(cg->prologue_term, 0);
+	LLVMInstructionEraseFromParent(cg->prologue_term);
+	LLVMPositionBuilderAtEnd(cg->b, ok);
+	cg->prologue_term = LLVMBuildBr(cg->b, body);
+	LLVMDisposeBuilder(cg->b);
+	cg->b = saved;
+	cg->scratch = p;
+	return p;
+}
+
+LLVMValueRef cg_alloca(struct cg *cg, int size, const char *name)
+{
+	if (size <= CG_STACK_MAX)
+		return cg_alloca_stack(cg, size, name);
+	LLVMValueRef base = scratch_base(cg);
+	int off = cg->scratch_off;
+	cg->scratch_off += (size + 7) / 8 * 8;
+	LLVMBuilderRef pb = cg_prologue_builder(cg);
+	LLVMValueRef idx = cg_i64(cg, off);
+	LLVMValueRef p = LLVMBuildGEP2(pb, cg->i8, base, &idx, 1, name);
+	LLVMDisposeBuilder(pb);
+	return p;
+}
+
+LLVMValueRef cg_conv(struct cg *cg, LLVMValueRef v, const struct type *from, const struct type *to)
+{
+	(void)from;
+	if (!to)
+		return v;
+	if (to->kind == TY_BOOL)
+		return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, v, cg_i64(cg, 0), ""), cg->i64, "");
+	if (to->kind != TY_INT || to->size >= 8 || to->size <= 0)
+		return v;
+	LLVMValueRef t = LLVMBuildTrunc(cg->b, v, LLVMIntTypeInContext(cg->ctx, (unsigned)to->size * 8), "");
+	return to->is_signed ? LLVMBuildSExt(cg->b, t, cg->i64, "") : LLVMBuildZExt(cg->b, t, cg->i64, "");
+}
+
+LLVMValueRef cg_truth(struct cg *cg, struct node *n)
+{
+	return LLVMBuildICmp(cg->b, LLVMIntNE, cg_expr(cg, n), cg_i64(cg, 0), "");
 }
 
 LLVMValueRef cg_gep(struct cg *cg, LLVMValueRef p, int64_t off)
@@ -90,7 +173,12 @@ LLVMBasicBlockRef cg_block(struct cg *cg, const char *name)
 
 void cg_return(struct cg *cg)
 {
-	LLVMBuildRet(cg->b, cg_i64(cg, 0));
+	if (cg->in_callback) {
+		cg_store_i64(cg, cg->retflag, cg_i64(cg, 1));
+		LLVMBuildRet(cg->b, cg_i64(cg, 1));
+	} else {
+		LLVMBuildRet(cg->b, cg_i64(cg, 0));
+	}
 	LLVMPositionBuilderAtEnd(cg->b, cg_block(cg, "after_return"));
 }
 
@@ -144,6 +232,12 @@ static void map_full_check(struct cg *cg, int fd, LLVMValueRef r)
 	LLVMPositionBuilderAtEnd(cg->b, cont);
 }
 
+LLVMValueRef cg_map_lookup_percpu(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef cpu)
+{
+	LLVMValueRef args[] = { cg_map_fd(cg, fd), key, cpu };
+	return cg_helper(cg, BPF_FUNC_map_lookup_percpu_elem, cg->ptr, args, 3);
+}
+
 LLVMValueRef cg_map_update(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef val, int flags)
 {
 	LLVMValueRef args[] = { cg_map_fd(cg, fd), key, val, cg_i64(cg, flags) };
@@ -187,8 +281,8 @@ static LLVMValueRef globals_ptr(struct cg *cg)
 		term = cg->entry_term;
 		key = cg_alloca(cg, 4, "gkey");
 		zero = cg_alloca(cg, 8 * G_NGLOBALS, "gzero");
-		LLVMBuilderRef eb = LLVMCreateBuilderInContext(cg->ctx);
-		LLVMPositionBuilderBefore(eb, cg->entry_term);
+		/* in the prologue: the zero slot may live in the scratch map */
+		LLVMBuilderRef eb = cg_prologue_builder(cg);
 		LLVMBuildStore(eb, LLVMConstInt(cg->i32, 0, 0), key);
 		LLVMBuildMemSet(eb, zero, LLVMConstInt(cg->i8, 0, 0), cg_i64(cg, 8 * G_NGLOBALS), 8);
 		LLVMDisposeBuilder(eb);
@@ -249,6 +343,26 @@ static void diag_handler(LLVMDiagnosticInfoRef di, void *arg)
 
 void cg_program(struct cg *cg, struct prog_unit *u);   /* cg_stmt.c */
 
+/* Replaces the placeholder scratch map by the real one, now that its size
+ * is known: an ARRAY with one entry per possible CPU (a per-CPU array would
+ * cap the size at 32 KiB). The code already holds the placeholder's fd
+ * number, so the new map takes that number (dup2). */
+static int finish_scratch(struct cg *cg)
+{
+	int ncpus = cg->drv->rt.ncpus > 0 ? cg->drv->rt.ncpus : 1;
+	int size = cg->scratch_off < 8 ? 8 : cg->scratch_off;
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "scratch", 4, (unsigned)size, (unsigned)ncpus, NULL);
+	if (fd < 0 || dup2(fd, cg->scratch_fd) < 0) {
+		diag_plain(&cg->drv->diag, "failed to create the scratch map (%d bytes per CPU): %s", size,
+			   strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static void dump_module(struct cg *cg, const char *title)
 {
 	char *s = LLVMPrintModuleToString(cg->mod);
@@ -272,6 +386,7 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 	struct cg cgs = { .drv = drv }, *cg = &cgs;
 	cg->ringbuf_fd = drv->rt.ringbuf_fd;
 	cg->globals_fd = drv->rt.globals_fd;
+	cg->scratch_fd = -1;
 	LLVMInitializeBPFTargetInfo();
 	LLVMInitializeBPFTarget();
 	LLVMInitializeBPFTargetMC();
@@ -305,6 +420,11 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 
 	for (int i = 0; i < nunits && !cg->failed; i++)
 		cg_program(cg, &units[i]);
+	if (cg->scratch_fd >= 0) {
+		drv->rt.scratch_fd = cg->scratch_fd;
+		if (!cg->failed && finish_scratch(cg) < 0)
+			goto out;
+	}
 	if (cg->failed)
 		goto out;
 	if (driver_dumps(dump, "codegen"))

@@ -14,6 +14,11 @@
 
 struct cg_loop;
 
+/* Values too big for the 512-byte BPF stack live in a per-CPU scratch
+ * ARRAY map (one entry); each program unit owns a region of it (see
+ * cg_alloca). The map is created once code generation knows its size. */
+#define CG_STACK_MAX 16        /* larger allocations go to the scratch map */
+
 struct cg {
 	struct driver *drv;
 	LLVMContextRef ctx;
@@ -25,9 +30,20 @@ struct cg {
 	LLVMValueRef fn, ctxarg;
 	LLVMBasicBlockRef entry;
 	LLVMValueRef entry_term;      /* allocas are inserted before this */
+	LLVMValueRef prologue_term;   /* scratch base and variable inits go before this */
+	LLVMValueRef scratch;         /* this function's scratch base, NULL until used */
+	bool in_callback;             /* generating a for-loop body (a BPF callback) */
+	LLVMValueRef retflag;         /* callbacks: i64* set to 1 by return/exit */
 	struct prog_unit *unit;
 	struct attach_point *ap;      /* NULL when the program serves several */
 	struct cg_loop *loop;
+	/* scratch map: placeholder fd (dup2'ed over by the real map), next free
+	 * offset, and the statement being generated (for stack overflow reports) */
+	int scratch_fd;
+	int scratch_off;
+	struct node *cur_stmt;
+	int stack_used;               /* bytes of stack allocas in this function */
+	int nfor;                     /* for-loop callbacks made for this unit (names) */
 	/* kernel maps the generated code references */
 	int ringbuf_fd;
 	int globals_fd;               /* ARRAY, one value of G_NGLOBALS u64: start ns, cpid, lost events */
@@ -46,7 +62,18 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 
 /* ---- toolkit ---- */
 LLVMValueRef cg_i64(struct cg *cg, int64_t v);
+/* Memory for a value of `size` bytes, 8-aligned: on the stack when it is
+ * small, else in the scratch map. Zero-filled only where said. */
 LLVMValueRef cg_alloca(struct cg *cg, int size, const char *name);
+/* Always on the stack (helpers that insist on stack memory: callback ctx). */
+LLVMValueRef cg_alloca_stack(struct cg *cg, int size, const char *name);
+/* Emits code at the function's prologue (after the scratch base). */
+LLVMBuilderRef cg_prologue_builder(struct cg *cg);
+/* Converts an i64 holding a value of integer type `from` to type `to`
+ * (truncation and sign/zero extension as C does; both held in i64). */
+LLVMValueRef cg_conv(struct cg *cg, LLVMValueRef v, const struct type *from, const struct type *to);
+/* A condition value (int, bool or pointer) as i1. */
+LLVMValueRef cg_truth(struct cg *cg, struct node *n);
 LLVMValueRef cg_gep(struct cg *cg, LLVMValueRef p, int64_t off);
 void cg_memset0(struct cg *cg, LLVMValueRef dst, int size);
 void cg_memcpy(struct cg *cg, LLVMValueRef dst, LLVMValueRef src, int size);
@@ -77,6 +104,16 @@ LLVMValueRef cg_global(struct cg *cg, enum cg_global g);   /* i64 */
 /* Maps: the key buffer for an N_MAP node (scalar maps: a zero u64),
  * padded with `extra` bytes (hist bucket). */
 LLVMValueRef cg_map_key(struct cg *cg, struct node *map, int extra, int *key_size);
+/* The value of a count/sum/min/max/avg entry at `key`, combined over every
+ * CPU (bpf_map_lookup_percpu_elem); 0 when absent. */
+LLVMValueRef cg_agg_read(struct cg *cg, struct map_info *mi, LLVMValueRef key);
+LLVMValueRef cg_map_lookup_percpu(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef cpu);
+/* Variables: the slot of a scratch variable in the current function. */
+LLVMValueRef cg_var_slot(struct cg *cg, struct var_info *v);
+/* Statements of a block, in order (cg_stmt.c). */
+void cg_block_stmts(struct cg *cg, struct node *b);
+/* A for-loop (cg_for.c). */
+void cg_for(struct cg *cg, struct node *n);
 
 /* Ring buffer events: reserve hdr+payload; returns the payload pointer, and
  * the record pointer in *rec for cg_event_submit. Inserts a branch: code
@@ -86,7 +123,8 @@ void cg_event_submit(struct cg *cg, LLVMValueRef rec);
 
 /* Conditional helpers. */
 LLVMBasicBlockRef cg_block(struct cg *cg, const char *name);
-/* Emits `return 0` and continues in a fresh unreachable block. */
+/* Leaves the probe: `return 0` (in a for-loop body: sets the return flag
+ * and stops the iteration), then continues in a fresh unreachable block. */
 void cg_return(struct cg *cg);
 void cg_error(struct cg *cg, struct node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

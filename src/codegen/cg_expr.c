@@ -1,13 +1,17 @@
 /* cg_expr.c - lowering of expressions.
  *
- * Integer-like values are i64 SSA values (cg_expr). Everything else
- * (strings, tuples, records) is written into memory the caller provides
- * (cg_expr_into), so a string read by a helper lands directly where it is
- * used: in a map key, a ring buffer event or a variable. */
+ * Integer-like values (ints, bools, pointers) are i64 SSA values (cg_expr)
+ * that always hold the exact value of their type: an int8 is sign-extended,
+ * a uint16 zero-extended, so operators can work in 64 bits and convert the
+ * result back to the C type sema chose (cg_conv). Everything else (strings,
+ * tuples, records, buffers, arrays) is written into memory the caller
+ * provides (cg_expr_into), so a string read by a helper lands directly where
+ * it is used: in a map key, a ring buffer event or a variable. */
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
 #include "codegen/cg.h"
+#include "codegen/cg_int.h"
 #include "builtins/builtin.h"
 
 static bool in_memory(const struct type *t)
@@ -39,6 +43,37 @@ static void store_bytes(struct cg *cg, LLVMValueRef dst, const char *s, int len,
 		LLVMValueRef st = LLVMBuildStore(cg->b, LLVMConstInt(t, v, 0), cg_gep(cg, dst, off));
 		LLVMSetAlignment(st, 1);
 	}
+}
+
+/* A counted loop `for (i = 0; i < n; i++)` with n a constant: returns the
+ * i64 index in the body block; the caller emits the body, then calls
+ * loop_end. The bound is a constant, so the verifier sees it end. */
+struct cloop {
+	LLVMBasicBlockRef head, body, done;
+	LLVMValueRef islot;
+};
+
+static LLVMValueRef loop_begin(struct cg *cg, struct cloop *l, LLVMValueRef n)
+{
+	l->islot = cg_alloca_stack(cg, 8, "i");
+	cg_store_i64(cg, l->islot, cg_i64(cg, 0));
+	l->head = cg_block(cg, "loop_head");
+	l->body = cg_block(cg, "loop_body");
+	l->done = cg_block(cg, "loop_done");
+	LLVMBuildBr(cg->b, l->head);
+	LLVMPositionBuilderAtEnd(cg->b, l->head);
+	LLVMValueRef i = cg_load_int(cg, l->islot, 8, false);
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, i, n, ""), l->body, l->done);
+	LLVMPositionBuilderAtEnd(cg->b, l->body);
+	return i;
+}
+
+static void loop_end(struct cg *cg, struct cloop *l)
+{
+	LLVMValueRef i = cg_load_int(cg, l->islot, 8, false);
+	cg_store_i64(cg, l->islot, LLVMBuildAdd(cg->b, i, cg_i64(cg, 1), ""));
+	LLVMBuildBr(cg->b, l->head);
+	LLVMPositionBuilderAtEnd(cg->b, l->done);
 }
 
 /* ---- maps -------------------------------------------------------------- */
@@ -78,8 +113,66 @@ static void map_read_into(struct cg *cg, struct node *n, LLVMValueRef dst, int s
 	LLVMPositionBuilderAtEnd(cg->b, done);
 }
 
+/* count/sum: the sum of every CPU's slot; min/max: the best of the CPUs
+ * that have a value; avg: total / count over all CPUs (value layouts:
+ * event_abi.h). */
+LLVMValueRef cg_agg_read(struct cg *cg, struct map_info *mi, LLVMValueRef key)
+{
+	enum type_kind k = mi->val->kind;
+	bool sg = mi->val->is_signed;
+	LLVMValueRef acc = cg_alloca_stack(cg, 8, "agg_acc"), cnt = cg_alloca_stack(cg, 8, "agg_cnt");
+	cg_store_i64(cg, acc, cg_i64(cg, 0));
+	cg_store_i64(cg, cnt, cg_i64(cg, 0));
+	struct cloop l;
+	LLVMValueRef cpu = loop_begin(cg, &l, cg_i64(cg, cg->drv->rt.ncpus > 0 ? cg->drv->rt.ncpus : 1));
+	LLVMValueRef p = cg_map_lookup_percpu(cg, mi->rt->fd, key, LLVMBuildTrunc(cg->b, cpu, cg->i32, ""));
+	LLVMBasicBlockRef have = cg_block(cg, "agg_cpu"), next = cg_block(cg, "agg_next");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, p, LLVMConstNull(cg->ptr), ""), next, have);
+	LLVMPositionBuilderAtEnd(cg->b, have);
+	LLVMValueRef v = cg_load_int(cg, p, 8, true);
+	LLVMValueRef a = cg_load_int(cg, acc, 8, true), c = cg_load_int(cg, cnt, 8, false);
+	if (k == TY_MIN || k == TY_MAX) {
+		LLVMValueRef set = cg_load_int(cg, cg_gep(cg, p, 8), 8, false);
+		LLVMIntPredicate pr = k == TY_MIN ? (sg ? LLVMIntSLT : LLVMIntULT) : (sg ? LLVMIntSGT : LLVMIntUGT);
+		LLVMValueRef better = LLVMBuildOr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, c, cg_i64(cg, 0), ""),
+						  LLVMBuildICmp(cg->b, pr, v, a, ""), "");
+		LLVMValueRef take = LLVMBuildAnd(cg->b, better, LLVMBuildICmp(cg->b, LLVMIntNE, set, cg_i64(cg, 0), ""), "");
+		cg_store_i64(cg, acc, LLVMBuildSelect(cg->b, take, v, a, ""));
+		cg_store_i64(cg, cnt, LLVMBuildSelect(cg->b, take, cg_i64(cg, 1), c, ""));
+	} else {
+		cg_store_i64(cg, acc, LLVMBuildAdd(cg->b, a, v, ""));
+		if (k == TY_AVG)
+			cg_store_i64(cg, cnt, LLVMBuildAdd(cg->b, c, cg_load_int(cg, cg_gep(cg, p, 8), 8, false), ""));
+	}
+	LLVMBuildBr(cg->b, next);
+	LLVMPositionBuilderAtEnd(cg->b, next);
+	loop_end(cg, &l);
+	LLVMValueRef total = cg_load_int(cg, acc, 8, true);
+	if (k != TY_AVG)
+		return total;
+	/* total / count, rounding toward zero; 0 without values */
+	LLVMValueRef n = cg_load_int(cg, cnt, 8, false);
+	LLVMValueRef z = LLVMBuildICmp(cg->b, LLVMIntEQ, n, cg_i64(cg, 0), "");
+	LLVMValueRef nn = LLVMBuildSelect(cg->b, z, cg_i64(cg, 1), n, "");
+	LLVMValueRef q;
+	if (sg) {
+		LLVMValueRef neg = LLVMBuildICmp(cg->b, LLVMIntSLT, total, cg_i64(cg, 0), "");
+		LLVMValueRef mag = LLVMBuildSelect(cg->b, neg, LLVMBuildNeg(cg->b, total, ""), total, "");
+		q = LLVMBuildUDiv(cg->b, mag, nn, "");
+		q = LLVMBuildSelect(cg->b, neg, LLVMBuildNeg(cg->b, q, ""), q, "");
+	} else {
+		q = LLVMBuildUDiv(cg->b, total, nn, "");
+	}
+	return LLVMBuildSelect(cg->b, z, cg_i64(cg, 0), q, "avg");
+}
+
 static LLVMValueRef map_read_int(struct cg *cg, struct node *n)
 {
+	struct map_info *mi = n->sem;
+	if (type_is_agg(mi->val)) {
+		int ks;
+		return cg_agg_read(cg, mi, cg_map_key(cg, n, 0, &ks));
+	}
 	LLVMValueRef tmp = cg_alloca(cg, 8, "mapval");
 	map_read_into(cg, n, tmp, 8);
 	return cg_load_int(cg, tmp, 8, true);
@@ -97,39 +190,80 @@ static void map_write_int(struct cg *cg, struct node *n, LLVMValueRef v)
 
 /* ---- variables ----------------------------------------------------------- */
 
-LLVMValueRef cg_var_slot(struct cg *cg, struct var_info *v);
 LLVMValueRef cg_var_slot(struct cg *cg, struct var_info *v)
 {
 	if (!v->cg) {
-		int size = in_memory(v->type) ? v->type->size : 8;
+		int size = v->type && in_memory(v->type) ? v->type->size : 8;
 		v->cg = cg_alloca(cg, size, v->name + 1);
-		/* zero it in the entry block: a variable read on a path that did not
+		/* zero it in the prologue: a variable read on a path that did not
 		 * assign it reads zero, and the verifier sees initialised stack */
-		LLVMBuilderRef eb = LLVMCreateBuilderInContext(cg->ctx);
-		LLVMPositionBuilderBefore(eb, cg->entry_term);
-		LLVMBuildMemSet(eb, v->cg, LLVMConstInt(cg->i8, 0, 0), cg_i64(cg, size), 8);
-		LLVMDisposeBuilder(eb);
+		LLVMBuilderRef pb = cg_prologue_builder(cg);
+		LLVMBuildMemSet(pb, v->cg, LLVMConstInt(cg->i8, 0, 0), cg_i64(cg, size), 1);
+		LLVMDisposeBuilder(pb);
 	}
 	return v->cg;
 }
 
 /* ---- operators ------------------------------------------------------------ */
 
+/* Byte i of a and b: equal so far and not yet past the terminating NUL. */
 static LLVMValueRef str_eq(struct cg *cg, struct node *a, struct node *b)
 {
 	int sa = a->type->size, sb = b->type->size, n = sa < sb ? sa : sb;
 	LLVMValueRef pa = cg_alloca(cg, sa, "cmpa"), pb = cg_alloca(cg, sb, "cmpb");
 	cg_expr_into(cg, a, pa);
 	cg_expr_into(cg, b, pb);
-	LLVMValueRef done = LLVMConstInt(cg->i1, 0, 0), diff = LLVMConstInt(cg->i1, 0, 0);
-	for (int i = 0; i < n; i++) {
-		LLVMValueRef x = LLVMBuildLoad2(cg->b, cg->i8, cg_gep(cg, pa, i), "");
-		LLVMValueRef y = LLVMBuildLoad2(cg->b, cg->i8, cg_gep(cg, pb, i), "");
-		LLVMValueRef ne = LLVMBuildICmp(cg->b, LLVMIntNE, x, y, "");
-		diff = LLVMBuildOr(cg->b, diff, LLVMBuildAnd(cg->b, ne, LLVMBuildNot(cg->b, done, ""), ""), "");
-		done = LLVMBuildOr(cg->b, done, LLVMBuildICmp(cg->b, LLVMIntEQ, x, LLVMConstInt(cg->i8, 0, 0), ""), "");
+	if (n <= 32) {
+		LLVMValueRef done = LLVMConstInt(cg->i1, 0, 0), diff = LLVMConstInt(cg->i1, 0, 0);
+		for (int i = 0; i < n; i++) {
+			LLVMValueRef x = LLVMBuildLoad2(cg->b, cg->i8, cg_gep(cg, pa, i), "");
+			LLVMValueRef y = LLVMBuildLoad2(cg->b, cg->i8, cg_gep(cg, pb, i), "");
+			LLVMValueRef ne = LLVMBuildICmp(cg->b, LLVMIntNE, x, y, "");
+			diff = LLVMBuildOr(cg->b, diff, LLVMBuildAnd(cg->b, ne, LLVMBuildNot(cg->b, done, ""), ""), "");
+			done = LLVMBuildOr(cg->b, done, LLVMBuildICmp(cg->b, LLVMIntEQ, x, LLVMConstInt(cg->i8, 0, 0), ""), "");
+		}
+		return LLVMBuildNot(cg->b, diff, "streq");
 	}
-	return LLVMBuildNot(cg->b, diff, "streq");
+	/* long strings: a loop that stops at the first difference or NUL */
+	LLVMValueRef res = cg_alloca_stack(cg, 8, "streq");
+	cg_store_i64(cg, res, cg_i64(cg, 1));
+	struct cloop l;
+	LLVMValueRef i = loop_begin(cg, &l, cg_i64(cg, n));
+	LLVMValueRef x = LLVMBuildLoad2(cg->b, cg->i8, LLVMBuildGEP2(cg->b, cg->i8, pa, &i, 1, ""), "");
+	LLVMValueRef y = LLVMBuildLoad2(cg->b, cg->i8, LLVMBuildGEP2(cg->b, cg->i8, pb, &i, 1, ""), "");
+	LLVMBasicBlockRef differ = cg_block(cg, "str_differ"), same = cg_block(cg, "str_same"),
+			  more = cg_block(cg, "str_more");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, x, y, ""), differ, same);
+	LLVMPositionBuilderAtEnd(cg->b, differ);
+	cg_store_i64(cg, res, cg_i64(cg, 0));
+	LLVMBuildBr(cg->b, l.done);
+	LLVMPositionBuilderAtEnd(cg->b, same);
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, x, LLVMConstInt(cg->i8, 0, 0), ""), l.done, more);
+	LLVMPositionBuilderAtEnd(cg->b, more);
+	loop_end(cg, &l);
+	return LLVMBuildICmp(cg->b, LLVMIntNE, cg_load_int(cg, res, 8, false), cg_i64(cg, 0), "");
+}
+
+/* == on tuples, buffers and integer arrays: both sides in one layout, then
+ * every byte (tuples and arrays are zero-filled where they have padding). */
+static LLVMValueRef mem_eq(struct cg *cg, struct node *n)
+{
+	struct type *t = n->sem ? n->sem : n->a->type;
+	int size = t->size;
+	LLVMValueRef pa = cg_alloca(cg, size, "cmpa"), pb = cg_alloca(cg, size, "cmpb");
+	cg_memset0(cg, pa, size);
+	cg_memset0(cg, pb, size);
+	cg_expr_into_slot(cg, n->a, t, pa);
+	cg_expr_into_slot(cg, n->b, t, pb);
+	LLVMValueRef diff = cg_i64(cg, 0);
+	int off = 0;
+	for (; off + 8 <= size; off += 8)
+		diff = LLVMBuildOr(cg->b, diff, LLVMBuildXor(cg->b, cg_load_int(cg, cg_gep(cg, pa, off), 8, false),
+							     cg_load_int(cg, cg_gep(cg, pb, off), 8, false), ""), "");
+	for (; off < size; off++)
+		diff = LLVMBuildOr(cg->b, diff, LLVMBuildXor(cg->b, cg_load_int(cg, cg_gep(cg, pa, off), 1, false),
+							     cg_load_int(cg, cg_gep(cg, pb, off), 1, false), ""), "");
+	return LLVMBuildICmp(cg->b, LLVMIntEQ, diff, cg_i64(cg, 0), "memeq");
 }
 
 /* Signed division and remainder on BPF cpu v3, which only divides unsigned:
@@ -177,16 +311,27 @@ static LLVMValueRef arith(struct cg *cg, enum op op, LLVMValueRef l, LLVMValueRe
 	}
 }
 
-static bool operands_signed(struct node *n)
+/* l op r for integer operands: both convert to their common C type, the
+ * operation runs in 64 bits, the result converts back to its type. */
+static LLVMValueRef int_binop(struct cg *cg, struct node *n, enum op op, struct node *a, LLVMValueRef l,
+			      struct node *b, LLVMValueRef r)
 {
-	const struct type *l = n->a->type, *r = n->b->type;
-	return l->kind == TY_INT && r->kind == TY_INT && l->is_signed && r->is_signed;
+	struct type *ct;
+	if (op == OP_SHL || op == OP_SHR) {
+		ct = sema_int_promote(a->type);
+		l = cg_conv(cg, l, a->type, ct);
+	} else {
+		ct = sema_int_common(a->type, b->type);
+		l = cg_conv(cg, l, a->type, ct);
+		r = cg_conv(cg, r, b->type, ct);
+	}
+	LLVMValueRef v = arith(cg, op, l, r, ct->is_signed);
+	return n && n->type ? cg_conv(cg, v, ct, n->type) : v;
 }
 
 static LLVMValueRef logical(struct cg *cg, struct node *n)
 {
-	LLVMValueRef l = cg_expr(cg, n->a);
-	LLVMValueRef lb = LLVMBuildICmp(cg->b, LLVMIntNE, l, cg_i64(cg, 0), "");
+	LLVMValueRef lb = cg_truth(cg, n->a);
 	LLVMBasicBlockRef from = LLVMGetInsertBlock(cg->b);
 	LLVMBasicBlockRef rhs = cg_block(cg, "logic_rhs"), done = cg_block(cg, "logic_done");
 	if (n->op == OP_LAND)
@@ -194,8 +339,7 @@ static LLVMValueRef logical(struct cg *cg, struct node *n)
 	else
 		LLVMBuildCondBr(cg->b, lb, done, rhs);
 	LLVMPositionBuilderAtEnd(cg->b, rhs);
-	LLVMValueRef r = cg_expr(cg, n->b);
-	LLVMValueRef rb = LLVMBuildICmp(cg->b, LLVMIntNE, r, cg_i64(cg, 0), "");
+	LLVMValueRef rb = cg_truth(cg, n->b);
 	LLVMBasicBlockRef rend = LLVMGetInsertBlock(cg->b);
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
@@ -206,9 +350,42 @@ static LLVMValueRef logical(struct cg *cg, struct node *n)
 	return bool64(cg, phi);
 }
 
+static int pointee_size(const struct type *p)
+{
+	return p->elem && p->elem->size > 0 ? p->elem->size : 1;
+}
+
+static LLVMValueRef binop(struct cg *cg, struct node *n)
+{
+	struct type *lt = n->a->type, *rt = n->b->type;
+	if (n->op == OP_LAND || n->op == OP_LOR)
+		return logical(cg, n);
+	if (lt->kind == rt->kind && (lt->kind == TY_STR) && (n->op == OP_EQ || n->op == OP_NE)) {
+		LLVMValueRef eq = str_eq(cg, n->a, n->b);
+		return bool64(cg, n->op == OP_EQ ? eq : LLVMBuildNot(cg->b, eq, ""));
+	}
+	if (lt->kind == rt->kind && (lt->kind == TY_TUPLE || lt->kind == TY_BUF || lt->kind == TY_ARRAY)) {
+		LLVMValueRef eq = mem_eq(cg, n);
+		return bool64(cg, n->op == OP_EQ ? eq : LLVMBuildNot(cg->b, eq, ""));
+	}
+	if (lt->kind == TY_PTR || rt->kind == TY_PTR) {
+		LLVMValueRef l = cg_expr(cg, n->a), r = cg_expr(cg, n->b);
+		if (lt->kind == TY_PTR && rt->kind == TY_PTR && n->op == OP_SUB)
+			return arith(cg, OP_DIV, LLVMBuildSub(cg->b, l, r, ""), cg_i64(cg, pointee_size(lt)), true);
+		if (n->op == OP_ADD || n->op == OP_SUB) {
+			bool lp = lt->kind == TY_PTR;
+			LLVMValueRef off = LLVMBuildMul(cg->b, lp ? r : l, cg_i64(cg, pointee_size(lp ? lt : rt)), "");
+			return arith(cg, n->op, lp ? l : r, off, false);
+		}
+		return arith(cg, n->op, l, r, false);
+	}
+	LLVMValueRef l = cg_expr(cg, n->a);
+	LLVMValueRef r = cg_expr(cg, n->b);
+	return int_binop(cg, n, n->op, n->a, l, n->b, r);
+}
+
 /* ---- lvalues: read-modify-write for ++, --, op= ---------------------------- */
 
-LLVMValueRef cg_lvalue_read(struct cg *cg, struct node *lv);
 LLVMValueRef cg_lvalue_read(struct cg *cg, struct node *lv)
 {
 	if (lv->kind == N_VAR)
@@ -216,7 +393,6 @@ LLVMValueRef cg_lvalue_read(struct cg *cg, struct node *lv)
 	return map_read_int(cg, lv);
 }
 
-void cg_lvalue_write(struct cg *cg, struct node *lv, LLVMValueRef v);
 void cg_lvalue_write(struct cg *cg, struct node *lv, LLVMValueRef v)
 {
 	if (lv->kind == N_VAR)
@@ -225,28 +401,77 @@ void cg_lvalue_write(struct cg *cg, struct node *lv, LLVMValueRef v)
 		map_write_int(cg, lv, v);
 }
 
+/* The type an lvalue holds (a variable's final type, a map's value type). */
+static struct type *lvalue_type(struct node *lv)
+{
+	if (lv->kind == N_VAR)
+		return ((struct var_info *)lv->sem)->type;
+	return ((struct map_info *)lv->sem)->val;
+}
+
+/* lv op= r: the C semantics of lv = (type of lv)(lv op r). */
+LLVMValueRef cg_compound(struct cg *cg, struct node *lv, enum op op, struct node *rhs)
+{
+	struct type *t = lvalue_type(lv);
+	LLVMValueRef old = cg_lvalue_read(cg, lv);
+	LLVMValueRef r = cg_expr(cg, rhs);
+	LLVMValueRef v;
+	if (t->kind == TY_PTR) {
+		LLVMValueRef off = LLVMBuildMul(cg->b, r, cg_i64(cg, pointee_size(t)), "");
+		v = op == OP_ADD ? LLVMBuildAdd(cg->b, old, off, "") : LLVMBuildSub(cg->b, old, off, "");
+	} else {
+		struct node tmp = { .kind = N_VAR, .type = t };
+		v = cg_conv(cg, int_binop(cg, NULL, op, &tmp, old, rhs, r), NULL, t);
+	}
+	cg_lvalue_write(cg, lv, v);
+	return v;
+}
+
 static LLVMValueRef incdec(struct cg *cg, struct node *n)
 {
+	struct type *t = lvalue_type(n->a);
 	LLVMValueRef old = cg_lvalue_read(cg, n->a);
 	bool inc = n->op == OP_PREINC || n->op == OP_POSTINC;
-	LLVMValueRef nv = inc ? LLVMBuildAdd(cg->b, old, cg_i64(cg, 1), "") : LLVMBuildSub(cg->b, old, cg_i64(cg, 1), "");
+	LLVMValueRef step = cg_i64(cg, t->kind == TY_PTR ? pointee_size(t) : 1);
+	LLVMValueRef nv = inc ? LLVMBuildAdd(cg->b, old, step, "") : LLVMBuildSub(cg->b, old, step, "");
+	nv = cg_conv(cg, nv, t, t);
 	cg_lvalue_write(cg, n->a, nv);
 	return n->op == OP_PREINC || n->op == OP_PREDEC ? nv : old;
 }
 
-/* ---- fields of the probe context (tracepoint args) ------------------------ */
+/* ---- fields ------------------------------------------------------------ */
 
 static bool is_args(struct node *n)
 {
 	return n->kind == N_IDENT && !strcmp(n->str, "args");
 }
 
+/* An integer member at p (kernel or ctx memory already copied), with its
+ * bitfield extraction. */
+static LLVMValueRef member_int(struct cg *cg, LLVMValueRef p, struct type_field *f, int sz)
+{
+	if (!f->bit_size)
+		return cg_load_int(cg, p, sz, f->type->is_signed);
+	LLVMValueRef raw = cg_load_int(cg, p, sz, false);
+	raw = LLVMBuildLShr(cg->b, raw, cg_i64(cg, f->bit_offset), "");
+	int shift = 64 - f->bit_size;
+	raw = LLVMBuildShl(cg->b, raw, cg_i64(cg, shift), "");
+	return f->type->is_signed ? LLVMBuildAShr(cg->b, raw, cg_i64(cg, shift), "")
+				  : LLVMBuildLShr(cg->b, raw, cg_i64(cg, shift), "");
+}
+
+static int int_width(const struct type *t)
+{
+	int sz = t->kind == TY_PTR ? 8 : t->size;
+	return sz == 1 || sz == 2 || sz == 4 || sz == 8 ? sz : 8;
+}
+
 static LLVMValueRef ctx_field_int(struct cg *cg, struct type_field *f)
 {
-	int sz = f->type->kind == TY_PTR ? 8 : f->type->size;
-	if (sz != 1 && sz != 2 && sz != 4 && sz != 8)
-		sz = 8;
-	return cg_load_int(cg, cg_gep(cg, cg->ctxarg, f->offset), sz, f->type->is_signed);
+	int sz = int_width(f->type);
+	if (f->bit_size)
+		sz = (f->bit_offset + f->bit_size + 7) / 8 <= 4 ? ((f->bit_offset + f->bit_size + 7) / 8 <= 2 ? 2 : 4) : 8;
+	return member_int(cg, cg_gep(cg, cg->ctxarg, f->offset), f, sz);
 }
 
 static void ctx_field_into(struct cg *cg, struct type_field *f, LLVMValueRef dst)
@@ -265,18 +490,142 @@ static void ctx_field_into(struct cg *cg, struct type_field *f, LLVMValueRef dst
 		LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), cg_gep(cg, dst, size - 1));
 }
 
-/* Address of a record reached through a pointer value (for p->field). */
-static LLVMValueRef field_ptr_int(struct cg *cg, struct node *n)
+/* Base of a field access that goes through a pointer (p->f, or p.f with
+ * the pointer dereferenced implicitly): the address of the record. */
+static bool through_ptr(struct node *n)
+{
+	return n->a->type && n->a->type->kind == TY_PTR;
+}
+
+static LLVMValueRef field_addr(struct cg *cg, struct node *n)
 {
 	struct type_field *f = n->sem;
-	struct type *bt = n->a->type;
 	LLVMValueRef base = cg_expr(cg, n->a);
-	LLVMValueRef addr = LLVMBuildAdd(cg->b, base, cg_i64(cg, f->offset), "");
-	int sz = f->type->kind == TY_PTR ? 8 : f->type->size;
+	return LLVMBuildIntToPtr(cg->b, LLVMBuildAdd(cg->b, base, cg_i64(cg, f->offset), ""), cg->ptr, "");
+}
+
+static LLVMValueRef field_int(struct cg *cg, struct node *n)
+{
+	struct type_field *f = n->sem;
+	if (is_args(n->a))
+		return ctx_field_int(cg, f);
+	int sz = int_width(f->type);
+	if (f->bit_size)
+		sz = 8;
 	LLVMValueRef tmp = cg_alloca(cg, 8, "fld");
 	cg_memset0(cg, tmp, 8);
-	cg_probe_read(cg, tmp, sz > 8 ? 8 : sz, LLVMBuildIntToPtr(cg->b, addr, cg->ptr, ""), bt->as);
-	return cg_load_int(cg, tmp, sz > 8 ? 8 : sz, f->type->is_signed);
+	if (through_ptr(n)) {
+		cg_probe_read(cg, tmp, sz, field_addr(cg, n), n->a->type->as);
+	} else {
+		/* a record value in memory (script record, struct copy) */
+		LLVMValueRef rec = cg_alloca(cg, n->a->type->size, "rec");
+		cg_expr_into(cg, n->a, rec);
+		cg_memcpy(cg, tmp, cg_gep(cg, rec, f->offset),
+			  f->offset + sz <= n->a->type->size ? sz : n->a->type->size - f->offset);
+	}
+	return member_int(cg, tmp, f, sz);
+}
+
+static void field_into(struct cg *cg, struct node *n, LLVMValueRef dst)
+{
+	struct type_field *f = n->sem;
+	if (is_args(n->a)) {
+		ctx_field_into(cg, f, dst);
+		return;
+	}
+	int size = n->type->size;
+	if (through_ptr(n)) {
+		cg_probe_read(cg, dst, size, field_addr(cg, n), n->a->type->as);
+		if (n->type->kind == TY_STR)
+			LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), cg_gep(cg, dst, size - 1));
+		return;
+	}
+	LLVMValueRef rec = cg_alloca(cg, n->a->type->size, "rec");
+	cg_expr_into(cg, n->a, rec);
+	cg_memcpy(cg, dst, cg_gep(cg, rec, f->offset), size);
+}
+
+/* ---- indexes ------------------------------------------------------------ */
+
+/* Address of element n->b of the value n->a (an array or string, copied to
+ * memory; a pointer: the pointee's address, read later). *in_kernel tells
+ * which: true for a pointer (to be probe_read). */
+static LLVMValueRef index_addr(struct cg *cg, struct node *n, int esize, bool *remote)
+{
+	struct type *bt = n->a->type;
+	LLVMValueRef idx = n->sem_id ? cg_i64(cg, n->ival) : cg_expr(cg, n->b);
+	if (bt->kind == TY_PTR) {
+		*remote = true;
+		LLVMValueRef base = cg_expr(cg, n->a);
+		LLVMValueRef addr = LLVMBuildAdd(cg->b, base, LLVMBuildMul(cg->b, idx, cg_i64(cg, esize), ""), "");
+		return LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "");
+	}
+	*remote = false;
+	LLVMValueRef mem = cg_alloca(cg, bt->size, "indexed");
+	cg_expr_into(cg, n->a, mem);
+	int count = bt->kind == TY_STR ? bt->size : bt->nelem;
+	if (!n->sem_id) {
+		/* out of bounds reads element 0 (the verifier needs the bound) */
+		LLVMValueRef ok = LLVMBuildICmp(cg->b, LLVMIntULT, idx, cg_i64(cg, count), "");
+		idx = LLVMBuildSelect(cg->b, ok, idx, cg_i64(cg, 0), "");
+	}
+	LLVMValueRef off = LLVMBuildMul(cg->b, idx, cg_i64(cg, esize), "");
+	return LLVMBuildGEP2(cg->b, cg->i8, mem, &off, 1, "");
+}
+
+static LLVMValueRef index_int(struct cg *cg, struct node *n)
+{
+	struct type *bt = n->a->type;
+	if (bt->kind == TY_TUPLE) {
+		LLVMValueRef tmp = cg_alloca(cg, bt->size, "tuple");
+		cg_expr_into(cg, n->a, tmp);
+		return cg_load_int(cg, cg_gep(cg, tmp, bt->fields[n->ival].offset), int_width(n->type),
+				   n->type->is_signed);
+	}
+	int esize = bt->kind == TY_STR ? 1 : n->type->size;
+	int w = int_width(n->type);
+	bool remote;
+	LLVMValueRef p = index_addr(cg, n, esize, &remote);
+	if (remote) {
+		LLVMValueRef tmp = cg_alloca(cg, 8, "elem");
+		cg_memset0(cg, tmp, 8);
+		cg_probe_read(cg, tmp, w, p, bt->as);
+		p = tmp;
+	}
+	return cg_load_int(cg, p, w, n->type->is_signed);
+}
+
+static void index_into(struct cg *cg, struct node *n, LLVMValueRef dst)
+{
+	struct type *bt = n->a->type;
+	int size = n->type->size;
+	if (bt->kind == TY_TUPLE) {
+		LLVMValueRef tmp = cg_alloca(cg, bt->size, "tuple");
+		cg_expr_into(cg, n->a, tmp);
+		cg_memcpy(cg, dst, cg_gep(cg, tmp, bt->fields[n->ival].offset), size);
+		return;
+	}
+	bool remote;
+	LLVMValueRef p = index_addr(cg, n, size, &remote);
+	if (remote)
+		cg_probe_read(cg, dst, size, p, bt->as);
+	else
+		cg_memcpy(cg, dst, p, size);
+}
+
+/* ---- block expressions -------------------------------------------------- */
+
+/* Runs the statements of a block expression but the last; returns the last
+ * (an expression statement) or NULL when the block has no value. */
+static struct node *block_prefix(struct cg *cg, struct node *b)
+{
+	int n = b->list.n;
+	struct node *last = n ? b->list.v[n - 1] : NULL;
+	bool value = last && last->kind == N_EXPR_STMT;
+	struct node tmp = *b;
+	tmp.list.n = value ? n - 1 : n;
+	cg_block_stmts(cg, &tmp);
+	return value ? last->a : NULL;
 }
 
 /* ---- cg_expr ------------------------------------------------------------ */
@@ -307,6 +656,12 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 			b->emit_into(cg, n, tmp);
 			return cg_load_int(cg, tmp, 8, true);
 		}
+		if (b && b->emit_into && n->type->kind != TY_VOID) {
+			/* a memory value used as a statement: evaluated for its effects */
+			LLVMValueRef tmp = cg_alloca(cg, n->type->size, "discard");
+			b->emit_into(cg, n, tmp);
+			return cg_i64(cg, 0);
+		}
 		cg_error(cg, n, "%s cannot be used as an integer", n->str);
 		return cg_i64(cg, 0);
 	}
@@ -315,32 +670,22 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 	case N_MAP:
 		return map_read_int(cg, n);
 	case N_BINOP:
-		if (n->op == OP_LAND || n->op == OP_LOR)
-			return logical(cg, n);
-		if (n->a->type->kind == TY_STR) {
-			LLVMValueRef eq = str_eq(cg, n->a, n->b);
-			return bool64(cg, n->op == OP_EQ ? eq : LLVMBuildNot(cg->b, eq, ""));
-		}
-		if (n->a->type->kind == TY_PTR && (n->op == OP_ADD || n->op == OP_SUB)) {
-			int esz = n->a->type->elem && n->a->type->elem->size > 0 ? n->a->type->elem->size : 1;
-			LLVMValueRef off = LLVMBuildMul(cg->b, cg_expr(cg, n->b), cg_i64(cg, esz), "");
-			return arith(cg, n->op, cg_expr(cg, n->a), off, false);
-		}
-		return arith(cg, n->op, cg_expr(cg, n->a), cg_expr(cg, n->b), operands_signed(n));
+		return binop(cg, n);
 	case N_UNOP: {
 		if (n->op == OP_DEREF) {
-			int sz = n->type->size > 8 || n->type->size <= 0 ? 8 : n->type->size;
+			int sz = int_width(n->type);
 			LLVMValueRef p = cg_expr(cg, n->a);
 			LLVMValueRef tmp = cg_alloca(cg, 8, "deref");
 			cg_memset0(cg, tmp, 8);
 			cg_probe_read(cg, tmp, sz, LLVMBuildIntToPtr(cg->b, p, cg->ptr, ""), n->a->type->as);
 			return cg_load_int(cg, tmp, sz, n->type->is_signed);
 		}
-		LLVMValueRef x = cg_expr(cg, n->a);
+		if (n->op == OP_NOT)
+			return bool64(cg, LLVMBuildNot(cg->b, cg_truth(cg, n->a), ""));
+		LLVMValueRef x = cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
 		switch (n->op) {
-		case OP_NEG: return LLVMBuildNeg(cg->b, x, "");
-		case OP_BNOT: return LLVMBuildNot(cg->b, x, "");
-		case OP_NOT: return bool64(cg, LLVMBuildICmp(cg->b, LLVMIntEQ, x, cg_i64(cg, 0), ""));
+		case OP_NEG: return cg_conv(cg, LLVMBuildNeg(cg->b, x, ""), n->type, n->type);
+		case OP_BNOT: return cg_conv(cg, LLVMBuildNot(cg->b, x, ""), n->type, n->type);
 		default: break;
 		}
 		cg_error(cg, n, "operator %s is not supported yet", op_name(n->op));
@@ -349,17 +694,18 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 	case N_INCDEC:
 		return incdec(cg, n);
 	case N_TERNARY: {
-		LLVMValueRef c = cg_expr(cg, n->a);
-		LLVMValueRef cb = LLVMBuildICmp(cg->b, LLVMIntNE, c, cg_i64(cg, 0), "");
+		LLVMValueRef c = n->b ? NULL : cg_expr(cg, n->a);
+		LLVMValueRef cb = c ? LLVMBuildICmp(cg->b, LLVMIntNE, c, cg_i64(cg, 0), "") : cg_truth(cg, n->a);
 		LLVMBasicBlockRef bt = cg_block(cg, "tern_then"), bf = cg_block(cg, "tern_else"),
 				  done = cg_block(cg, "tern_done");
 		LLVMBuildCondBr(cg->b, cb, bt, bf);
 		LLVMPositionBuilderAtEnd(cg->b, bt);
 		LLVMValueRef x = n->b ? cg_expr(cg, n->b) : c;
+		x = cg_conv(cg, x, n->b ? n->b->type : n->a->type, n->type);
 		LLVMBasicBlockRef xe = LLVMGetInsertBlock(cg->b);
 		LLVMBuildBr(cg->b, done);
 		LLVMPositionBuilderAtEnd(cg->b, bf);
-		LLVMValueRef y = cg_expr(cg, n->c);
+		LLVMValueRef y = cg_conv(cg, cg_expr(cg, n->c), n->c->type, n->type);
 		LLVMBasicBlockRef ye = LLVMGetInsertBlock(cg->b);
 		LLVMBuildBr(cg->b, done);
 		LLVMPositionBuilderAtEnd(cg->b, done);
@@ -370,22 +716,28 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 		return phi;
 	}
 	case N_FIELD:
-		if (is_args(n->a))
-			return ctx_field_int(cg, n->sem);
-		return field_ptr_int(cg, n);
+		return field_int(cg, n);
 	case N_TUPLE_INDEX: {
 		struct type *tt = n->a->type;
 		LLVMValueRef tmp = cg_alloca(cg, tt->size, "tuple");
 		cg_expr_into(cg, n->a, tmp);
-		return cg_load_int(cg, cg_gep(cg, tmp, tt->fields[n->ival].offset), 8, n->type->is_signed);
+		return cg_load_int(cg, cg_gep(cg, tmp, tt->fields[n->ival].offset), int_width(n->type),
+				   n->type->is_signed);
 	}
-	case N_CAST: {
-		LLVMValueRef x = cg_expr(cg, n->a);
-		int bits = n->type->size * 8;
-		if (bits >= 64)
-			return x;
-		LLVMValueRef t = LLVMBuildTrunc(cg->b, x, LLVMIntTypeInContext(cg->ctx, (unsigned)bits), "");
-		return n->type->is_signed ? LLVMBuildSExt(cg->b, t, cg->i64, "") : LLVMBuildZExt(cg->b, t, cg->i64, "");
+	case N_INDEX:
+		return index_int(cg, n);
+	case N_CAST:
+		return cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
+	case N_BLOCK: {
+		struct node *last = block_prefix(cg, n);
+		if (!last)
+			return cg_i64(cg, 0);
+		if (last->type && in_memory(last->type)) {
+			LLVMValueRef tmp = cg_alloca(cg, last->type->size, "discard");
+			cg_expr_into(cg, last, tmp);
+			return cg_i64(cg, 0);
+		}
+		return cg_expr(cg, last);
 	}
 	default:
 		cg_error(cg, n, "%s cannot be used as an integer", node_kind_name(n->kind));
@@ -426,15 +778,16 @@ void cg_expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		return;
 	case N_TUPLE:
 		cg_memset0(cg, dst, t->size);
-		for (int i = 0; i < n->list.n; i++)
-			cg_expr_into_slot(cg, n->list.v[i], t->fields[i].type, cg_gep(cg, dst, t->fields[i].offset));
+		for (int i = 0; i < n->list.n; i++) {
+			struct node *e = n->list.v[i];
+			if (e->kind == N_ASSIGN)
+				e = e->b;
+			cg_expr_into_slot(cg, e, t->fields[i].type, cg_gep(cg, dst, t->fields[i].offset));
+		}
 		return;
 	case N_FIELD:
-		if (is_args(n->a)) {
-			ctx_field_into(cg, n->sem, dst);
-			return;
-		}
-		break;
+		field_into(cg, n, dst);
+		return;
 	case N_TUPLE_INDEX: {
 		struct type *tt = n->a->type;
 		LLVMValueRef tmp = cg_alloca(cg, tt->size, "tuple");
@@ -442,9 +795,18 @@ void cg_expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		cg_memcpy(cg, dst, cg_gep(cg, tmp, tt->fields[n->ival].offset), t->size);
 		return;
 	}
+	case N_INDEX:
+		index_into(cg, n, dst);
+		return;
+	case N_UNOP:
+		if (n->op == OP_DEREF) {
+			LLVMValueRef p = cg_expr(cg, n->a);
+			cg_probe_read(cg, dst, t->size, LLVMBuildIntToPtr(cg->b, p, cg->ptr, ""), n->a->type->as);
+			return;
+		}
+		break;
 	case N_TERNARY: {
-		LLVMValueRef c = cg_expr(cg, n->a);
-		LLVMValueRef cb = LLVMBuildICmp(cg->b, LLVMIntNE, c, cg_i64(cg, 0), "");
+		LLVMValueRef cb = cg_truth(cg, n->a);
 		LLVMBasicBlockRef bt = cg_block(cg, "tern_then"), bf = cg_block(cg, "tern_else"),
 				  done = cg_block(cg, "tern_done");
 		LLVMBuildCondBr(cg->b, cb, bt, bf);
@@ -455,6 +817,12 @@ void cg_expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		cg_expr_into_slot(cg, n->c, t, dst);
 		LLVMBuildBr(cg->b, done);
 		LLVMPositionBuilderAtEnd(cg->b, done);
+		return;
+	}
+	case N_BLOCK: {
+		struct node *last = block_prefix(cg, n);
+		if (last)
+			cg_expr_into_slot(cg, last, t, dst);
 		return;
 	}
 	default:
@@ -468,20 +836,27 @@ void cg_expr_into_slot(struct cg *cg, struct node *n, struct type *to, LLVMValue
 {
 	struct type *from = n->type;
 	if (!in_memory(to) || !in_memory(from)) {
+		if (!in_memory(to) && !in_memory(from)) {
+			cg_store_i64(cg, dst, cg_conv(cg, cg_expr(cg, n), from, to));
+			return;
+		}
 		cg_expr_into(cg, n, dst);
 		return;
 	}
-	if (from->size == to->size && (from->kind != TY_TUPLE || type_equal(from, to))) {
+	if (from->size == to->size && ((from->kind != TY_TUPLE && from->kind != TY_RECORD) || type_equal(from, to))) {
 		cg_expr_into(cg, n, dst);
 		return;
 	}
-	if (from->kind == TY_TUPLE && to->kind == TY_TUPLE) {
+	if ((from->kind == TY_TUPLE || from->kind == TY_RECORD) && from->kind == to->kind) {
 		/* same arity, different element sizes (strings): copy element-wise */
 		cg_memset0(cg, dst, to->size);
 		if (n->kind == N_TUPLE) {
-			for (int i = 0; i < n->list.n; i++)
-				cg_expr_into_slot(cg, n->list.v[i], to->fields[i].type,
-						  cg_gep(cg, dst, to->fields[i].offset));
+			for (int i = 0; i < n->list.n; i++) {
+				struct node *e = n->list.v[i];
+				if (e->kind == N_ASSIGN)
+					e = e->b;
+				cg_expr_into_slot(cg, e, to->fields[i].type, cg_gep(cg, dst, to->fields[i].offset));
+			}
 			return;
 		}
 		LLVMValueRef tmp = cg_alloca(cg, from->size, "tuple");

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "codegen/cg.h"
 #include "runtime/event_abi.h"
+#include "runtime/subprog.h"
 
 static void map_name(char *out, size_t n, const char *name)
 {
@@ -72,15 +73,18 @@ int load_maps(struct driver *drv)
 			m->key_size += 8;
 		m->val_size = value_size(mi->val);
 		m->percpu = type_is_agg(mi->val);
-		m->max_entries = drv->opt->map_keys_max;
+		/* `let @m = lruhash(n)` chose the kind and size (sema checked that
+		 * per-CPU kinds hold aggregations and only they) */
+		m->max_entries = mi->max_entries ? mi->max_entries : drv->opt->map_keys_max;
 		if (mi->val->kind == TY_HIST)
 			m->max_entries *= 8;
 		else if (mi->val->kind == TY_LHIST)
 			m->max_entries *= 8;
+		int type = mi->map_type ? mi->map_type : m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
 		char name[32];
 		map_name(name, sizeof(name), mi->name);
-		m->fd = bpf_map_create(m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH, name,
-				       (unsigned)m->key_size, (unsigned)m->val_size, (unsigned)m->max_entries, NULL);
+		m->fd = bpf_map_create((enum bpf_map_type)type, name, (unsigned)m->key_size, (unsigned)m->val_size,
+				       (unsigned)m->max_entries, NULL);
 		if (m->fd < 0) {
 			rt->nmaps = i;
 			return create_error(drv, mi->name, errno);
@@ -143,6 +147,16 @@ static void print_log_tail(FILE *out, const char *log, int keep)
 	fprintf(out, "%.*s\n", (int)(end - p), p);
 }
 
+static void set_func_info(struct bpf_prog_load_opts *o, const struct subprog_fix *fix)
+{
+	if (fix->btf_fd < 0)
+		return;
+	o->prog_btf_fd = (unsigned)fix->btf_fd;
+	o->func_info = fix->func_info;
+	o->func_info_cnt = (unsigned)fix->nfunc_info;
+	o->func_info_rec_size = sizeof(struct bpf_func_info);
+}
+
 int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_unit *units, int n)
 {
 	struct rt *rt = &drv->rt;
@@ -152,20 +166,32 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 		size_t sz;
 		bool has_rel;
 		const void *insns = elf_section(obj, len, u->section, &sz, &has_rel);
-		if (!insns || has_rel) {
-			diag_plain(&drv->diag, "internal error: program section %s %s", u->section,
-				   insns ? "needs relocations" : "missing from the object");
+		/* for-loop bodies: callbacks referenced by relocations (subprog.c) */
+		struct subprog_fix fix = { .btf_fd = -1 };
+		char fixwhy[256];
+		if (insns && has_rel && subprog_fixup(obj, len, u->section, &fix, fixwhy, sizeof(fixwhy)) < 0) {
+			diag_plain(&drv->diag, "internal error: %s", fixwhy);
+			return -1;
+		}
+		if (fix.insns) {
+			insns = fix.insns;
+			sz = fix.ninsns * sizeof(struct bpf_insn);
+		}
+		if (!insns) {
+			diag_plain(&drv->diag, "internal error: program section %s missing from the object", u->section);
 			return -1;
 		}
 		const struct probe_type *pt = u->aps[0]->pt;
 		char name[16];
 		snprintf(name, sizeof(name), "p%d", i);
 		LIBBPF_OPTS(bpf_prog_load_opts, opts);
+		set_func_info(&opts, &fix);
 		if (pt->load_opts) {
 			char why[512] = "";
 			if (pt->load_opts(&drv->penv, u->aps[0], &opts, why, sizeof(why)) < 0) {
 				diag_plain(&drv->diag, "%s", why[0] ? why : "cannot prepare the program load");
 				rt->nprogs = i;
+				subprog_free(&fix);
 				return -1;
 			}
 		}
@@ -189,6 +215,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 			o2.expected_attach_type = opts.expected_attach_type;
 			o2.attach_btf_id = opts.attach_btf_id;
 			o2.attach_btf_obj_fd = opts.attach_btf_obj_fd;
+			set_func_info(&o2, &fix);
 			fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &o2);
 			char why[512];
 			if (fd >= 0) {
@@ -198,6 +225,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 				diag_plain(&drv->diag, "%s", why);
 				free(log);
 				rt->nprogs = i;
+				subprog_free(&fix);
 				return -1;
 			} else {
 				err = errno;
@@ -213,9 +241,11 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 				}
 				free(log);
 				rt->nprogs = i;
+				subprog_free(&fix);
 				return -1;
 			}
 		}
+		subprog_free(&fix);
 		rt->progs[i].fd = fd;
 		rt->progs[i].section = u->section;
 		rt->progs[i].ap = u->aps[0];
@@ -276,6 +306,9 @@ void load_close(struct driver *drv)
 		close(rt->ringbuf_fd);
 	if (drv->rt.globals_fd > 0)
 		close(drv->rt.globals_fd);
+	if (rt->scratch_fd > 0)
+		close(rt->scratch_fd);
+	rt->scratch_fd = 0;
 	rt->nprogs = rt->nmaps = 0;
 	rt->ringbuf_fd = drv->rt.globals_fd = -1;
 }

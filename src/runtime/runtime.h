@@ -62,6 +62,7 @@ struct rt {
 	const char **probe_funcs;               /* TY_FUNC id -> function (ap->func, or the name) */
 	int ringbuf_fd;
 	int globals_fd;         /* ARRAY: start ns, cpid, lost events (codegen/cg.h G_*) */
+	int scratch_fd;         /* ARRAY per CPU: values too big for the BPF stack (cg.c) */
 	struct rt_extra_map *extra; int nextra;
 	FILE *out;              /* stdout or -o FILE */
 	enum output_format format;

@@ -282,8 +282,11 @@ bool val_no_delim(const struct type *t)
 void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t *p, enum vctx ctx)
 {
 	switch (t->kind) {
-	case TY_INT:
 	case TY_BOOL:
+		/* latest bpftrace: bools print as words */
+		sb_puts(b, rd_int(t, p) ? "true" : "false");
+		break;
+	case TY_INT:
 		/* 0.17 widened integer keys to 8 bytes and printed them as int64:
 		 * a uint64 key of 2^64-1 prints as -1 */
 		if (ctx == V_KEY)

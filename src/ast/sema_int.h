@@ -1,0 +1,78 @@
+/* sema_int.h - what the sema_*.c files share: the checker's state, scopes
+ * of scratch variables, and the entry points of each part.
+ *
+ *   sema.c           driver: passes over the program, errors, maps, variables
+ *   sema_expr.c      expressions, integer conversions
+ *   sema_stmt.c      statements, printf layouts
+ *   sema_preamble.c  #define, config, macros, map declarations, #if
+ *
+ * Scoping of $variables. Latest bpftrace scopes a variable to the block
+ * that declares it; 0.17 scoped it to the probe, and its tools assign a
+ * variable in both arms of an if and read it afterwards. Both hold here:
+ *  - `let $x` declares $x in the current block; it may shadow an outer $x
+ *    and disappears with its block;
+ *  - `$x = e` on an unknown $x creates it in the current block, but when the
+ *    block ends it stays reachable (the `closed` list) for the rest of the
+ *    probe, as in 0.17 - unless a later assignment gives it a type it cannot
+ *    hold, which then creates a fresh variable (latest bpftrace);
+ *  - a for-loop body is a frame of its own (it becomes a BPF callback): the
+ *    variables it creates never outlive it, and the outer variables it uses
+ *    are recorded as its captures. */
+#ifndef BPFSCRIPT_SEMA_INT_H
+#define BPFSCRIPT_SEMA_INT_H
+#include "ast/sema.h"
+#include "builtins/builtin.h"
+
+struct scope {
+	struct scope *up;
+	struct ptrvec vars;          /* struct var_info *, declared in this block */
+	struct for_sem *frame;       /* innermost for-loop body, NULL: the probe */
+};
+
+struct sema {
+	struct driver *drv;
+	struct arena *a;
+	bool final;                  /* the reporting pass */
+	int errors;
+	struct node *probe;
+	struct probe_sem *ps;
+	struct attach_point *ap;
+	bool retype;
+	int loop_depth;              /* while/for nesting: break/continue allowed */
+	struct scope *scope;
+	struct ptrvec closed;        /* implicit variables of blocks that ended */
+	struct for_sem *frame;       /* innermost for-loop body */
+};
+
+/* ---- sema.c ---- */
+const char *sema_tn(struct sema *s, const struct type *t);
+struct type *sema_unify(struct sema *s, struct type *old, struct type *new);
+struct map_info *sema_map_get(struct sema *s, struct node *m, bool create);
+int sema_map_keys(struct sema *s, struct node *m, struct map_info *mi);
+int sema_map_store(struct sema *s, struct map_info *mi, struct type *t, struct loc loc);
+void sema_scope_push(struct sema *s);
+void sema_scope_pop(struct sema *s);
+/* The variable `name` (hygiene tag `tag`) visible here, or NULL. Records it
+ * as a capture of every for-loop body between here and its frame. */
+struct var_info *sema_var_find(struct sema *s, const char *name, int tag);
+struct var_info *sema_var_new(struct sema *s, struct node *var, bool is_let);
+/* A located copy of n's location covering only the first `len` columns. */
+struct loc sema_loc_head(struct loc l, int len);
+
+/* ---- sema_expr.c ---- */
+bool sema_is_cond(const struct type *t);      /* int, bool or pointer */
+struct type *sema_type_from_name(struct sema *s, const char *name, struct loc loc, bool report);
+struct type *sema_call(struct sema *s, struct node *n);
+
+/* ---- sema_stmt.c ---- */
+void sema_block(struct sema *s, struct node *b);   /* a block with its own scope */
+void sema_stmt(struct sema *s, struct node *n);
+/* A block used as an expression: its value is the last statement's. */
+struct type *sema_block_expr(struct sema *s, struct node *b);
+
+/* ---- sema_preamble.c ---- */
+/* Runs once before type checking: evaluates #if, applies config, records
+ * map declarations, and expands #define constants and macros in place. */
+int sema_preamble(struct sema *s);
+
+#endif
