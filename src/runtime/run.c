@@ -126,6 +126,10 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 		return 0;
 	const struct ev_hdr *h = data;
 	const uint8_t *pl = (const uint8_t *)data + sizeof(*h);
+	/* Once exit() ran, what other probes emit before they are detached is
+	 * dropped, as bpftrace does: output stops at the exit. END still prints. */
+	if (rt->exit_seen && !rt->in_end)
+		return 0;
 	switch (h->kind) {
 	case EV_PRINTF:
 		if (h->id < (uint32_t)rt->nprintfs)
@@ -150,6 +154,7 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 			rt->exit_code = (int)code;
 			rt->exiting = 1;
 		}
+		rt->exit_seen = true;
 		break;
 	case EV_PRINT_MAP:
 		if (h->id < (uint32_t)rt->nmaps) {
@@ -355,8 +360,10 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 out_end:
 	rt_links_close(&links);
 	ring_buffer__consume(rb);
-	if (!o->dry_run)
+	if (!o->dry_run) {
+		rt->in_end = true;
 		run_special(rt, PS_END, rb);
+	}
 	ring_buffer__consume(rb);
 	if (!o->dry_run)
 		rt_maps_print_all(rt, rt->out);

@@ -71,6 +71,8 @@ struct rt {
 	bool full_buffering;    /* -B full: out is flushed when its buffer fills and at exit only */
 	/* state while running */
 	volatile int exiting;
+	bool exit_seen;         /* exit() ran: later events of other probes are dropped (bpftrace) */
+	bool in_end;            /* END is running: its events are printed */
 	int exit_code;
 	uint64_t lost_events;
 };
