@@ -223,7 +223,7 @@ static void test_registry(void)
 	int n = 0;
 	for (; all[n]; n++)
 		CHECK(probe_type_find(all[n]->name) == all[n], "%s not found by name", all[n]->name);
-	CHECK(n == 7, "%d probe types", n);
+	CHECK(n >= 7, "%d probe types", n);   /* more land with other issues */
 	static const char *const alias[][2] = { { "t", "tracepoint" }, { "i", "interval" },
 						{ "p", "profile" }, { "s", "software" },
 						{ "h", "hardware" }, { "Tracepoint", "tracepoint" },
