@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include "ast/sema.h"
 #include "codegen/cg.h"
+#include "codegen/plugin.h"
 #include "parser/parse.h"
 #include "runtime/load.h"
 
@@ -352,7 +353,7 @@ static int run(struct driver *drv)
 	size_t objlen = 0;
 	if (load_maps(drv) < 0)
 		goto out;
-	if (cg_compile(drv, units, nunits, o->dump, &obj, &objlen) < 0)
+	if (cg_plugin_load(&drv->diag, o->verbose) < 0 || cg_compile(drv, units, nunits, o->dump, &obj, &objlen) < 0)
 		goto out;
 	if (o->emit_elf) {
 		rc = write_file(drv, o->emit_elf, obj, objlen) < 0 ? 1 : 0;
