@@ -23,6 +23,7 @@
 #include "codegen/cg.h"
 #include "codegen/plugin.h"
 #include "parser/parse.h"
+#include "runtime/cache.h"
 #include "runtime/load.h"
 
 /* Reads a whole file (or stdin for "-"); NUL bytes are kept so that the
@@ -351,9 +352,16 @@ static int run(struct driver *drv)
 	int rc = 1;
 	void *obj = NULL;
 	size_t objlen = 0;
+	struct cache *cache = NULL;
 	if (load_maps(drv) < 0)
 		goto out;
-	if (cg_plugin_load(&drv->diag, o->verbose) < 0 || cg_compile(drv, units, nunits, o->dump, &obj, &objlen) < 0)
+	/* A cached object skips codegen, and LLVM is then never loaded. */
+	cache = cache_open(drv);
+	int hit = cache ? cache_lookup(cache, drv, units, nunits, &obj, &objlen) : 0;
+	if (hit < 0)
+		goto out;
+	if (!hit && (cg_plugin_load(&drv->diag, o->verbose) < 0 ||
+		     cg_compile(drv, units, nunits, o->dump, &obj, &objlen) < 0))
 		goto out;
 	if (o->emit_elf) {
 		rc = write_file(drv, o->emit_elf, obj, objlen) < 0 ? 1 : 0;
@@ -365,6 +373,8 @@ static int run(struct driver *drv)
 	}
 	if (load_programs(drv, obj, objlen, units, nunits) < 0)
 		goto out;
+	if (cache && !hit)
+		cache_store(cache, drv, units, nunits, obj, objlen);
 	fill_tables(drv);
 	if (o->dump || o->check) {
 		rc = 0;
@@ -378,6 +388,7 @@ static int run(struct driver *drv)
 	go_fd = -1;
 	rc = rt_run(&drv->rt, &ro);
 out:
+	cache_close(cache);
 	if (go_fd >= 0)
 		close(go_fd);
 	free(obj);

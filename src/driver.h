@@ -61,6 +61,9 @@ struct program_info {
 	struct ptrvec values;      /* struct type * for print(value) */
 	struct ap_list aps;        /* every attach point, indexed by ap->id */
 	bool uses_elapsed, uses_cpid;
+	/* set when the code bakes in a value of this run that the compiled-object
+	 * cache's key does not cover (runtime/cache.h): such a run always compiles */
+	bool no_cache;
 };
 
 struct driver {

@@ -53,7 +53,9 @@ struct cg {
 };
 
 /* G_MAP_FULL: bit i set when an update of map i (i < 64) failed with E2BIG. */
-enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_NGLOBALS };
+/* G_PID: the -p pid (a global, not a constant, so that the compiled-object
+ * cache serves every pid with one object). */
+enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_PID, G_NGLOBALS };
 
 /* Compiles every program unit into one BPF ELF object in memory.
  * dump: -d stage name or NULL. Returns 0, or -1 with a diagnostic. */

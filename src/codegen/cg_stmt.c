@@ -224,7 +224,7 @@ void cg_program(struct cg *cg, struct prog_unit *u)
 		/* -p PID: every probe but BEGIN/END sees only that process (latest bpftrace) */
 		LLVMValueRef tgid = LLVMBuildLShr(cg->b, cg_helper(cg, BPF_FUNC_get_current_pid_tgid, cg->i64, NULL, 0),
 						  cg_i64(cg, 32), "");
-		LLVMValueRef mine = LLVMBuildICmp(cg->b, LLVMIntEQ, tgid, cg_i64(cg, cg->drv->opt->pid), "");
+		LLVMValueRef mine = LLVMBuildICmp(cg->b, LLVMIntEQ, tgid, cg_global(cg, G_PID), "");
 		LLVMBasicBlockRef go = cg_block(cg, "pid_match"), stop = cg_block(cg, "pid_other");
 		LLVMBuildCondBr(cg->b, mine, go, stop);
 		LLVMPositionBuilderAtEnd(cg->b, stop);

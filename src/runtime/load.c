@@ -102,6 +102,7 @@ int load_maps(struct driver *drv)
 	uint64_t g[G_NGLOBALS] = { 0 };
 	g[G_START_NS] = drv->start_ns;
 	g[G_CPID] = (uint64_t)drv->child;
+	g[G_PID] = (uint64_t)(drv->opt->pid > 0 ? drv->opt->pid : 0);
 	uint32_t k = 0;
 	if (bpf_map_update_elem(drv->rt.globals_fd, &k, g, BPF_ANY) < 0)
 		return create_error(drv, "globals", errno);
