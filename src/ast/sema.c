@@ -364,6 +364,10 @@ static int expand_probe(struct sema *s, struct node *p, struct probe_sem *ps)
 		for (int k = before; k < ps->aps.n; k++) {
 			struct attach_point *ap = ps->aps.v[k];
 			ap->id = drv->info.aps.n;
+			/* consecutive attach points of one name are one probe (the
+			 * sites of a USDT probe): `probe` has one value for them */
+			if (k > before && !strcmp(ps->aps.v[k - 1]->name, ap->name))
+				ap->id = ps->aps.v[k - 1]->id;
 			ap_list_push(s->a, &drv->info.aps, ap);
 		}
 	}
