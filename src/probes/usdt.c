@@ -63,6 +63,20 @@ static struct attach_point *site_new(const struct probe_env *env, const char *pa
 	return ap;
 }
 
+struct site_ref {
+	const struct usdt_note *note;
+	int index;              /* note order, for a stable sort */
+};
+
+static int cmp_site(const void *pa, const void *pb)
+{
+	const struct site_ref *a = pa, *b = pb;
+	int c = strcmp(a->note->provider, b->note->provider);
+	if (!c)
+		c = strcmp(a->note->name, b->note->name);
+	return c ? c : a->index - b->index;
+}
+
 static int usdt_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
 {
 	char *parts[4];
@@ -101,19 +115,26 @@ static int usdt_expand(const struct probe_env *env, const char *text, struct loc
 			return -1;
 		}
 		const struct usdt_note *v;
-		int n = elf_file_usdt(f, &v);
-		for (int k = 0; k < n; k++) {
-			if (!glob_match(prov, v[k].provider) || !glob_match(name, v[k].name))
-				continue;
-			struct attach_point *ap = site_new(env, path, f, &v[k], loc, err, sizeof(err));
+		int n = elf_file_usdt(f, &v), m = 0;
+		/* the matching sites, those of one probe next to each other (sema
+		 * gives consecutive attach points of one name one probe id) */
+		struct site_ref *refs = xmalloc(sizeof(*refs) * (size_t)(n ? n : 1));
+		for (int k = 0; k < n; k++)
+			if (glob_match(prov, v[k].provider) && glob_match(name, v[k].name))
+				refs[m++] = (struct site_ref){ &v[k], k };
+		qsort(refs, (size_t)m, sizeof(*refs), cmp_site);
+		for (int k = 0; k < m; k++) {
+			struct attach_point *ap = site_new(env, path, f, refs[k].note, loc, err, sizeof(err));
 			if (!ap) {
 				diag_error(env->diag, loc, "%s", err);
+				free(refs);
 				elf_file_close(f);
 				return -1;
 			}
 			ap_list_push(env->arena, out, ap);
 			found++;
 		}
+		free(refs);
 		elf_file_close(f);
 	}
 	if (!found) {
