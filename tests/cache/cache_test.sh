@@ -58,7 +58,8 @@ hit)
 	# a hit maps no LLVM at all (neither the plugin nor a shared libLLVM)
 	"$BPF" -e 'BEGIN { printf("up\n"); } interval:ms:700 { exit(); }' >"$TMP/c.out" 2>/dev/null &
 	PIDS+=($!)
-	sleep 2
+	# the entry exists once c has run (a fixed sleep was too short under ASan)
+	wait "$!" || true
 	"$BPF" -v -e 'BEGIN { printf("up\n"); } interval:ms:700 { exit(); }' >"$TMP/d.out" 2>"$TMP/d.err" &
 	pid=$!
 	PIDS+=($pid)
