@@ -10,6 +10,7 @@
 #include "ast/diag.h"
 #include "probes/probe.h"
 #include "runtime/runtime.h"
+#include "util/strmap.h"
 
 /* -B: how the output stream (stdout or -o FILE) is buffered. */
 enum buffer_mode { BUF_LINE, BUF_FULL, BUF_NONE };
@@ -57,6 +58,7 @@ struct printf_info;
 /* Everything that sema decided and codegen needs; filled by sema. */
 struct program_info {
 	struct ptrvec maps;        /* struct map_info * */
+	struct strmap map_names;   /* name -> struct map_info * (sema_map_get) */
 	struct ptrvec printfs;     /* struct rt_printf * */
 	struct ptrvec values;      /* struct type * for print(value) */
 	struct ap_list aps;        /* every attach point, indexed by ap->id */

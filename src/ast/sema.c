@@ -150,18 +150,15 @@ struct type *sema_unify(struct sema *s, struct type *old, struct type *new)
 struct map_info *sema_map_get(struct sema *s, struct node *m, bool create)
 {
 	struct ptrvec *pv = &s->drv->info.maps;
-	for (int i = 0; i < pv->n; i++) {
-		struct map_info *mi = pv->v[i];
-		if (!strcmp(mi->name, m->str))
-			return mi;
-	}
-	if (!create)
-		return NULL;
-	struct map_info *mi = arena_alloc(s->a, sizeof(*mi));
+	struct map_info *mi = strmap_get(&s->drv->info.map_names, m->str);
+	if (mi || !create)
+		return mi;
+	mi = arena_alloc(s->a, sizeof(*mi));
 	mi->name = m->str;
 	mi->id = pv->n;
 	mi->first = m->loc;
 	ptrvec_push(s->a, pv, mi);
+	strmap_put(s->a, &s->drv->info.map_names, mi->name, mi);
 	return mi;
 }
 

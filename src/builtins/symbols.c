@@ -1,0 +1,125 @@
+/* symbols.c - symbol builtins: ksym(addr) and usym(addr) (printed as the
+ * symbol's name by runtime/stacks.c), kaddr("name") and uaddr("name")
+ * (the address of a symbol, resolved at compile time from /proc/kallsyms
+ * or from the probed binary's ELF symbols). */
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+#include "builtins/builtin.h"
+#include "ast/sema.h"
+#include "codegen/cg.h"
+#include "probes/probe.h"
+#include "runtime/ksyms.h"
+#include "runtime/usyms.h"
+
+void stack_note_pid(struct cg *cg, LLVMValueRef pid);   /* stack.c */
+
+static int check_addr_arg(struct sema *s, struct node *n)
+{
+	struct type *t = sema_expr(s, n->list.v[0]);
+	if (!t)
+		return -1;
+	if (!type_is_int(t) && t->kind != TY_PTR && t->kind != TY_KSYM && t->kind != TY_USYM) {
+		sema_error(s, n->list.v[0]->loc, "%s() expects an integer or a pointer (%s provided)", n->str,
+			   type_name(sema_arena(s), t));
+		return -1;
+	}
+	return 0;
+}
+
+static int check_ksym(struct sema *s, struct node *n)
+{
+	if (check_addr_arg(s, n) < 0)
+		return -1;
+	n->type = type_simple(sema_arena(s), TY_KSYM, 8);
+	return 0;
+}
+
+static LLVMValueRef emit_ksym(struct cg *cg, struct node *n)
+{
+	return cg_expr(cg, n->list.v[0]);
+}
+
+/* usym: the address and the pid whose address space it belongs to. */
+static int check_usym(struct sema *s, struct node *n)
+{
+	if (check_addr_arg(s, n) < 0)
+		return -1;
+	n->type = type_simple(sema_arena(s), TY_USYM, 16);
+	return 0;
+}
+
+static void emit_usym(struct cg *cg, struct node *n, LLVMValueRef dst)
+{
+	LLVMValueRef addr = cg_expr(cg, n->list.v[0]);
+	LLVMValueRef pid = LLVMBuildLShr(cg->b, cg_helper(cg, BPF_FUNC_get_current_pid_tgid, cg->i64, NULL, 0),
+					 cg_i64(cg, 32), "pid");
+	stack_note_pid(cg, pid);
+	cg_store_i64(cg, dst, addr);
+	cg_store_i64(cg, cg_gep(cg, dst, 8), pid);
+}
+
+/* The literal string argument of kaddr/uaddr. */
+static const char *name_arg(struct sema *s, struct node *n)
+{
+	struct node *a = n->list.v[0];
+	if (a->kind != N_STR) {
+		sema_error(s, a->loc, "%s() expects a string literal (the symbol's name)", n->str);
+		return NULL;
+	}
+	a->type = type_str(sema_arena(s), (int)a->ival + 1);
+	return a->str;
+}
+
+static int check_kaddr(struct sema *s, struct node *n)
+{
+	const char *name = name_arg(s, n);
+	if (!name)
+		return -1;
+	const struct ksym *k = ksyms_find(name);
+	if (!k || !ksyms_have_addrs()) {
+		sema_error(s, n->loc, "Failed to resolve kernel symbol: %s", name);
+		return -1;
+	}
+	n->ival = (int64_t)k->addr;
+	n->type = type_int(8, false);
+	return 0;
+}
+
+static LLVMValueRef emit_const(struct cg *cg, struct node *n)
+{
+	return cg_i64(cg, n->ival);
+}
+
+/* uaddr: the symbol's address (st_value) in the probed binary, a pointer
+ * to an integer of the symbol's size as in bpftrace. */
+static int check_uaddr(struct sema *s, struct node *n)
+{
+	const char *name = name_arg(s, n);
+	if (!name)
+		return -1;
+	struct attach_point *ap = sema_ap(s);
+	const char *pt = ap ? ap->pt->name : "";
+	if (!ap || (strcmp(pt, "uprobe") && strcmp(pt, "uretprobe") && strcmp(pt, "usdt")) || !ap->target) {
+		sema_error(s, n->loc, "uaddr can only be used with u(ret)probes and usdt probes");
+		return -1;
+	}
+	uint64_t addr, size;
+	if (!usyms_lookup(ap->target, name, &addr, &size)) {
+		sema_error(s, n->loc, "Could not resolve symbol: %s:%s", ap->target, name);
+		return -1;
+	}
+	int bytes = size == 1 || size == 2 || size == 4 ? (int)size : 8;
+	n->ival = (int64_t)addr;
+	n->type = type_ptr(sema_arena(s), type_int(bytes, false), AS_USER);
+	return 0;
+}
+
+const struct builtin builtins_symbols[] = {
+	{ .name = "ksym", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_ksym, .emit = emit_ksym },
+	{ .name = "usym", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_usym,
+	  .emit_into = emit_usym },
+	{ .name = "kaddr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_kaddr, .emit = emit_const },
+	{ .name = "uaddr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_uaddr, .emit = emit_const },
+	{ .name = NULL },
+};
