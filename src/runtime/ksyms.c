@@ -137,7 +137,11 @@ int ksyms_load(void)
 	for (size_t i = 0; i < n; i++)
 		by_name[i] = (int)i;
 	qsort(by_name, n, sizeof(*by_name), cmp_name);
-	atexit(ksyms_free);
+	static bool registered;
+	if (!registered) {
+		registered = true;
+		atexit(ksyms_free);
+	}
 	return nsyms;
 }
 
@@ -151,10 +155,35 @@ bool ksyms_have_addrs(void)
 	return ksyms_load() > 0 && have_addrs;
 }
 
+static int find_le(uint64_t addr);
+
 const struct ksym *ksyms_resolve(uint64_t addr, uint64_t *off)
 {
 	if (!ksyms_have_addrs())
 		return NULL;
+	/* BPF programs (and modules) get their symbols when they load: an
+	 * address that lands in the bpf "module", or far beyond its symbol, may
+	 * be a program loaded after kallsyms was read (kaddr() reads it at
+	 * compile time, before our programs load). Read it again, once. */
+	static bool reread;
+	int best = find_le(addr);
+	if (!reread && best >= 0 &&
+	    ((syms[best].module && !strcmp(syms[best].module, "bpf")) || addr - syms[best].addr > (1u << 20))) {
+		reread = true;
+		ksyms_free();
+		if (ksyms_load() < 0)
+			return NULL;
+		best = find_le(addr);
+	}
+	if (best < 0)
+		return NULL;
+	if (off)
+		*off = addr - syms[best].addr;
+	return &syms[best];
+}
+
+static int find_le(uint64_t addr)
+{
 	int lo = 0, hi = nsyms - 1, best = -1;
 	while (lo <= hi) {
 		int mid = lo + (hi - lo) / 2;
@@ -165,11 +194,7 @@ const struct ksym *ksyms_resolve(uint64_t addr, uint64_t *off)
 			hi = mid - 1;
 		}
 	}
-	if (best < 0)
-		return NULL;
-	if (off)
-		*off = addr - syms[best].addr;
-	return &syms[best];
+	return best;
 }
 
 const struct ksym *ksyms_find(const char *name)
