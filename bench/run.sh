@@ -17,6 +17,9 @@
 #   CMAKE_ARGS  extra configure arguments, e.g. -DBPFSCRIPT_STATIC_LLVM=ON
 #   BENCH_SRC [<repo>/../shared/bench]   KEEP_HARNESS [0] keep the temporary copy
 #   TESTS, REPS, OVERHEAD_TESTS, N_*, PIN, ...: passed to the harness (see its run.sh header).
+#   CACHE [warm]  the compiled-object cache: warm = a fresh cache directory (OUTDIR/cache)
+#                 filled by one unrecorded rep first, so every recorded run is a cache hit;
+#                 off = BPFSCRIPT_NO_CACHE=1, every run compiles (the cache-miss start-up)
 #   The start-up figures only:  TESTS=startup bench/run.sh
 set -euo pipefail
 
@@ -45,12 +48,28 @@ if [ "${BUILD:-1}" = 1 ]; then
 	"$REPO/scripts/deps.sh"
 	# shellcheck disable=SC2086
 	cmake -S "$REPO" -B "$REPO/build" -DCMAKE_BUILD_TYPE=Release ${CMAKE_ARGS:-} >/dev/null
-	cmake --build "$REPO/build" -j "$(nproc)" --target bpfscript
+	cmake --build "$REPO/build" -j "$(nproc)" --target bpfscript   # and its LLVM plugin
 fi
 [ -x "$TRACER" ] || { echo "bench/run.sh: tracer $TRACER missing" >&2; exit 2; }
 
 mkdir -p "$OUTDIR"
-echo "bench/run.sh: $TRACER vs $REF -> $OUTDIR" >&2
+case ${CACHE:-warm} in
+off)
+	export BPFSCRIPT_NO_CACHE=1
+	;;
+warm)
+	unset BPFSCRIPT_NO_CACHE
+	export BPFSCRIPT_CACHE_DIR=$OUTDIR/cache
+	rm -rf "$BPFSCRIPT_CACHE_DIR"
+	echo "bench/run.sh: warming the cache in $BPFSCRIPT_CACHE_DIR (one unrecorded rep)" >&2
+	REPS=1 REF= "$HARNESS/run.sh" "$TRACER" "$OUTDIR/warmup" >/dev/null
+	;;
+*)
+	echo "bench/run.sh: CACHE must be warm or off" >&2
+	exit 2
+	;;
+esac
+echo "bench/run.sh: $TRACER vs $REF -> $OUTDIR (cache ${CACHE:-warm})" >&2
 REF=$REF "$HARNESS/run.sh" "$TRACER" "$OUTDIR"
 "$HARNESS/table.sh" "$OUTDIR/summary.txt" | tee "$OUTDIR/table.md"
 echo "bench/run.sh: summary $OUTDIR/summary.txt, table $OUTDIR/table.md" >&2

@@ -63,7 +63,7 @@ hit)
 	"$BPF" -v -e 'BEGIN { printf("up\n"); } interval:ms:700 { exit(); }' >"$TMP/d.out" 2>"$TMP/d.err" &
 	pid=$!
 	PIDS+=($pid)
-	for _ in $(seq 50); do grep -q up "$TMP/d.out" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q up "$TMP/d.out" && break; sleep 0.1; done
 	maps=$(cat "/proc/$pid/maps" 2>/dev/null)
 	wait "$pid" || fail "d: exit status $?"
 	expect_hit d
@@ -169,7 +169,7 @@ pid)
 		__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 "$BPF" -v -p "$spid" -e "$prog" >"$TMP/p$n.out" 2>"$TMP/p$n.err" &
 		tpid=$!
 		PIDS+=($tpid)
-		for _ in $(seq 100); do grep -q NOTIFY_PROBES_ATTACHED "$TMP/p$n.err" && break; sleep 0.1; done
+		for _ in $(seq 600); do grep -q NOTIFY_PROBES_ATTACHED "$TMP/p$n.err" && break; sleep 0.1; done
 		grep -q NOTIFY_PROBES_ATTACHED "$TMP/p$n.err" || fail "p$n: tracer not ready"
 		kill -USR1 "$spid"
 		wait "$spid"
