@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h>
 
 struct arena *sema_arena(struct sema *s) { return s->a; }
 struct driver *sema_driver(struct sema *s) { return s->drv; }
@@ -187,11 +188,28 @@ static bool valid_key(const struct type *t)
 int sema_map_keys(struct sema *s, struct node *m, struct map_info *mi)
 {
 	int n = m->list.n;
-	struct type *kt = NULL;
+	struct type *kt = NULL, *first = NULL;
+	if (n == 1) {
+		/* @m[(a, b)] is @m[a, b] (latest bpftrace): a tuple key is the
+		 * map's key tuple itself */
+		struct type *t = first = sema_expr(s, m->list.v[0]);
+		if (!t)
+			return -1;
+		if (t->kind == TY_TUPLE) {
+			for (int i = 0; i < t->nfields; i++)
+				if (!valid_key(t->fields[i].type)) {
+					sema_error(s, m->list.v[0]->loc, "%s cannot be used as a map key",
+						   sema_tn(s, t->fields[i].type));
+					return -1;
+				}
+			kt = sema_norm(s, t);
+			n = 0;
+		}
+	}
 	if (n > 0) {
 		struct type **el = arena_alloc(s->a, sizeof(*el) * (size_t)n);
 		for (int i = 0; i < n; i++) {
-			struct type *t = sema_expr(s, m->list.v[i]);
+			struct type *t = i == 0 && first ? first : sema_expr(s, m->list.v[i]);
 			if (!t)
 				return -1;
 			if (!valid_key(t)) {
@@ -244,16 +262,45 @@ struct map_info *sema_map_arg(struct sema *s, struct node *n, const char *func)
 	return mi;
 }
 
+static const char *map_type_name(int type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_LRU_HASH: return "lruhash";
+	case BPF_MAP_TYPE_PERCPU_HASH: return "percpuhash";
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH: return "percpulruhash";
+	default: return "hash";
+	}
+}
+
 /* Stores a value of type t into the map: fixes or merges its value type. */
 int sema_map_store(struct sema *s, struct map_info *mi, struct type *t, struct loc loc)
 {
 	t = sema_norm(s, t);
+	if (mi->map_type) {
+		/* aggregations need a per-CPU kind, other values a shared one */
+		bool percpu = mi->map_type == BPF_MAP_TYPE_PERCPU_HASH || mi->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+		if (percpu != type_is_agg(t)) {
+			sema_error(s, loc, "Incompatible map types. Type from declaration: %s. Type from value/key type: %s",
+				   map_type_name(mi->map_type), type_is_agg(t) ? "percpuhash" : "hash");
+			return -1;
+		}
+	}
 	if (!mi->val) {
 		mi->val = t;
 		mi->assigned = true;
 		return 0;
 	}
 	struct type *u = sema_unify(s, mi->val, t);
+	if (!u && t->kind == mi->val->kind && (t->kind == TY_HIST || t->kind == TY_LHIST)) {
+		if (t->kind == TY_HIST)
+			sema_error(s, loc, "Type mismatch for %s: hist() with %d bits here, %d bits before",
+				   mi->name, t->hist_bits, mi->val->hist_bits);
+		else
+			sema_error(s, loc, "Type mismatch for %s: lhist(n, %lld, %lld, %lld) here, lhist(n, %lld, %lld, %lld) before",
+				   mi->name, (long long)t->lmin, (long long)t->lmax, (long long)t->lstep,
+				   (long long)mi->val->lmin, (long long)mi->val->lmax, (long long)mi->val->lstep);
+		return -1;
+	}
 	if (!u || type_is_agg(t) != type_is_agg(mi->val)) {
 		sema_error(s, loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
 			   mi->name, sema_tn(s, t), sema_tn(s, mi->val));
@@ -393,6 +440,26 @@ static void check_probe(struct sema *s, struct node *p, struct attach_point *ap)
 	sema_scope_pop(s);
 }
 
+/* A declared map that no probe uses is only worth a warning: it gets no
+ * kernel map (it has no types); the others keep their ids in order. */
+static void drop_unused_maps(struct sema *s)
+{
+	struct ptrvec *pv = &s->drv->info.maps;
+	int k = 0;
+	for (int i = 0; i < pv->n; i++) {
+		struct map_info *mi = pv->v[i];
+		if (!mi->val) {
+			if (mi->map_type)
+				diag_warn(&s->drv->diag, mi->decl, "Unused map: %s", mi->name);
+			strmap_put(s->a, &s->drv->info.map_names, mi->name, NULL);
+			continue;
+		}
+		mi->id = k;
+		pv->v[k++] = mi;
+	}
+	pv->n = k;
+}
+
 static void check_all(struct sema *s)
 {
 	struct node *root = s->drv->root;
@@ -426,7 +493,10 @@ int sema_run(struct driver *drv)
 	s.final = true;
 	s.errors = 0;
 	check_all(&s);
-	return s.errors || drv->diag.errors ? -1 : 0;
+	if (s.errors || drv->diag.errors)
+		return -1;
+	drop_unused_maps(&s);
+	return 0;
 }
 
 int sema_retype(struct driver *drv, struct node *probe, struct attach_point *ap)

@@ -39,16 +39,17 @@ static int check_agg(struct sema *s, struct node *n)
 	}
 	struct type *at = type_agg(sema_arena(s), k, sign);
 	if (k == TY_HIST && n->list.n == 2) {
+		/* hist(n, k): 2^k buckets per power of 2 (latest bpftrace) */
 		struct node *b = n->list.v[1];
-		if (b->kind != N_INT || b->ival < 0 || b->ival > 5) {
-			sema_error(s, b->loc, "hist: bits argument must be an integer literal between 0 and 5");
+		if (b->kind != N_INT) {
+			sema_error(s, b->loc, "hist() expects an integer literal as its second argument (the bits)");
+			return -1;
+		}
+		if (b->ival < 0 || b->ival > 5) {
+			sema_error(s, n->loc, "hist: bits %lld must be 0..5", (long long)b->ival);
 			return -1;
 		}
 		at->hist_bits = (int)b->ival;
-		if (at->hist_bits) {
-			sema_error(s, b->loc, "hist() with a bits argument is not supported yet");
-			return -1;
-		}
 	}
 	if (k == TY_LHIST) {
 		int64_t v[3];
@@ -143,6 +144,30 @@ static LLVMValueRef log2_bucket(struct cg *cg, LLVMValueRef v)
 	return LLVMBuildSelect(b, neg, cg_i64(cg, 0), bk, "bucket");
 }
 
+/* hist(n, k) for k > 0 (runtime/hist.h hist_bucket_bits): n + 1 below 2^k,
+ * else ((l + 1) << k) + (the k bits after the leading 1) + 1 with
+ * l = floor(log2(n)) - k. */
+static LLVMValueRef log2_bits_bucket(struct cg *cg, LLVMValueRef v, int k)
+{
+	LLVMBuilderRef b = cg->b;
+	LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, v, cg_i64(cg, 0), "");
+	LLVMValueRef mask = cg_i64(cg, (1 << k) - 1);
+	LLVMValueRef small = LLVMBuildICmp(b, LLVMIntULE, v, mask, "");
+	LLVMValueRef x = v, l = cg_i64(cg, 0);
+	for (int s = 32; s >= 1; s /= 2) {
+		LLVMValueRef c = LLVMBuildICmp(b, LLVMIntUGE, x, cg_i64(cg, (int64_t)1 << s), "");
+		x = LLVMBuildSelect(b, c, LLVMBuildLShr(b, x, cg_i64(cg, s), ""), x, "");
+		l = LLVMBuildSelect(b, c, LLVMBuildAdd(b, l, cg_i64(cg, s), ""), l, "");
+	}
+	/* for small values l - k would be negative: only the select below uses it */
+	l = LLVMBuildSelect(b, small, cg_i64(cg, 0), LLVMBuildSub(b, l, cg_i64(cg, k), ""), "");
+	LLVMValueRef bits = LLVMBuildAnd(b, LLVMBuildLShr(b, v, l, ""), mask, "");
+	LLVMValueRef big = LLVMBuildAdd(b, LLVMBuildShl(b, LLVMBuildAdd(b, l, cg_i64(cg, 1), ""), cg_i64(cg, k), ""),
+					LLVMBuildAdd(b, bits, cg_i64(cg, 1), ""), "");
+	LLVMValueRef r = LLVMBuildSelect(b, small, LLVMBuildAdd(b, v, cg_i64(cg, 1), ""), big, "");
+	return LLVMBuildSelect(b, neg, cg_i64(cg, 0), r, "bucket");
+}
+
 static LLVMValueRef linear_bucket(struct cg *cg, struct type *t, LLVMValueRef v)
 {
 	LLVMBuilderRef b = cg->b;
@@ -168,7 +193,8 @@ static void emit_agg(struct cg *cg, struct node *n, struct node *map)
 		return;
 	case TY_HIST:
 	case TY_LHIST: {
-		LLVMValueRef bucket = t->kind == TY_HIST ? log2_bucket(cg, v) : linear_bucket(cg, t, v);
+		LLVMValueRef bucket = t->kind == TY_LHIST ? linear_bucket(cg, t, v)
+				    : t->hist_bits ? log2_bits_bucket(cg, v, t->hist_bits) : log2_bucket(cg, v);
 		LLVMValueRef key = cg_map_key(cg, map, 8, &ks);
 		cg_store_i64(cg, cg_gep(cg, key, ks - 8), bucket);
 		emit_counter(cg, mi, key, cg_i64(cg, 1));

@@ -43,6 +43,7 @@ extern const struct builtin builtins_vars[];
 extern const struct builtin builtins_output[];
 extern const struct builtin builtins_agg[];
 extern const struct builtin builtins_str[];
+extern const struct builtin builtins_maps[];      /* len, has_key */
 extern const struct builtin builtins_stack[];     /* kstack, ustack */
 extern const struct builtin builtins_symbols[];   /* ksym, usym, kaddr, uaddr */
 

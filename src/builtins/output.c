@@ -6,6 +6,7 @@
 #include "ast/sema.h"
 #include "codegen/cg.h"
 #include "runtime/event_abi.h"
+#include "runtime/hist.h"
 
 static int check_printf(struct sema *s, struct node *n)
 {
@@ -178,10 +179,11 @@ static LLVMValueRef emit_zero(struct cg *cg, struct node *n)
 	return emit_map_event(cg, n, EV_ZERO);
 }
 
-/* delete(@m[k]) (0.17) or delete(@m, k) (latest). */
+/* delete(@m[k]) (0.17) or delete(@m, k) (latest); true when the key was
+ * there (latest bpftrace). */
 static int check_delete(struct sema *s, struct node *n)
 {
-	n->type = type_void();
+	n->type = type_bool();
 	struct node *a0 = n->list.v[0];
 	if (a0->kind != N_MAP) {
 		sema_error(s, a0->loc, "delete() expects a map argument");
@@ -207,20 +209,34 @@ static LLVMValueRef emit_delete(struct cg *cg, struct node *n)
 {
 	struct map_info *mi = n->list.v[0]->sem;
 	int ks;
-	LLVMValueRef key = cg_map_key(cg, n->list.v[0], 0, &ks);
 	if (mi->val && (mi->val->kind == TY_HIST || mi->val->kind == TY_LHIST)) {
-		/* Histogram entries are keyed by bucket too: delete every bucket. */
-		int nb = mi->val->kind == TY_HIST ? HIST_BUCKETS
-			 : (int)((mi->val->lmax - mi->val->lmin) / mi->val->lstep) + 2;
-		LLVMValueRef key2 = cg_map_key(cg, n->list.v[0], 8, &ks);
-		for (int b = 0; b < nb && b < 1002; b++) {
-			cg_store_i64(cg, cg_gep(cg, key2, ks - 8), cg_i64(cg, b));
-			cg_map_delete(cg, mi->rt->fd, key2);
-		}
-		return cg_i64(cg, 0);
+		/* Histogram entries are keyed by bucket too: delete every bucket,
+		 * in a loop (hist(n, 5) has 1889 of them). */
+		int nb = mi->val->kind == TY_LHIST ? lhist_nbuckets(mi->val->lmin, mi->val->lmax, mi->val->lstep)
+			 : mi->val->hist_bits ? hist_nbuckets(mi->val->hist_bits) : HIST_BUCKETS;
+		LLVMValueRef key = cg_map_key(cg, n->list.v[0], 8, &ks);
+		LLVMValueRef islot = cg_alloca_stack(cg, 8, "bucket"), any = cg_alloca_stack(cg, 8, "deleted");
+		cg_store_i64(cg, islot, cg_i64(cg, 0));
+		cg_store_i64(cg, any, cg_i64(cg, 0));
+		LLVMBasicBlockRef head = cg_block(cg, "del_head"), body = cg_block(cg, "del_body"),
+				  done = cg_block(cg, "del_done");
+		LLVMBuildBr(cg->b, head);
+		LLVMPositionBuilderAtEnd(cg->b, head);
+		LLVMValueRef i = cg_load_int(cg, islot, 8, false);
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, i, cg_i64(cg, nb), ""), body, done);
+		LLVMPositionBuilderAtEnd(cg->b, body);
+		cg_store_i64(cg, cg_gep(cg, key, ks - 8), i);
+		LLVMValueRef r = cg_map_delete(cg, mi->rt->fd, key);
+		LLVMValueRef hit = LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, r, cg_i64(cg, 0), ""), cg->i64, "");
+		cg_store_i64(cg, any, LLVMBuildOr(cg->b, cg_load_int(cg, any, 8, false), hit, ""));
+		cg_store_i64(cg, islot, LLVMBuildAdd(cg->b, i, cg_i64(cg, 1), ""));
+		LLVMBuildBr(cg->b, head);
+		LLVMPositionBuilderAtEnd(cg->b, done);
+		return cg_load_int(cg, any, 8, false);
 	}
-	cg_map_delete(cg, mi->rt->fd, key);
-	return cg_i64(cg, 0);
+	LLVMValueRef key = cg_map_key(cg, n->list.v[0], 0, &ks);
+	LLVMValueRef r = cg_map_delete(cg, mi->rt->fd, key);
+	return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, r, cg_i64(cg, 0), ""), cg->i64, "");
 }
 
 const struct builtin builtins_output[] = {
@@ -236,7 +252,7 @@ const struct builtin builtins_output[] = {
 	  .check = check_map_only, .emit = emit_clear },
 	{ .name = "zero", .kind = B_FUNC, .min_args = 1, .max_args = 1, .stmt_only = true,
 	  .check = check_map_only, .emit = emit_zero },
-	{ .name = "delete", .kind = B_FUNC, .min_args = 1, .max_args = 2, .stmt_only = true,
+	{ .name = "delete", .kind = B_FUNC, .min_args = 1, .max_args = 2,
 	  .check = check_delete, .emit = emit_delete },
 	{ .name = NULL },
 };

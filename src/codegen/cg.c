@@ -47,11 +47,15 @@ LLVMValueRef cg_alloca_stack(struct cg *cg, int size, const char *name)
 	LLVMValueRef a = LLVMBuildAlloca(eb, LLVMArrayType(cg->i64, (unsigned)(n ? n : 1)), name);
 	LLVMSetAlignment(a, 8);
 	LLVMDisposeBuilder(eb);
-	cg->stack_used += 8 * (n ? n : 1);
-	if (cg->stack_used > 512 && cg->stack_used - 8 * (n ? n : 1) <= 512 && !cg->failed)
-		cg_error(cg, cg->cur_stmt,
-			 "this statement needs more than the 512 bytes of BPF stack a probe has (%d bytes so far)",
-			 cg->stack_used);
+	/* Scalars (8 bytes) become registers; what stays on the stack is what
+	 * helpers insist on (for-loop contexts): that is what can overflow. */
+	if (size > 8) {
+		cg->stack_used += 8 * n;
+		if (cg->stack_used > CG_STACK_BUDGET && cg->stack_used - 8 * n <= CG_STACK_BUDGET && !cg->failed)
+			cg_error(cg, cg->cur_stmt,
+				 "this statement needs more BPF stack than a probe has: %d bytes of the 512 would be in use (%d bytes here)",
+				 cg->stack_used, 8 * n);
+	}
 	return a;
 }
 
@@ -100,8 +104,6 @@ static LLVMValueRef scratch_base(struct cg *cg)
 
 LLVMValueRef cg_alloca(struct cg *cg, int size, const char *name)
 {
-	if (size <= CG_STACK_MAX)
-		return cg_alloca_stack(cg, size, name);
 	LLVMValueRef base = scratch_base(cg);
 	int off = cg->scratch_off;
 	cg->scratch_off += (size + 7) / 8 * 8;

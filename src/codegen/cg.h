@@ -14,10 +14,13 @@
 
 struct cg_loop;
 
-/* Values too big for the 512-byte BPF stack live in a per-CPU scratch
- * ARRAY map (one entry); each program unit owns a region of it (see
- * cg_alloca). The map is created once code generation knows its size. */
-#define CG_STACK_MAX 16        /* larger allocations go to the scratch map */
+/* Memory values (strings, tuples, keys, helper buffers) live in a per-CPU
+ * scratch ARRAY map, not on the 512-byte BPF stack: each allocation has its
+ * own offset in its program unit's region (cg_alloca). The map is created
+ * once code generation knows its size. The stack keeps scalars (registers
+ * after optimisation) and what helpers want on the stack (for-loop
+ * contexts), within this budget (the rest is left for LLVM's spills): */
+#define CG_STACK_BUDGET 384
 
 struct cg {
 	struct driver *drv;
@@ -64,10 +67,13 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 
 /* ---- toolkit ---- */
 LLVMValueRef cg_i64(struct cg *cg, int64_t v);
-/* Memory for a value of `size` bytes, 8-aligned: on the stack when it is
- * small, else in the scratch map. Zero-filled only where said. */
+/* Memory for a value of `size` bytes, 8-aligned, in the scratch map.
+ * Zero-filled only where said. */
 LLVMValueRef cg_alloca(struct cg *cg, int size, const char *name);
-/* Always on the stack (helpers that insist on stack memory: callback ctx). */
+/* On the stack: scalars that LLVM keeps in registers, and memory helpers
+ * insist on having on the stack (callback contexts, map keys of lookups
+ * done before the scratch map is reachable). Over 8 bytes, it counts
+ * against CG_STACK_BUDGET and an overflow is reported at the statement. */
 LLVMValueRef cg_alloca_stack(struct cg *cg, int size, const char *name);
 /* Emits code at the function's prologue (after the scratch base). */
 LLVMBuilderRef cg_prologue_builder(struct cg *cg);
@@ -116,6 +122,8 @@ LLVMValueRef cg_var_slot(struct cg *cg, struct var_info *v);
 void cg_block_stmts(struct cg *cg, struct node *b);
 /* A for-loop (cg_for.c). */
 void cg_for(struct cg *cg, struct node *n);
+/* A map-iteration callback that visits every element (len()). */
+LLVMValueRef cg_callback_continue(struct cg *cg);
 
 /* Ring buffer events: reserve hdr+payload; returns the payload pointer, and
  * the record pointer in *rec for cg_event_submit. Inserts a branch: code

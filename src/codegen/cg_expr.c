@@ -87,6 +87,11 @@ LLVMValueRef cg_map_key(struct cg *cg, struct node *map, int extra, int *key_siz
 	cg_memset0(cg, key, ks + extra);
 	if (!mi->key)
 		return key;
+	if (map->list.n == 1 && map->list.v[0]->type->kind == TY_TUPLE) {
+		/* @m[(a, b)]: the tuple is the key */
+		cg_expr_into_slot(cg, map->list.v[0], mi->key, key);
+		return key;
+	}
 	for (int i = 0; i < map->list.n; i++) {
 		struct type_field *f = &mi->key->fields[i];
 		cg_expr_into_slot(cg, map->list.v[i], f->type, cg_gep(cg, key, f->offset));
@@ -193,8 +198,11 @@ static void map_write_int(struct cg *cg, struct node *n, LLVMValueRef v)
 LLVMValueRef cg_var_slot(struct cg *cg, struct var_info *v)
 {
 	if (!v->cg) {
-		int size = v->type && in_memory(v->type) ? v->type->size : 8;
-		v->cg = cg_alloca(cg, size, v->name + 1);
+		bool mem = v->type && in_memory(v->type);
+		int size = mem ? v->type->size : 8;
+		/* integers stay on the stack: the verifier follows their values
+		 * there (a while loop's counter), not in map memory */
+		v->cg = mem ? cg_alloca(cg, size, v->name + 1) : cg_alloca_stack(cg, 8, v->name + 1);
 		/* zero it in the prologue: a variable read on a path that did not
 		 * assign it reads zero, and the verifier sees initialised stack */
 		LLVMBuilderRef pb = cg_prologue_builder(cg);

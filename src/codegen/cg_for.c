@@ -213,3 +213,23 @@ void cg_for(struct cg *cg, struct node *n)
 	LLVMBuildRet(cg->b, cg_i64(cg, cg->in_callback ? 1 : 0));
 	LLVMPositionBuilderAtEnd(cg->b, go);
 }
+
+LLVMValueRef cg_callback_continue(struct cg *cg)
+{
+	LLVMTypeRef pt[4] = { cg->ptr, cg->ptr, cg->ptr, cg->ptr };
+	LLVMTypeRef ft = LLVMFunctionType(cg->i64, pt, 4, 0);
+	char name[48];
+	snprintf(name, sizeof(name), "fn_%s_cb%d", cg->unit->section, cg->nfor++);
+	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, ft);
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMSetSection(fn, cg->unit->section);
+	unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, noinline, 0));
+	unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
+	LLVMBuilderRef b = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"));
+	LLVMBuildRet(b, cg_i64(cg, 0));
+	LLVMDisposeBuilder(b);
+	return fn;
+}

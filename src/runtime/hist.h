@@ -26,6 +26,36 @@ static inline uint64_t hist_bucket(int64_t n)
 	return l + 2;
 }
 
+/* hist(n, k) (latest bpftrace): each power of 2 split into 2^k buckets.
+ *   0 for n < 0; n + 1 for 0 <= n < 2^k; otherwise, with l = floor(log2(n)) - k
+ *   and x the k bits after n's leading 1: ((l + 1) << k) + x + 1.
+ * k = 0 is hist_bucket(). Buckets run up to (64 - k) << k. */
+static inline uint64_t hist_bucket_bits(int64_t n, int k)
+{
+	if (n < 0)
+		return 0;
+	uint64_t mask = (1ULL << k) - 1, v = (uint64_t)n;
+	if (v <= mask)
+		return v + 1;
+	int l = (int)hist_bucket(n) - 2 - k;
+	return ((uint64_t)(l + 1) << k) + ((v >> l) & mask) + 1;
+}
+
+static inline int hist_nbuckets(int k)
+{
+	return ((64 - k) << k) + 1;
+}
+
+/* The smallest value of hist(n, k) bucket idx >= 2^k + 1 (latest
+ * bpftrace's hist_index_label): 2^p * (2^k + j) for p = (idx >> k) - 1 and
+ * j = idx & (2^k - 1). */
+static inline uint64_t hist_bucket_min(uint64_t idx, int k)
+{
+	uint64_t n = 1ULL << k;
+	int power = (int)(idx >> k) - 1;
+	return (1ULL << power) * (n + (idx & (n - 1)));
+}
+
 /* lhist(n, min, max, step): N = (max - min) / step in-range buckets.
  * 0 for n < min, N + 1 for n > max, else 1 + (n - min) / step. With a step
  * that does not divide max - min, values in [min + N*step, max] also land in

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/event_abi.h"
+#include "runtime/hist.h"
 #include "util/arena.h"
 
 static void hist_json(struct sbuf *b, const struct type *t, const uint64_t *v, int nb, uint32_t div)
@@ -31,7 +32,17 @@ static void hist_json(struct sbuf *b, const struct type *t, const uint64_t *v, i
 		if (i > lo)
 			sb_puts(b, ", ");
 		sb_putc(b, '{');
-		if (t->kind == TY_HIST) {
+		if (t->kind == TY_HIST && t->hist_bits) {
+			int k = t->hist_bits;
+			if (i == 0)
+				sb_puts(b, "\"max\": -1, ");
+			else if (i <= (2 << k))
+				sb_printf(b, "\"min\": %d, \"max\": %d, ", i - 1, i - 1);
+			else
+				sb_printf(b, "\"min\": %" PRIu64 ", \"max\": %" PRIu64 ", ", hist_bucket_min((uint64_t)i - 1, k),
+					  hist_bucket_min((uint64_t)i, k) - 1);
+			sb_printf(b, "\"count\": %" PRIu64, v[i] / div);
+		} else if (t->kind == TY_HIST) {
 			if (i == 0)
 				sb_puts(b, "\"max\": -1, ");
 			else if (i == 1)

@@ -613,7 +613,7 @@ static int mview_build(struct rt *rt, struct mview *v, struct rt_map *m, int64_t
 					    v->kind == TY_AVG || v->kind == TY_STATS ? sizeof(struct agg_avg) : 0);
 	v->stride = bd.stride;
 	if (v->kind == TY_HIST)
-		v->nbuckets = HIST_BUCKETS;
+		v->nbuckets = m->val->hist_bits ? hist_nbuckets(m->val->hist_bits) : HIST_BUCKETS;
 	else if (v->kind == TY_LHIST)
 		v->nbuckets = m->val->lstep > 0 ? lhist_nbuckets(m->val->lmin, m->val->lmax, m->val->lstep) : 2;
 	mreader_init(&r, rt, m);
@@ -703,8 +703,36 @@ static void lhist_num_label(struct sbuf *b, int64_t n)
 	}
 }
 
+/* Latest bpftrace's label of the start of hist(n, k) bucket idx: the
+ * value's leading digits and a K/M/G/T/P/E suffix for its power of 1024. */
+static void hist_bits_label(struct sbuf *b, int idx, int k)
+{
+	uint64_t n = 1ULL << k, interval = (uint64_t)idx & (n - 1);
+	int power = (idx >> k) - 1;
+	int decade = power / 10;
+	power -= 10 * decade;
+	sb_u64(b, (1ULL << power) * (n + interval));
+	if (decade)
+		sb_putc(b, "\0KMGTPE"[decade]);
+}
+
 static void bucket_label(struct sbuf *b, const struct type *t, int i)
 {
+	if (t->kind == TY_HIST && t->hist_bits) {
+		int k = t->hist_bits;
+		if (i == 0) {
+			sb_puts(b, "(..., 0)");
+		} else if (i <= (2 << k)) {
+			sb_printf(b, "[%d]", i - 1);
+		} else {
+			sb_putc(b, '[');
+			hist_bits_label(b, i - 1, k);
+			sb_puts(b, ", ");
+			hist_bits_label(b, i, k);
+			sb_putc(b, ')');
+		}
+		return;
+	}
 	if (t->kind == TY_HIST) {
 		if (i == 0)
 			sb_puts(b, "(..., 0)");
