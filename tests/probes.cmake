@@ -26,6 +26,7 @@ find_program(VALGRIND valgrind)
 if(VALGRIND AND NOT BPFSCRIPT_SANITIZE)
   add_test(NAME probes.unit.valgrind
            COMMAND ${VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+                   --suppressions=${CMAKE_CURRENT_SOURCE_DIR}/valgrind-llvm.supp
                    ${PROBES_BIN} unit ${PROBES_DIR}/fixture)
   set_tests_properties(probes.unit.valgrind PROPERTIES LABELS "probes;valgrind")
 endif()

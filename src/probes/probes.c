@@ -67,7 +67,9 @@ void probe_report_unknown(struct diag *d, const char *type, struct loc loc)
 		}
 		for (const char *const *a = pt->aliases; a && *a; a++) {
 			dist = diag_distance(type, *a);
-			if (dist < bd && dist < tl) {
+			/* a short alias is near every short word: only a typo of the
+			 * alias itself ("kt" for "kr") suggests it */
+			if (dist < bd && dist < tl && dist < (int)strlen(*a)) {
 				bd = dist;
 				best = *a;
 			}

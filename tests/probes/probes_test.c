@@ -234,7 +234,7 @@ static void test_registry(void)
 		      pt ? pt->name : "NULL");
 	}
 	CHECK(!probe_type_find("T"), "aliases are case-sensitive");
-	CHECK(!probe_type_find("kprobe"), "kprobe is not implemented yet");
+	CHECK(probe_type_find("k") == probe_type_find("kprobe") && probe_type_find("kprobe"), "kprobe and k");
 	CHECK(probe_type_find("BEGIN")->special == PS_BEGIN, "BEGIN special");
 	CHECK(probe_type_find("END")->special == PS_END, "END special");
 	CHECK(probe_type_find("BEGIN")->prog_type == BPF_PROG_TYPE_RAW_TRACEPOINT, "BEGIN prog type");

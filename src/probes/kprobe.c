@@ -1,0 +1,441 @@
+/* kprobe.c - kprobe:func, kprobe:func+off, kprobe:module:func and
+ * wildcards (alias k); kretprobe:... (alias kr), without offsets.
+ *
+ * Functions come from available_filter_functions, or from the text symbols
+ * of /proc/kallsyms when that is unreadable (probes/kernel.c). Programs are
+ * BPF_PROG_TYPE_KPROBE; the context is struct pt_regs, so arg0..arg5 are
+ * the x86-64 argument registers, retval is ax and func the traced
+ * function's address (bpf_get_func_ip), printed as its symbol.
+ *
+ * Attaching tries, in order, whatever the kernel offers: the kprobe PMU
+ * (perf_event_open with the function name), a legacy kprobe_events entry in
+ * tracefs (removed again at exit), or a kprobe_multi link (the program is
+ * then loaded with expected_attach_type BPF_TRACE_KPROBE_MULTI, since the
+ * other two are known to be missing at load time). A kernel with none of
+ * them (CONFIG_KPROBES=n) gets one line naming the missing feature and the
+ * nearest tracepoint. Loading does not depend on any of this, so --check
+ * works everywhere. */
+#define _GNU_SOURCE
+#include "probes/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include "codegen/cg.h"
+#include "probes/kernel.h"
+#include "runtime/tracefs.h"
+
+extern const struct probe_type probe_kprobe, probe_kretprobe;
+
+/* x86-64 struct pt_regs offsets */
+enum { REG_AX = 80 };
+static const int arg_regs[] = { 112, 104, 96, 88, 72, 64 };   /* di si dx cx r8 r9 */
+#define MAX_ARGS ((int)(sizeof(arg_regs) / sizeof(arg_regs[0])))
+
+struct kp {
+	const char *module;    /* NULL when not given */
+	uint64_t off;
+	bool ret;
+};
+
+static bool is_ret(const struct attach_point *ap)
+{
+	return ap->pt == &probe_kretprobe;
+}
+
+static struct attach_point *kp_new(const struct probe_env *env, const struct probe_type *pt,
+				   const char *module, const char *func, uint64_t off, struct loc loc)
+{
+	struct attach_point *ap = arena_alloc(env->arena, sizeof(*ap));
+	struct kp *k = arena_alloc(env->arena, sizeof(*k));
+	k->module = module ? arena_strdup(env->arena, module) : NULL;
+	k->off = off;
+	k->ret = pt == &probe_kretprobe;
+	ap->pt = pt;
+	ap->target = k->module;
+	ap->func = arena_strdup(env->arena, func);
+	if (module && off)
+		ap->name = arena_printf(env->arena, "%s:%s:%s+%llu", pt->name, module, func, (unsigned long long)off);
+	else if (module)
+		ap->name = arena_printf(env->arena, "%s:%s:%s", pt->name, module, func);
+	else if (off)
+		ap->name = arena_printf(env->arena, "%s:%s+%llu", pt->name, func, (unsigned long long)off);
+	else
+		ap->name = arena_printf(env->arena, "%s:%s", pt->name, func);
+	ap->loc = loc;
+	ap->priv = k;
+	return ap;
+}
+
+static int kp_expand_type(const struct probe_env *env, const struct probe_type *pt, const char *text,
+			  struct loc loc, struct ap_list *out)
+{
+	char *parts[3];
+	int np = split_colon(env->arena, text, parts, 3);
+	if (np != 2 && np != 3) {
+		diag_error(env->diag, loc, "%s probe type requires 1 or 2 arguments", pt->name);
+		return -1;
+	}
+	const char *module = np == 3 ? parts[1] : NULL;
+	char *func = parts[np - 1];
+	uint64_t off = 0;
+	char *plus = strchr(func, '+');
+	if (plus) {
+		if (pt == &probe_kretprobe) {
+			diag_error(env->diag, loc, "Offset not allowed");
+			return -1;
+		}
+		if (strchr(plus + 1, '+')) {
+			diag_error(env->diag, loc, "Cannot take more than one offset");
+			return -1;
+		}
+		*plus = 0;
+		if (!probe_parse_uint(plus + 1, &off) || !*func) {
+			diag_error(env->diag, loc, "Invalid offset");
+			return -1;
+		}
+	}
+	if (!*func) {
+		diag_error(env->diag, loc, "kprobes should be attached to a function");
+		return -1;
+	}
+	bool wild = has_wildcard(func) || (module && has_wildcard(module));
+	if (wild && off) {
+		diag_error(env->diag, loc, "Offset not allowed with wildcards");
+		return -1;
+	}
+	const struct kfunc *v;
+	const char *src;
+	int n = kfuncs(&v, &src);
+	if (!wild) {
+		/* Without a readable function list, trust the user: attaching will
+		 * say whether the function exists. */
+		if (n > 0 && !kfunc_find(func, module && strcmp(module, "vmlinux") ? module : NULL)) {
+			diag_error(env->diag, loc, "%s%s%s is not a traceable kernel function (not in %s)",
+				   module ? module : "", module ? ":" : "", func, src);
+			return -1;
+		}
+		ap_list_push(env->arena, out, kp_new(env, pt, module, func, off, loc));
+		return 0;
+	}
+	if (n < 0) {
+		diag_error(env->diag, loc, "cannot expand %s: kernel functions unreadable (%s)", text, strerror(errno));
+		return -1;
+	}
+	int found = 0;
+	for (int i = 0; i < n; i++) {
+		if (!glob_match(func, v[i].name) || (module && !glob_match(module, v[i].module)))
+			continue;
+		/* the same name in several modules: one attach point each */
+		ap_list_push(env->arena, out, kp_new(env, pt, module ? v[i].module : NULL, v[i].name, 0, loc));
+		found++;
+	}
+	if (!found) {
+		diag_error(env->diag, loc, "No %s matches '%s%s%s'", pt->name, module ? module : "",
+			   module ? ":" : "", func);
+		return -1;
+	}
+	return 0;
+}
+
+static int kprobe_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
+{
+	return kp_expand_type(env, &probe_kprobe, text, loc, out);
+}
+
+static int kretprobe_expand(const struct probe_env *env, const char *text, struct loc loc,
+			    struct ap_list *out)
+{
+	return kp_expand_type(env, &probe_kretprobe, text, loc, out);
+}
+
+/* -l: "kprobe:func", or "kprobe:module:func" when the pattern names a
+ * module (latest bpftrace). kretprobe lists only when asked by name. */
+static int kp_list_type(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
+{
+	const char *rest;
+	int how = probe_pattern_rest(pt, pattern, &rest);
+	if (!how || (pt == &probe_kretprobe && how != 2))
+		return 0;
+	char modpat[256] = "", fnpat[256] = "*";
+	if (rest) {
+		const char *colon = strchr(rest, ':');
+		if (colon) {
+			snprintf(modpat, sizeof(modpat), "%.*s", (int)(colon - rest), rest);
+			snprintf(fnpat, sizeof(fnpat), "%s", colon + 1);
+		} else {
+			snprintf(fnpat, sizeof(fnpat), "%s", rest);
+		}
+	}
+	const struct kfunc *v;
+	const char *src;
+	int n = kfuncs(&v, &src);
+	if (n < 0) {
+		/* like 0.17, which stops with an exception here; we only skip */
+		if (how == 2)
+			fprintf(stderr, "ERROR: cannot list kernel functions: %s\n", strerror(errno));
+		return how == 2 ? -1 : 0;
+	}
+	const char *last = NULL;
+	for (int i = 0; i < n; i++) {
+		if (!glob_match(fnpat, v[i].name) || (modpat[0] && !glob_match(modpat, v[i].module)))
+			continue;
+		if (modpat[0]) {
+			fprintf(out, "%s:%s:%s\n", pt->name, v[i].module, v[i].name);
+		} else {
+			if (last && !strcmp(last, v[i].name))
+				continue;
+			fprintf(out, "%s:%s\n", pt->name, v[i].name);
+		}
+		last = v[i].name;
+		(void)verbose;
+	}
+	return 0;
+}
+
+static int kprobe_list(const char *pattern, bool verbose, FILE *out)
+{
+	return kp_list_type(&probe_kprobe, pattern, verbose, out);
+}
+
+static int kretprobe_list(const char *pattern, bool verbose, FILE *out)
+{
+	return kp_list_type(&probe_kretprobe, pattern, verbose, out);
+}
+
+/* ---- context builtins ------------------------------------------------------ */
+
+static int arg_index(const char *name)
+{
+	if (strncmp(name, "arg", 3) || !name[3])
+		return -1;
+	char *end;
+	long i = strtol(name + 3, &end, 10);
+	return *end || i < 0 || i > 99 ? -1 : (int)i;
+}
+
+static struct type *kp_ctx_type(const struct probe_env *env, struct attach_point *ap, const char *name)
+{
+	int i = arg_index(name);
+	if (i >= 0 && !is_ret(ap))
+		return i < MAX_ARGS ? type_int(8, false) : NULL;
+	if (!strcmp(name, "retval") && is_ret(ap))
+		return type_int(8, false);
+	if (!strcmp(name, "func"))
+		return type_simple(env->arena, TY_KSYM, 8);
+	return NULL;
+}
+
+static void *kp_ctx_emit(struct cg *cg, struct attach_point *ap, const char *name)
+{
+	int i = arg_index(name);
+	if (i >= 0 && i < MAX_ARGS)
+		return kctx_load(cg, arg_regs[i], 8, false);
+	if (!strcmp(name, "retval"))
+		return kctx_load(cg, REG_AX, 8, false);
+	/* func: the traced function's address (kernel 5.15+); the kprobe's ip
+	 * would be the probed instruction, which differs with an offset */
+	LLVMValueRef args[] = { cg->ctxarg };
+	return cg_helper(cg, BPF_FUNC_get_func_ip, cg->i64, args, 1);
+}
+
+/* ---- attaching --------------------------------------------------------------- */
+
+/* kprobe PMU type and the bit of its retprobe flag; -1 without the PMU. */
+static int kprobe_pmu(int *retbit)
+{
+	char buf[64];
+	int type = -1;
+	FILE *f = fopen("/sys/bus/event_source/devices/kprobe/type", "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			type = atoi(buf);
+		fclose(f);
+	}
+	*retbit = 0;
+	f = fopen("/sys/bus/event_source/devices/kprobe/format/retprobe", "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, "config:", 7))
+			*retbit = atoi(buf + 7);
+		fclose(f);
+	}
+	return type;
+}
+
+static bool have_kprobe_events(void)
+{
+	char err[256], path[512];
+	const char *root = tracefs_root(err, sizeof(err));
+	if (!root)
+		return false;
+	snprintf(path, sizeof(path), "%s/kprobe_events", root);
+	return access(path, W_OK) == 0;
+}
+
+/* Legacy kprobe events this process created; removed at exit. */
+static char **legacy;
+static int nlegacy;
+
+static void legacy_cleanup(void)
+{
+	char err[256], path[512];
+	const char *root = tracefs_root(err, sizeof(err));
+	for (int i = 0; i < nlegacy; i++) {
+		if (root) {
+			snprintf(path, sizeof(path), "%s/kprobe_events", root);
+			int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+			if (fd >= 0) {
+				char cmd[300];
+				int l = snprintf(cmd, sizeof(cmd), "-:%s\n", legacy[i]);
+				if (write(fd, cmd, (size_t)l) < 0) {
+					/* nothing more to do at exit */
+				}
+				close(fd);
+			}
+		}
+		free(legacy[i]);
+	}
+	free(legacy);
+	legacy = NULL;
+	nlegacy = 0;
+}
+
+static int attach_legacy(const struct attach_point *ap, const struct kp *k, int prog_fd,
+			 struct rt_links *links, char *err, size_t errlen)
+{
+	char e[256], path[512], name[128], cmd[512];
+	const char *root = tracefs_root(e, sizeof(e));
+	snprintf(name, sizeof(name), "kprobes/bpfscript_%d_%d", (int)getpid(), ap->id);
+	snprintf(path, sizeof(path), "%s/kprobe_events", root);
+	int l = snprintf(cmd, sizeof(cmd), "%c:%s %s%s%s+%llu\n", k->ret ? 'r' : 'p', name,
+			 k->module ? k->module : "", k->module ? ":" : "", ap->func, (unsigned long long)k->off);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || write(fd, cmd, (size_t)l) != l) {
+		int en = errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errlen, "Error attaching probe: %s: cannot add a kprobe event: %s", ap->name, strerror(en));
+		return -1;
+	}
+	close(fd);
+	if (!nlegacy)
+		atexit(legacy_cleanup);
+	legacy = xrealloc(legacy, sizeof(*legacy) * (size_t)(nlegacy + 1));
+	legacy[nlegacy++] = xstrdup(name);
+	snprintf(path, sizeof(path), "%s/events/%s/id", root, name);
+	FILE *f = fopen(path, "re");
+	int id = -1;
+	if (f) {
+		if (fscanf(f, "%d", &id) != 1)
+			id = -1;
+		fclose(f);
+	}
+	if (id < 0) {
+		snprintf(err, errlen, "Error attaching probe: %s: cannot read the id of %s", ap->name, name);
+		return -1;
+	}
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.config = (uint64_t)id,
+		.sample_period = 1,
+		.wakeup_events = 1,
+	};
+	return probe_perf_attach(ap, &attr, -1, 0, prog_fd, links, err, errlen) < 0 ? -1 : 0;
+}
+
+/* The one line for a kernel without any kprobe mechanism. */
+static void no_kprobes(const struct attach_point *ap, int multi_err, char *err, size_t errlen)
+{
+	if (kconfig("KPROBES") == 0)
+		snprintf(err, errlen, "%s: kprobes are not supported by this kernel (CONFIG_KPROBES is not set)",
+			 ap->name);
+	else
+		snprintf(err, errlen,
+			 "%s: kprobes are not available: no kprobe PMU, no kprobe_events in tracefs, and a kprobe_multi link failed (%s)",
+			 ap->name, strerror(multi_err));
+	ksuggest_append(err, errlen, ap->func, is_ret(ap));
+}
+
+static int kp_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
+		     struct rt_links *links, char *err, size_t errlen)
+{
+	const struct kp *k = ap->priv;
+	int retbit, pmu = kprobe_pmu(&retbit);
+	if (pmu >= 0) {
+		char fn[300];
+		snprintf(fn, sizeof(fn), "%s%s%s", k->module ? k->module : "", k->module ? ":" : "", ap->func);
+		struct perf_event_attr attr = {
+			.type = (uint32_t)pmu,
+			.config = k->ret ? 1ull << retbit : 0,
+			.config1 = (uint64_t)(uintptr_t)fn,
+			.config2 = k->off,
+			.sample_period = 1,
+			.wakeup_events = 1,
+		};
+		return probe_perf_attach(ap, &attr, -1, 0, prog_fd, links, err, errlen) < 0 ? -1 : 0;
+	}
+	if (have_kprobe_events())
+		return attach_legacy(ap, k, prog_fd, links, err, errlen);
+	/* kprobe_multi: by name, one function per link (no offsets) */
+	const char *sym = ap->func;
+	__u64 cookie = (__u64)ap->id;
+	LIBBPF_OPTS(bpf_link_create_opts, o);
+	o.kprobe_multi.syms = &sym;
+	o.kprobe_multi.cnt = 1;
+	o.kprobe_multi.cookies = &cookie;
+	o.kprobe_multi.flags = k->ret ? BPF_F_KPROBE_MULTI_RETURN : 0;
+	int fd = k->off ? -1 : bpf_link_create(prog_fd, 0, BPF_TRACE_KPROBE_MULTI, &o);
+	if (fd >= 0) {
+		rt_links_add(links, fd);
+		return 0;
+	}
+	int e = k->off ? EOPNOTSUPP : errno;
+	if (e == ESRCH || e == ENOENT) {
+		snprintf(err, errlen, "Error attaching probe: %s: no such kernel function", ap->name);
+		return -1;
+	}
+	no_kprobes(ap, e, err, errlen);
+	return -1;
+}
+
+/* Without the PMU and kprobe_events only a kprobe_multi link can attach,
+ * and it needs the program loaded for it. */
+static int kp_load_opts(const struct probe_env *env, struct attach_point *ap, struct bpf_prog_load_opts *o,
+			char *err, size_t errlen)
+{
+	int retbit;
+	if (kprobe_pmu(&retbit) < 0 && !have_kprobe_events())
+		o->expected_attach_type = BPF_TRACE_KPROBE_MULTI;
+	return 0;
+}
+
+static const char *const kprobe_aliases[] = { "k", NULL };
+static const char *const kretprobe_aliases[] = { "kr", NULL };
+
+const struct probe_type probe_kprobe = {
+	.name = "kprobe",
+	.aliases = kprobe_aliases,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.expand = kprobe_expand,
+	.list = kprobe_list,
+	.ctx_type = kp_ctx_type,
+	.ctx_emit = kp_ctx_emit,
+	.attach = kp_attach,
+	.load_opts = kp_load_opts,
+};
+
+const struct probe_type probe_kretprobe = {
+	.name = "kretprobe",
+	.aliases = kretprobe_aliases,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.expand = kretprobe_expand,
+	.list = kretprobe_list,
+	.ctx_type = kp_ctx_type,
+	.ctx_emit = kp_ctx_emit,
+	.attach = kp_attach,
+	.load_opts = kp_load_opts,
+};
