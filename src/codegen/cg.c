@@ -140,23 +140,72 @@ LLVMValueRef cg_gep(struct cg *cg, LLVMValueRef p, int64_t off)
 	return LLVMBuildGEP2(cg->b, cg->i8, p, &idx, 1, "");
 }
 
+/* The alignment p is known to have: a stack slot (8), a map value or a
+ * program context (8, the kernel aligns both), a constant byte offset from
+ * either (the offset's low bit), else 1. BPF has no unaligned access: a
+ * load or store that LLVM cannot prove aligned becomes one per byte. */
+static unsigned ptr_align(struct cg *cg, LLVMValueRef p, int depth)
+{
+	if (!p || depth > 8)
+		return 1;
+	if (p == cg->ctxarg)
+		return 8;
+	if (LLVMIsAAllocaInst(p)) {
+		unsigned a = LLVMGetAlignment(p);
+		return a > 8 ? 8 : a ? a : 1;
+	}
+	if (LLVMIsACallInst(p))
+		return 8;   /* helpers returning pointers: map values */
+	if (LLVMIsAGetElementPtrInst(p) && LLVMGetNumOperands(p) == 2 &&
+	    LLVMGetGEPSourceElementType(p) == cg->i8) {
+		LLVMValueRef idx = LLVMGetOperand(p, 1);
+		if (!LLVMIsAConstantInt(idx))
+			return 1;
+		unsigned base = ptr_align(cg, LLVMGetOperand(p, 0), depth + 1);
+		long long off = LLVMConstIntGetSExtValue(idx);
+		unsigned a = base;
+		while (a > 1 && off % (long long)a)
+			a >>= 1;
+		return a;
+	}
+	if (LLVMIsAPHINode(p) || LLVMIsASelectInst(p)) {
+		unsigned a = 8;
+		int first = LLVMIsASelectInst(p) ? 1 : 0, n = LLVMGetNumOperands(p);
+		for (int i = first; i < n && a > 1; i++) {
+			unsigned o = ptr_align(cg, LLVMGetOperand(p, (unsigned)i), depth + 1);
+			if (o < a)
+				a = o;
+		}
+		return a;
+	}
+	return 1;
+}
+
+static unsigned access_align(struct cg *cg, LLVMValueRef p, unsigned bytes)
+{
+	unsigned a = ptr_align(cg, p, 0);
+	return a < bytes ? a : bytes;
+}
+
 void cg_memset0(struct cg *cg, LLVMValueRef dst, int size)
 {
 	if (size > 0)
-		LLVMBuildMemSet(cg->b, dst, LLVMConstInt(cg->i8, 0, 0), cg_i64(cg, size), 1);
+		LLVMBuildMemSet(cg->b, dst, LLVMConstInt(cg->i8, 0, 0), cg_i64(cg, size),
+				ptr_align(cg, dst, 0));
 }
 
 void cg_memcpy(struct cg *cg, LLVMValueRef dst, LLVMValueRef src, int size)
 {
 	if (size > 0)
-		LLVMBuildMemCpy(cg->b, dst, 1, src, 1, cg_i64(cg, size));
+		LLVMBuildMemCpy(cg->b, dst, ptr_align(cg, dst, 0), src, ptr_align(cg, src, 0),
+				cg_i64(cg, size));
 }
 
 LLVMValueRef cg_load_int(struct cg *cg, LLVMValueRef p, int bytes, bool is_signed)
 {
 	LLVMTypeRef t = bytes == 1 ? cg->i8 : bytes == 2 ? cg->i16 : bytes == 4 ? cg->i32 : cg->i64;
 	LLVMValueRef v = LLVMBuildLoad2(cg->b, t, p, "");
-	LLVMSetAlignment(v, 1);
+	LLVMSetAlignment(v, access_align(cg, p, (unsigned)bytes));
 	if (bytes == 8)
 		return v;
 	return is_signed ? LLVMBuildSExt(cg->b, v, cg->i64, "") : LLVMBuildZExt(cg->b, v, cg->i64, "");
@@ -165,7 +214,13 @@ LLVMValueRef cg_load_int(struct cg *cg, LLVMValueRef p, int bytes, bool is_signe
 void cg_store_i64(struct cg *cg, LLVMValueRef p, LLVMValueRef v)
 {
 	LLVMValueRef s = LLVMBuildStore(cg->b, v, p);
-	LLVMSetAlignment(s, 1);
+	unsigned bytes = (unsigned)(LLVMGetIntTypeWidth(LLVMTypeOf(v)) / 8);
+	LLVMSetAlignment(s, access_align(cg, p, bytes ? bytes : 1));
+}
+
+unsigned cg_align_of(struct cg *cg, LLVMValueRef p)
+{
+	return ptr_align(cg, p, 0);
 }
 
 LLVMBasicBlockRef cg_block(struct cg *cg, const char *name)

@@ -88,6 +88,8 @@ void cg_memcpy(struct cg *cg, LLVMValueRef dst, LLVMValueRef src, int size);
 /* Loads an integer of `bytes` at p, extended to i64 (sign per is_signed). */
 LLVMValueRef cg_load_int(struct cg *cg, LLVMValueRef p, int bytes, bool is_signed);
 void cg_store_i64(struct cg *cg, LLVMValueRef p, LLVMValueRef v);
+/* The alignment (1..8) p is known to have (stack slot, map value, ctx, constant offsets). */
+unsigned cg_align_of(struct cg *cg, LLVMValueRef p);
 
 /* Expressions. cg_expr: integer-like values as i64. cg_expr_into: any value
  * written into dst; ints as 8 bytes, strings/tuples as n->type->size bytes

@@ -40,8 +40,12 @@ static void store_bytes(struct cg *cg, LLVMValueRef dst, const char *s, int len,
 			if (off + i < len)
 				v |= (uint64_t)(unsigned char)s[off + i] << (8 * i);
 		LLVMTypeRef t = chunk == 8 ? cg->i64 : LLVMIntTypeInContext(cg->ctx, (unsigned)chunk * 8);
-		LLVMValueRef st = LLVMBuildStore(cg->b, LLVMConstInt(t, v, 0), cg_gep(cg, dst, off));
-		LLVMSetAlignment(st, 1);
+		LLVMValueRef at = cg_gep(cg, dst, off);
+		LLVMValueRef st = LLVMBuildStore(cg->b, LLVMConstInt(t, v, 0), at);
+		unsigned a = cg_align_of(cg, at);
+		while (a > (unsigned)chunk)
+			a >>= 1;
+		LLVMSetAlignment(st, a);
 	}
 }
 
