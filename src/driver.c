@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <wordexp.h>
 #include <sys/stat.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include "ast/sema.h"
 #include "codegen/cg.h"
@@ -69,8 +70,12 @@ static char *read_all(struct driver *drv, const char *path, int *len)
 }
 
 /* Starts the -c command stopped before exec: it waits for one byte on a
- * pipe, which rt_run writes once every probe is attached. */
-static int spawn_child(struct driver *drv, int *go_fd)
+ * pipe, which rt_run writes once every probe is attached. Released, the
+ * child asks to be traced and says on a second pipe whether that worked
+ * ('T' or 'N'): a traced child stops at its exec, where rt_run reads its
+ * mappings and symbols before letting it go (a command that exits at once
+ * still gets user stacks with names). */
+static int spawn_child(struct driver *drv, int *go_fd, int *ack_fd)
 {
 	wordexp_t we;
 	if (wordexp(drv->opt->cmd, &we, WRDE_NOCMD) != 0 || we.we_wordc == 0) {
@@ -98,8 +103,16 @@ static int spawn_child(struct driver *drv, int *go_fd)
 		wordfree(&we);
 		return -1;
 	}
-	int p[2];
+	int p[2], q[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(path);
+		wordfree(&we);
+		diag_plain(&drv->diag, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(q, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
 		free(path);
 		wordfree(&we);
 		diag_plain(&drv->diag, "pipe: %s", strerror(errno));
@@ -116,8 +129,12 @@ static int spawn_child(struct driver *drv, int *go_fd)
 	if (pid == 0) {
 		char c;
 		close(p[1]);
+		close(q[0]);
 		signal(SIGINT, SIG_DFL);
 		if (read(p[0], &c, 1) != 1)
+			_exit(127);
+		c = ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 ? 'T' : 'N';
+		if (write(q[1], &c, 1) != 1)
 			_exit(127);
 		execv(path, we.we_wordv);
 		fprintf(stderr, "ERROR: failed to run %s: %s\n", we.we_wordv[0], strerror(errno));
@@ -126,8 +143,10 @@ static int spawn_child(struct driver *drv, int *go_fd)
 	wordfree(&we);
 	free(path);
 	close(p[0]);
+	close(q[1]);
 	drv->child = pid;
 	*go_fd = p[1];
+	*ack_fd = q[0];
 	return 0;
 }
 
@@ -344,8 +363,8 @@ static int run(struct driver *drv)
 		return 1;
 	/* Only a run that attaches needs the -c child. */
 	bool attaches = !o->dump && !o->check && !o->emit_elf;
-	int go_fd = -1;
-	if (o->cmd && attaches && spawn_child(drv, &go_fd) < 0)
+	int go_fd = -1, ack_fd = -1;
+	if (o->cmd && attaches && spawn_child(drv, &go_fd, &ack_fd) < 0)
 		return 1;
 	if (drv->child > 0 && !o->pid)
 		drv->penv.pid = drv->child;   /* attach hooks see the -c child as the target */
@@ -381,16 +400,18 @@ static int run(struct driver *drv)
 		goto out;
 	}
 	struct run_opts ro = {
-		.env = &drv->penv, .child_go_fd = go_fd, .child_pid = drv->child,
+		.env = &drv->penv, .child_go_fd = go_fd, .child_ack_fd = ack_fd, .child_pid = drv->child,
 		.target_pid = o->pid, .quiet = o->quiet, .dry_run = o->dry_run,
 		.verbose = o->verbose,
 	};
-	go_fd = -1;
+	go_fd = ack_fd = -1;
 	rc = rt_run(&drv->rt, &ro);
 out:
 	cache_close(cache);
 	if (go_fd >= 0)
 		close(go_fd);
+	if (ack_fd >= 0)
+		close(ack_fd);
 	free(obj);
 	reap_child(drv);
 	load_close(drv);

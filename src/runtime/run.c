@@ -12,11 +12,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probes/probe.h"
 #include "runtime/event_abi.h"
+#include "runtime/usyms.h"
 #include "codegen/cg.h"
 
 static volatile sig_atomic_t got_signal;
@@ -29,6 +31,40 @@ static void on_signal(int sig)
 static void on_child(int sig)
 {
 	(void)sig;   /* only interrupts epoll_wait */
+}
+
+/* Lets the -c child run. A child that could ask to be traced stops at its
+ * exec: its mappings and symbols are read there, before it runs a single
+ * instruction, so that its user stacks resolve even if it exits before the
+ * run reads them. */
+static void release_child(const struct run_opts *o)
+{
+	char c = 'N';
+	if (write(o->child_go_fd, "g", 1) != 1)
+		fprintf(stderr, "WARNING: could not start the child: %s\n", strerror(errno));
+	close(o->child_go_fd);
+	if (o->child_ack_fd >= 0) {
+		while (read(o->child_ack_fd, &c, 1) < 0 && errno == EINTR)
+			;
+		close(o->child_ack_fd);
+	}
+	if (c != 'T')
+		return;
+	for (;;) {
+		int st;
+		pid_t w = waitpid(o->child_pid, &st, 0);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != o->child_pid || !WIFSTOPPED(st))
+			return;   /* exec failed and the child exited: the run loop sees it */
+		if (WSTOPSIG(st) == SIGTRAP) {
+			usyms_cache_pid(o->child_pid);
+			ptrace(PTRACE_DETACH, o->child_pid, NULL, NULL);
+			return;
+		}
+		/* a signal before the exec: deliver it and wait on */
+		ptrace(PTRACE_CONT, o->child_pid, NULL, (void *)(long)WSTOPSIG(st));
+	}
 }
 
 static void print_time(struct rt *rt, const char *fmt)
@@ -319,11 +355,8 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 	}
 	if (run_special(rt, PS_BEGIN, rb) < 0)
 		goto out;
-	if (o->child_pid > 0 && o->child_go_fd >= 0) {
-		if (write(o->child_go_fd, "g", 1) != 1)
-			fprintf(stderr, "WARNING: could not start the child: %s\n", strerror(errno));
-		close(o->child_go_fd);
-	}
+	if (o->child_pid > 0 && o->child_go_fd >= 0)
+		release_child(o);
 	if (!has_events && o->child_pid <= 0 && o->target_pid <= 0)
 		rt->exiting = 1;
 	/* Probes that run (iter): each runs to its end, then the run ends. */
@@ -350,7 +383,8 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		lost_check(rt, false);
 		if (o->child_pid > 0) {
 			int st;
-			if (waitpid(o->child_pid, &st, WNOHANG) == o->child_pid)
+			pid_t w = waitpid(o->child_pid, &st, WNOHANG);
+			if (w == o->child_pid || (w < 0 && errno == ECHILD))
 				break;
 		}
 		if (o->target_pid > 0 && kill(o->target_pid, 0) < 0 && errno == ESRCH)

@@ -134,6 +134,7 @@ struct probe_env;
 struct run_opts {
 	const struct probe_env *env;
 	int child_go_fd;         /* -c: write end of the pipe that releases the child */
+	int child_ack_fd;        /* -c: read end of the child's "traced?" pipe */
 	pid_t child_pid;         /* -c: the child, started stopped; 0 if none */
 	pid_t target_pid;        /* -p */
 	bool quiet;              /* -q */
