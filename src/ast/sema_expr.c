@@ -317,8 +317,10 @@ static struct type *expr_ident(struct sema *s, struct node *n)
 		struct attach_point *ap = s->ap;
 		struct type *t = ap && ap->pt->args_type ? ap->pt->args_type(&s->drv->penv, ap) : NULL;
 		if (!t) {
-			sema_error(s, n->loc, "The args builtin can only be used with tracepoint/fentry/uprobe probes (%s used here)",
-				   ap ? ap->pt->name : "?");
+			/* (a probe type with args that has none here said why) */
+			if (!ap || !ap->pt->args_type)
+				sema_error(s, n->loc, "The args builtin can only be used with tracepoint/fentry/uprobe probes (%s used here)",
+					   ap ? ap->pt->name : "?");
 			return NULL;
 		}
 		s->ps->per_ap = true;

@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "codegen/cg.h"
+#include "runtime/udwarf.h"
 
 extern const struct probe_type probe_uprobe, probe_uretprobe, probe_usdt;
 
@@ -376,10 +377,63 @@ static int uretprobe_expand(const struct probe_env *env, const char *text, struc
 	return up_expand_type(env, &probe_uretprobe, text, loc, out);
 }
 
+/* ---- DWARF ------------------------------------------------------------------------ */
+
+/* The DWARF of the file probed last: wildcards over one file ask for many
+ * functions of it. */
+static struct {
+	char *path;
+	struct udwarf *d;
+	char err[256];
+} dwarf_cache;
+
+static void dwarf_cache_free(void)
+{
+	udwarf_close(dwarf_cache.d);
+	free(dwarf_cache.path);
+	memset(&dwarf_cache, 0, sizeof(dwarf_cache));
+}
+
+static struct udwarf *dwarf_of(const char *path)
+{
+	if (!dwarf_cache.path || strcmp(dwarf_cache.path, path)) {
+		if (!dwarf_cache.path)
+			atexit(dwarf_cache_free);
+		udwarf_close(dwarf_cache.d);
+		free(dwarf_cache.path);
+		dwarf_cache.path = xstrdup(path);
+		dwarf_cache.d = udwarf_open(path, dwarf_cache.err, sizeof(dwarf_cache.err));
+	}
+	return dwarf_cache.d;
+}
+
+/* args: the function's parameters, typed from DWARF (bpftrace: uprobes of
+ * files with debug info). */
+static struct type *up_args_type(const struct probe_env *env, struct attach_point *ap)
+{
+	struct usite *s = ap->priv;
+	if (s->args_type || s->ret || s->args_failed)
+		return s->args_type;
+	char err[256];
+	struct udwarf *d = dwarf_of(ap->target);
+	if (d)
+		s->args_type = udwarf_args_type(d, env->arena, ap->func, err, sizeof(err));
+	if (!s->args_type) {
+		if (d)
+			diag_error(env->diag, ap->loc, "%s: args needs the DWARF of the function: %s", ap->name, err);
+		else if (!udwarf_available(err, sizeof(err)))
+			diag_error(env->diag, ap->loc, "No debuginfo found for %s: %s", ap->target, err);
+		else    /* bpftrace's words when the file has none */
+			diag_error(env->diag, ap->loc, "No debuginfo found for %s", ap->target);
+		s->args_failed = true;
+	}
+	return s->args_type;
+}
+
 /* ---- listing ---------------------------------------------------------------------- */
 
 /* rest: "file:funcpattern", or "funcpattern" with a pid (its executable). */
-static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest, FILE *out)
+static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest, bool verbose, FILE *out)
 {
 	struct arena a = { 0 };
 	char *parts[2];
@@ -402,9 +456,14 @@ static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest
 		}
 		const struct elf_sym *v;
 		int ns = elf_file_funcs(f, &v);
-		for (int k = 0; k < ns; k++)
-			if (glob_match(*fpat ? fpat : "*", v[k].name))
-				fprintf(out, "%s:%s:%s\n", pt->name, files[i], v[k].name);
+		struct udwarf *d = verbose && pt == &probe_uprobe ? dwarf_of(files[i]) : NULL;
+		for (int k = 0; k < ns; k++) {
+			if (!glob_match(*fpat ? fpat : "*", v[k].name))
+				continue;
+			fprintf(out, "%s:%s:%s\n", pt->name, files[i], v[k].name);
+			if (d)       /* -lv: the parameters, when DWARF has them */
+				udwarf_print_params(d, v[k].name, out);
+		}
 		elf_file_close(f);
 	}
 	utarget_files_free(files);
@@ -412,45 +471,46 @@ static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest
 	return n < 0 ? -1 : rc;
 }
 
-static int up_list_type(const struct probe_type *pt, const char *pattern, FILE *out)
+static int up_list_type(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	/* only when named: `bpftrace -l` lists no user-space files */
 	if (probe_pattern_rest(pt, pattern, &rest) != 2 || !rest)
 		return 0;
-	return up_list_rest(pt, 0, rest, out);
+	return up_list_rest(pt, 0, rest, verbose, out);
 }
 
 static int uprobe_list(const char *pattern, bool verbose, FILE *out)
 {
-	return up_list_type(&probe_uprobe, pattern, out);
+	return up_list_type(&probe_uprobe, pattern, verbose, out);
 }
 
 static int uretprobe_list(const char *pattern, bool verbose, FILE *out)
 {
-	return up_list_type(&probe_uretprobe, pattern, out);
+	return up_list_type(&probe_uretprobe, pattern, verbose, out);
 }
 
 /* -l -p PID: without a pattern the executable's functions as uprobes. */
-static int up_list_pid_type(const struct probe_type *pt, pid_t pid, const char *pattern, FILE *out)
+static int up_list_pid_type(const struct probe_type *pt, pid_t pid, const char *pattern, bool verbose,
+			    FILE *out)
 {
 	const char *rest;
 	int how = probe_pattern_rest(pt, pattern, &rest);
 	if (!pattern)
-		return pt == &probe_uprobe ? up_list_rest(pt, pid, "*", out) : 0;
+		return pt == &probe_uprobe ? up_list_rest(pt, pid, "*", verbose, out) : 0;
 	if (how != 2)
 		return 0;
-	return up_list_rest(pt, pid, rest ? rest : "*", out);
+	return up_list_rest(pt, pid, rest ? rest : "*", verbose, out);
 }
 
 static int uprobe_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
 {
-	return up_list_pid_type(&probe_uprobe, pid, pattern, out);
+	return up_list_pid_type(&probe_uprobe, pid, pattern, verbose, out);
 }
 
 static int uretprobe_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
 {
-	return up_list_pid_type(&probe_uretprobe, pid, pattern, out);
+	return up_list_pid_type(&probe_uretprobe, pid, pattern, verbose, out);
 }
 
 /* ---- context builtins ---------------------------------------------------------------- */
@@ -541,6 +601,7 @@ const struct probe_type probe_uprobe = {
 	.expand = uprobe_expand,
 	.list = uprobe_list,
 	.list_pid = uprobe_list_pid,
+	.args_type = up_args_type,
 	.ctx_type = up_ctx_type,
 	.ctx_emit = up_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,

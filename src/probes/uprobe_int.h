@@ -21,6 +21,8 @@ struct usite {
 	bool ret;                /* uretprobe */
 	int nargs;               /* usdt: the site's arguments */
 	struct usdt_arg *args;
+	struct type *args_type;  /* uprobe: `args` from DWARF, once asked for */
+	bool args_failed;        /* ... and reported missing */
 };
 
 /* x86-64 struct pt_regs offsets */

@@ -292,6 +292,12 @@ static void load_funcs(struct elf_file *f)
 	f->nfuncs = m;
 }
 
+const char *elf_file_debug_path(struct elf_file *f)
+{
+	load_funcs(f);
+	return f->debug ? f->debug->path : NULL;
+}
+
 int elf_file_funcs(struct elf_file *f, const struct elf_sym **v)
 {
 	load_funcs(f);

@@ -43,6 +43,8 @@ void elf_file_close(struct elf_file *f);
  * strcmp: bpftrace's list for `uprobe:path:*`. When .dynsym holds several
  * versions of a name, the default version wins. */
 int elf_file_funcs(struct elf_file *f, const struct elf_sym **v);
+/* The path of the file's separate debug file, NULL when none is installed. */
+const char *elf_file_debug_path(struct elf_file *f);
 /* The function called name, or NULL. */
 const struct elf_sym *elf_file_func(struct elf_file *f, const char *name);
 /* The function whose [addr, addr + size) holds addr (a symbol of size 0

@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "probes/probe.h"
+#include "ast/type.h"
 #include "runtime/elfsym.h"
+#include "runtime/udwarf.h"
 #include "util/arena.h"
 
 static int failures, checks;
@@ -380,6 +382,75 @@ static void test_expand(const char *usdt, const char *uprobe)
 	arena_free(&a);
 }
 
+/* ---- DWARF ---------------------------------------------------------------------------- */
+
+/* "name:type@offset" of each field */
+static char *fields_text(struct arena *a, const struct type *t)
+{
+	char *s = arena_strdup(a, "");
+	for (int i = 0; i < t->nfields; i++)
+		s = arena_printf(a, "%s%s%s:%s@%d", s, i ? " " : "", t->fields[i].name,
+				 type_name(a, t->fields[i].type), t->fields[i].offset);
+	return s;
+}
+
+static void test_dwarf(const char *usdt, const char *uprobe)
+{
+	char err[256];
+	struct arena a = { 0 };
+	struct udwarf *d = udwarf_open(uprobe, err, sizeof(err));
+	CHECK(d, "%s", err);
+	if (d) {
+		static const struct {
+			const char *func, *fields;
+		} cases[] = {
+			{ "ut_add", "a:int32@112 b:int32@104" },
+			{ "ut_mul", "a:int64@112 b:int64@104" },
+			{ "ut_u64", "x:uint64@112" },
+			{ "ut_str", "s:int8 *@112" },
+			{ "ut_struct", "p:struct ut_point *@112" },
+			{ "ut_void", "" },
+		};
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct type *t = udwarf_args_type(d, &a, cases[i].func, err, sizeof(err));
+			CHECK(t && t->is_ctx_record, "%s: %s", cases[i].func, err);
+			if (t)
+				check_text(cases[i].func, cases[i].fields, fields_text(&a, t));
+		}
+		struct type *t = udwarf_args_type(d, &a, "ut_struct", err, sizeof(err));
+		if (t && t->nfields == 1) {
+			const struct type *rec = t->fields[0].type->elem;
+			CHECK(rec && rec->kind == TY_RECORD, "ut_point");
+			if (rec && rec->kind == TY_RECORD)
+				check_text("struct ut_point", "x:int32@0 y:int32@4 name:string[8]@8", fields_text(&a, rec));
+		}
+		CHECK(!udwarf_args_type(d, &a, "nosuch", err, sizeof(err)), "nosuch");
+		check_text("nosuch", "no DWARF for function nosuch", err);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		int n = udwarf_print_params(d, "ut_str", f) + udwarf_print_params(d, "ut_mul", f);
+		fclose(f);
+		CHECK(n == 3, "%d params", n);
+		check_text("-lv params", "    const char* s\n    long int a\n    long int b\n", buf);
+		free(buf);
+		udwarf_close(d);
+	}
+	d = udwarf_open(usdt, err, sizeof(err));
+	CHECK(d, "%s", err);
+	if (d) {
+		struct type *t = udwarf_args_type(d, &a, "u_regs", err, sizeof(err));
+		CHECK(t, "%s", err);
+		if (t)
+			check_text("u_regs", "a:int32@112 b:int64@104 c:uint8@96 d:int16@88", fields_text(&a, t));
+		t = udwarf_args_type(d, &a, "u_many", err, sizeof(err));
+		/* only the six register arguments */
+		CHECK(t && t->nfields == 6, "u_many: %d fields", t ? t->nfields : -1);
+		udwarf_close(d);
+	}
+	arena_free(&a);
+}
+
 /* ---- fuzz ---------------------------------------------------------------------------- */
 
 static void exercise(const char *path)
@@ -458,6 +529,7 @@ int main(int argc, char **argv)
 	test_uprobe_target(argv[3]);
 	test_ldcache();
 	test_expand(argv[2], argv[3]);
+	test_dwarf(argv[2], argv[3]);
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
