@@ -242,15 +242,9 @@ static int read_maps(pid_t pid)
 	if (!fp)
 		return -1;
 	reg_cleanup();
-	struct uproc *p = proc_find(pid);
-	if (p) {
-		proc_free_maps(p);
-	} else {
-		p = xcalloc(1, sizeof(*p));
-		p->pid = pid;
-		p->next = procs;
-		procs = p;
-	}
+	/* read into a fresh list: a zombie's maps file is empty, and what was
+	 * read while the process lived must survive that */
+	struct uproc fresh = { .pid = pid }, *p = &fresh;
 	int cap = 0;
 	char *line = NULL;
 	size_t lcap = 0;
@@ -275,6 +269,20 @@ static int read_maps(pid_t pid)
 	}
 	free(line);
 	fclose(fp);
+	struct uproc *old = proc_find(pid);
+	if (!fresh.nmaps && old)
+		return 0;
+	if (old) {
+		proc_free_maps(old);
+		old->maps = fresh.maps;
+		old->nmaps = fresh.nmaps;
+		p = old;
+	} else {
+		p = xcalloc(1, sizeof(*p));
+		*p = fresh;
+		p->next = procs;
+		procs = p;
+	}
 	/* read the symbols now too: the files may go away with the process */
 	for (int i = 0; i < p->nmaps; i++) {
 		if (i && !strcmp(p->maps[i].path, p->maps[i - 1].path))
