@@ -15,6 +15,7 @@ PACKAGES=(
 	bpftool                                       # tests check nothing stays attached
 	valgrind time python3                         # memory checks, bench, runtime test runner
 	util-linux                                    # setpriv, unshare (runtime tests)
+	clang-19 libclang-rt-19-dev                   # the libFuzzer front-end target (CI)
 )
 
 installed() { # installed PKG: is PKG installed (dpkg status "install ok installed")?

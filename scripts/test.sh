@@ -4,6 +4,9 @@
 #   scripts/test.sh                  deps, Debug build in build/, every ctest test
 #   BPFSCRIPT_ASAN=1 scripts/test.sh  then also an ASan+UBSan build in build-asan/ and ctest again
 #                                     (the default when CI=true; BPFSCRIPT_ASAN=0 turns it off)
+#   BPFSCRIPT_FUZZ=1 scripts/test.sh  then also the front-end fuzzer (clang, build-fuzz/) for
+#                                     FUZZ_SECONDS (default 75) on the seed corpus (tests/fuzz/run.sh;
+#                                     the default when CI=true)
 #   BUILD_TYPE=RelWithDebInfo scripts/test.sh
 #   CTEST_ARGS='-L runtime' scripts/test.sh    extra ctest arguments (word-split)
 #
@@ -18,6 +21,10 @@ read -ra EXTRA <<<"${CTEST_ARGS:-}"
 ASAN=${BPFSCRIPT_ASAN:-}
 if [ -z "$ASAN" ]; then
 	[ "${CI:-}" = true ] && ASAN=1 || ASAN=0
+fi
+FUZZ=${BPFSCRIPT_FUZZ:-}
+if [ -z "$FUZZ" ]; then
+	[ "${CI:-}" = true ] && FUZZ=1 || FUZZ=0
 fi
 
 step() { printf '\n==== %s\n' "$*"; }
@@ -60,4 +67,16 @@ if [ "$ASAN" = 1 ]; then
 	configure_build build-asan -DCMAKE_BUILD_TYPE=Debug -DBPFSCRIPT_SANITIZE=ON
 	run_ctest build-asan
 	[ "$BUILD_FAILED" = 0 ]
+fi
+
+# The front-end fuzzer (tests/fuzz.cmake): its own clang build, only its target, then a
+# bounded run on the seed corpus; a crash fails the run (its input is printed: make it a
+# regression test in tests/frontend/cases).
+if [ "$FUZZ" = 1 ]; then
+	step "configure build-fuzz (clang, libFuzzer)"
+	CC=clang-19 CXX=clang++-19 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPFSCRIPT_FUZZ=ON
+	step "build build-fuzz"
+	cmake --build build-fuzz -j "$JOBS" --target bpfscript_fuzz_frontend
+	step "fuzz the front end for ${FUZZ_SECONDS:-75} s"
+	tests/fuzz/run.sh build-fuzz/tests/bpfscript_fuzz_frontend "${FUZZ_SECONDS:-75}"
 fi

@@ -362,7 +362,7 @@ static int run(struct driver *drv)
 	if (check_limits(drv, nunits) < 0)
 		return 1;
 	/* Only a run that attaches needs the -c child. */
-	bool attaches = !o->dump && !o->check && !o->emit_elf;
+	bool attaches = !o->dump && !o->check && !o->emit_elf && !o->ir_only;
 	int go_fd = -1, ack_fd = -1;
 	if (o->cmd && attaches && spawn_child(drv, &go_fd, &ack_fd) < 0)
 		return 1;
@@ -384,6 +384,10 @@ static int run(struct driver *drv)
 		goto out;
 	if (o->emit_elf) {
 		rc = write_file(drv, o->emit_elf, obj, objlen) < 0 ? 1 : 0;
+		goto out;
+	}
+	if (o->ir_only) {
+		rc = 0;
 		goto out;
 	}
 	if (o->dump && !dumps_after(o->dump, "asm")) {

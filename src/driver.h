@@ -40,6 +40,7 @@ struct options {
 	const char **include_files; /* --include FILE (NULL-terminated) */
 	const char *emit_elf;     /* --emit-elf FILE: write the BPF ELF and stop */
 	const char *emit_llvm;    /* --emit-llvm FILE: FILE.original.ll, FILE.optimized.ll */
+	bool ir_only;             /* stop once the LLVM IR is built and verified (the front-end fuzzer) */
 	int strlen;               /* BPFTRACE_STRLEN */
 	int map_keys_max;         /* BPFTRACE_MAP_KEYS_MAX */
 	int max_probes;           /* BPFTRACE_MAX_PROBES */

@@ -51,7 +51,7 @@ set_tests_properties(probes5b.unit PROPERTIES LABELS "unit;probes")
 find_program(P5B_VALGRIND valgrind)
 if(P5B_VALGRIND AND NOT BPFSCRIPT_SANITIZE)
   add_test(NAME probes5b.unit.valgrind
-           COMMAND ${P5B_VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all
+           COMMAND ${P5B_VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
                    --suppressions=${CMAKE_CURRENT_SOURCE_DIR}/valgrind-llvm.supp
                    $<TARGET_FILE:probes5b_unit> ${CMAKE_CURRENT_SOURCE_DIR}/probes/fixture)
   set_tests_properties(probes5b.unit.valgrind PROPERTIES LABELS "probes;valgrind" TIMEOUT 600)

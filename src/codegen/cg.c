@@ -495,6 +495,10 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 	}
 	LLVMDisposeMessage(err);
 	err = NULL;
+	if (drv->opt->ir_only) {
+		rc = 0;
+		goto out;
+	}
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
 	LLVMErrorRef e = LLVMRunPasses(cg->mod, "default<O2>", cg->tm, po);
 	LLVMDisposePassBuilderOptions(po);

@@ -641,7 +641,7 @@ struct cache *cache_open(struct driver *drv)
 	char *dir = NULL;
 	if (off && *off && strcmp(off, "0"))
 		why = "BPFSCRIPT_NO_CACHE is set";
-	else if (o->dump || o->emit_elf || o->emit_llvm)
+	else if (o->dump || o->emit_elf || o->emit_llvm || o->ir_only)
 		why = "-d and --emit-* always compile";
 	else if (drv->info.no_cache)
 		why = "the program bakes in a value of this run";
