@@ -26,6 +26,8 @@ static const char *find_line(const struct source *s, int line, int *len)
 	return p;
 }
 
+#define DIAG_MAX_LINE 160
+
 static void report(struct diag *d, const char *sev, struct loc loc, const char *fmt, va_list ap)
 {
 	FILE *o = d->out;
@@ -38,13 +40,35 @@ static void report(struct diag *d, const char *sev, struct loc loc, const char *
 		return;
 	int len;
 	const char *line = find_line(d->src, loc.first_line, &len);
-	fprintf(o, "%.*s\n", len, line);
 	int col = loc.first_column > 0 ? loc.first_column : 1;
 	int last = loc.last_line == loc.first_line ? loc.last_column : len;
 	if (last < col)
 		last = col;
 	if (last > len && len >= col)
 		last = len;
+	/* A very long line (a generated or huge script) is shown as a window
+	 * around the caret, marked with "...", not whole. */
+	const char *pre = "", *post = "";
+	if (len > DIAG_MAX_LINE) {
+		int from = col - 1 > DIAG_MAX_LINE / 2 ? col - 1 - DIAG_MAX_LINE / 2 : 0;
+		int n = len - from < DIAG_MAX_LINE ? len - from : DIAG_MAX_LINE;
+		if (from > 0) {
+			pre = "...";
+			from -= 3;   /* the marker takes the place of three characters */
+			n += 3;
+			if (n > len - from)
+				n = len - from;
+		}
+		if (from + n < len)
+			post = "...";
+		line += from;
+		len = n;
+		col -= from;
+		last -= from;
+		if (last > len)
+			last = len;
+	}
+	fprintf(o, "%s%.*s%s\n", pre, *pre ? len - 3 : len, *pre ? line + 3 : line, post);
 	/* Keep tabs so the caret lines up under tab-indented code. */
 	for (int i = 1; i < col; i++)
 		fputc(i - 1 < len && line[i - 1] == '\t' ? '\t' : ' ', o);

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parser/parse_int.h"
@@ -50,6 +51,46 @@ struct node *parse_sub_expr(struct parse_state *ps, const char *text, int len, s
 	return parse_run(&sub, text, len, at.first_line, at.first_column, START_EXPR, true);
 }
 
+/* The passes after the parser walk the tree recursively, one C stack frame
+ * (or a few) per level. Bison's stack bounds nesting through brackets, but a
+ * left-associative chain (`1+1+1+...`, `else if` ...) nests one level per
+ * operator without growing it: deeper than this, the program is refused
+ * here, before any pass could run out of C stack. */
+#define PARSE_MAX_DEPTH 1500
+
+/* The first node deeper than PARSE_MAX_DEPTH, found without recursion (an
+ * explicit stack of (node, depth)), or NULL. */
+static struct node *too_deep(struct node *root)
+{
+	struct item { struct node *n; int depth; };
+	int cap = 256, top = 0;
+	struct item *st = xmalloc(sizeof(*st) * (size_t)cap);
+	struct node *found = NULL;
+	st[top++] = (struct item){ root, 1 };
+	while (top > 0 && !found) {
+		struct item it = st[--top];
+		if (it.depth > PARSE_MAX_DEPTH) {
+			found = it.n;
+			break;
+		}
+		struct node *kids[3] = { it.n->a, it.n->b, it.n->c };
+		int nk = it.n->list.n + 3;
+		if (top + nk > cap) {
+			while (top + nk > cap)
+				cap *= 2;
+			st = xrealloc(st, sizeof(*st) * (size_t)cap);
+		}
+		for (int i = 0; i < 3; i++)
+			if (kids[i])
+				st[top++] = (struct item){ kids[i], it.depth + 1 };
+		for (int i = 0; i < it.n->list.n; i++)
+			if (it.n->list.v[i])
+				st[top++] = (struct item){ it.n->list.v[i], it.depth + 1 };
+	}
+	free(st);
+	return found;
+}
+
 struct node *parse_program(struct arena *a, struct diag *d, const struct source *src)
 {
 	const char *text = src->text ? src->text : "";
@@ -66,5 +107,11 @@ struct node *parse_program(struct arena *a, struct diag *d, const struct source 
 		.arena = a,
 		.diag = d,
 	};
-	return parse_run(&ps, text + skip, len - skip, line, 1, START_PROGRAM, false);
+	struct node *root = parse_run(&ps, text + skip, len - skip, line, 1, START_PROGRAM, false);
+	struct node *deep = root ? too_deep(root) : NULL;
+	if (deep) {
+		parse_error(&ps, deep->loc, "program nested too deeply (more than %d levels)", PARSE_MAX_DEPTH);
+		return NULL;
+	}
+	return root;
 }

@@ -9,18 +9,25 @@
 #include "runtime/btf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "util/arena.h"
+#include "util/strmap.h"
 
 static struct btf *vmlinux;
 static int vmlinux_err;
 static struct arena types_arena;
 static struct type **cache;          /* by BTF id */
 static unsigned ncache;
+/* FUNC name -> id (the lowest of its ids, as btf__find_by_name_kind gives),
+ * built at the first function lookup: libbpf's lookup walks every type, and
+ * a wildcard over thousands of functions would cost seconds. In types_arena. */
+static struct strmap funcs;
+static bool funcs_built;
 
 static void btf_cleanup(void)
 {
@@ -30,6 +37,8 @@ static void btf_cleanup(void)
 	free(cache);
 	cache = NULL;
 	ncache = 0;
+	memset(&funcs, 0, sizeof(funcs));
+	funcs_built = false;
 }
 
 const struct btf *btf_vmlinux(void)
@@ -53,11 +62,32 @@ const struct btf *btf_vmlinux(void)
 	return vmlinux;
 }
 
+static int find_func(const struct btf *b, const char *name)
+{
+	if (!funcs_built) {
+		unsigned n = btf__type_cnt(b);
+		for (unsigned id = 1; id < n; id++) {
+			const struct btf_type *t = btf__type_by_id(b, id);
+			if (!t || !btf_is_func(t))
+				continue;
+			const char *fn = btf__name_by_offset(b, t->name_off);
+			if (fn && *fn && !strmap_get(&funcs, fn))
+				strmap_put(&types_arena, &funcs, fn, (void *)(uintptr_t)id);
+		}
+		funcs_built = true;
+	}
+	return (int)(uintptr_t)strmap_get(&funcs, name);
+}
+
 int btf_find(const char *name, int kind)
 {
 	const struct btf *b = btf_vmlinux();
 	if (!b)
 		return -1;
+	if (kind == BTF_KIND_FUNC) {
+		int fid = find_func(b, name);
+		return fid > 0 ? fid : -1;
+	}
 	int id = btf__find_by_name_kind(b, name, (__u32)kind);
 	return id > 0 ? id : -1;
 }
