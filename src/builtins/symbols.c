@@ -1,7 +1,8 @@
 /* symbols.c - symbol builtins: ksym(addr) and usym(addr) (printed as the
  * symbol's name by runtime/stacks.c), kaddr("name") and uaddr("name")
  * (the address of a symbol, resolved at compile time from /proc/kallsyms
- * or from the probed binary's ELF symbols). */
+ * or from the probed binary's ELF symbols); and reg("name"), a register of
+ * the probe's struct pt_regs. */
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,48 @@ static int check_uaddr(struct sema *s, struct node *n)
 	return 0;
 }
 
+/* reg("name"): x86-64 struct pt_regs, in bpftrace's register names */
+static const char *const x86_regs[] = {
+	"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
+	"cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss",
+};
+
+static int check_reg(struct sema *s, struct node *n)
+{
+	struct attach_point *ap = sema_ap(s);
+	struct node *a = n->list.v[0];
+	/* the context starts with struct pt_regs: kprobe, uprobe and usdt
+	 * programs (KPROBE), and perf events (PERF_EVENT: bpf_perf_event_data) */
+	if (!ap || (ap->pt->prog_type != BPF_PROG_TYPE_KPROBE && ap->pt->prog_type != BPF_PROG_TYPE_PERF_EVENT)) {
+		sema_error(s, n->loc, "reg can not be used with \"%s\" probes", ap ? ap->pt->name : "?");
+		return -1;
+	}
+	if (a->kind != N_STR) {
+		struct type *t = sema_expr(s, a);
+		if (t)
+			sema_error(s, n->loc, "reg() expects a string literal (%s provided)",
+				   type_is_int(t) ? "integer" : type_kind_name(t->kind));
+		return -1;
+	}
+	a->type = type_str(sema_arena(s), (int)a->ival + 1);
+	for (size_t i = 0; i < sizeof(x86_regs) / sizeof(x86_regs[0]); i++) {
+		if (!strcmp(a->str, x86_regs[i])) {
+			n->ival = (int64_t)(8 * i);
+			n->type = type_int(8, false);
+			return 0;
+		}
+	}
+	sema_error(s, n->loc, "'%s' is not a valid register on this architecture (x86_64)", a->str);
+	return -1;
+}
+
+static LLVMValueRef emit_reg(struct cg *cg, struct node *n)
+{
+	return cg_load_int(cg, cg_gep(cg, cg->ctxarg, (int)n->ival), 8, false);
+}
+
 const struct builtin builtins_symbols[] = {
+	{ .name = "reg", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_reg, .emit = emit_reg },
 	{ .name = "ksym", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_ksym, .emit = emit_ksym },
 	{ .name = "usym", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_usym,
 	  .emit_into = emit_usym },

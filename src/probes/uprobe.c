@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "codegen/cg.h"
+#include "runtime/demangle.h"
 #include "runtime/udwarf.h"
 
 extern const struct probe_type probe_uprobe, probe_uretprobe, probe_usdt;
@@ -272,6 +273,23 @@ static int parse_fspec(const struct probe_env *env, const struct probe_type *pt,
 	return 0;
 }
 
+/* Whether pat (a wildcard when wild) names the C++ function name through its
+ * demangled form, whole ("ns::twice(int)") or without its parameter list
+ * ("ns::twice": every overload), as bpftrace matches them. */
+static bool cxx_match(const char *pat, bool wild, const char *name)
+{
+	char *d = cxx_demangle(name);
+	if (!d)
+		return false;
+	bool m = wild ? glob_match(pat, d) : !strcmp(pat, d);
+	if (!m) {
+		cxx_strip_params(d);
+		m = wild ? glob_match(pat, d) : !strcmp(pat, d);
+	}
+	free(d);
+	return m;
+}
+
 /* Attach points of one file; returns how many, -1 on error. */
 static int expand_file(const struct probe_env *env, const struct probe_type *pt, const char *path,
 		       const struct fspec *fs, struct loc loc, struct ap_list *out)
@@ -295,14 +313,22 @@ static int expand_file(const struct probe_env *env, const struct probe_type *pt,
 			ap_list_push(env->arena, out, up_new(env, pt, path, s->name, shown, off, loc));
 			found = 1;
 		}
-	} else if (has_wildcard(fs->func)) {
+	} else if (has_wildcard(fs->func) || (!fs->has_off && !elf_file_func(f, fs->func))) {
+		/* a wildcard, or a C++ name written demangled: every match */
+		bool wild = has_wildcard(fs->func);
 		const struct elf_sym *v;
 		int n = elf_file_funcs(f, &v);
 		for (int i = 0; i < n; i++) {
-			if (!glob_match(fs->func, v[i].name) || !elf_file_offset(f, v[i].addr, &off))
+			if (!(wild && glob_match(fs->func, v[i].name)) && !cxx_match(fs->func, wild, v[i].name))
+				continue;
+			if (!elf_file_offset(f, v[i].addr, &off))
 				continue;
 			ap_list_push(env->arena, out, up_new(env, pt, path, v[i].name, v[i].name, off, loc));
 			found++;
+		}
+		if (!wild && !found) {
+			diag_error(env->diag, loc, "Could not resolve symbol: %s:%s", path, fs->func);
+			rc = -1;
 		}
 	} else {
 		const struct elf_sym *s = elf_file_func(f, fs->func);
@@ -458,7 +484,7 @@ static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest
 		int ns = elf_file_funcs(f, &v);
 		struct udwarf *d = verbose && pt == &probe_uprobe ? dwarf_of(files[i]) : NULL;
 		for (int k = 0; k < ns; k++) {
-			if (!glob_match(*fpat ? fpat : "*", v[k].name))
+			if (!glob_match(*fpat ? fpat : "*", v[k].name) && !cxx_match(fpat, has_wildcard(fpat), v[k].name))
 				continue;
 			fprintf(out, "%s:%s:%s\n", pt->name, files[i], v[k].name);
 			if (d)       /* -lv: the parameters, when DWARF has them */

@@ -10,7 +10,8 @@
  * The text starts with a newline; a frame without a symbol is its address
  * (0x...; perf mode: the bare hex address and, for user frames,
  * " ([unknown])"). ksym()/func print the symbol name alone, usym() too;
- * unresolved they print the address as 0x.... */
+ * unresolved they print the address as 0x.... C++ symbols print
+ * demangled. */
 #include "runtime/stacks.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include "runtime/demangle.h"
 #include "runtime/event_abi.h"
 #include "runtime/ksyms.h"
 #include "runtime/load.h"
@@ -85,10 +87,14 @@ static void usym_text(FILE *out, uint64_t addr, pid_t pid, bool with_off, bool w
 {
 	struct usym u;
 	if (usyms_resolve(pid, addr, &u)) {
+		/* C++ names demangled, as bpftrace prints them (cpp_demangle) */
+		char *d = cxx_demangle(u.name);
+		const char *name = d ? d : u.name;
 		if (with_off)
-			fprintf(out, "%s+%" PRIu64, u.name, u.off);
+			fprintf(out, "%s+%" PRIu64, name, u.off);
 		else
-			fputs(u.name, out);
+			fputs(name, out);
+		free(d);
 		if (with_module)
 			fprintf(out, " (%s)", u.module);
 		return;

@@ -27,7 +27,7 @@
 	X(dwarf_begin) X(dwarf_end) X(dwarf_get_units) X(dwarf_offdie) X(dwarf_dieoffset) \
 	X(dwarf_child) X(dwarf_siblingof) X(dwarf_tag) X(dwarf_hasattr)              \
 	X(dwarf_attr_integrate) X(dwarf_formudata) X(dwarf_formref_die) X(dwarf_formflag) \
-	X(dwarf_diename) X(dwarf_bytesize) X(dwarf_bitsize)
+	X(dwarf_diename) X(dwarf_bytesize) X(dwarf_bitsize) X(dwarf_attr) X(dwarf_formstring)
 
 static struct {
 #define X(f) __typeof__(f) *f;
@@ -72,11 +72,53 @@ static int cmp_func(const void *a, const void *b)
 	return c ? c : (x->off > y->off) - (x->off < y->off);
 }
 
-static bool attr_flag(Dwarf_Die *die, unsigned name)
+/* The die's own flag attribute (not one reached through DW_AT_specification:
+ * a C++ member function's definition points at its declaration). */
+static bool own_flag(Dwarf_Die *die, unsigned name)
 {
 	Dwarf_Attribute at;
 	bool v = false;
-	return dw.dwarf_attr_integrate(die, name, &at) && dw.dwarf_formflag(&at, &v) == 0 && v;
+	return dw.dwarf_attr(die, name, &at) && dw.dwarf_formflag(&at, &v) == 0 && v;
+}
+
+/* The linkage name of a function's DIE (C++ mangled, also through
+ * DW_AT_specification), or NULL. */
+static const char *linkage_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute at;
+	if (dw.dwarf_attr_integrate(die, DW_AT_linkage_name, &at) ||
+	    dw.dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &at))
+		return dw.dwarf_formstring(&at);
+	return NULL;
+}
+
+static void index_add(struct udwarf *d, int *cap, const char *name, Dwarf_Off off)
+{
+	if (d->nfuncs == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		d->funcs = xrealloc(d->funcs, sizeof(*d->funcs) * (size_t)*cap);
+	}
+	d->funcs[d->nfuncs++] = (struct dw_func){ name, off };
+}
+
+/* The function definitions among die and its siblings, and inside the
+ * namespaces among them (C++). */
+static void index_dies(struct udwarf *d, int *cap, Dwarf_Die *die, int depth)
+{
+	do {
+		int tag = dw.dwarf_tag(die);
+		Dwarf_Die child;
+		if (tag == DW_TAG_namespace && depth < 16 && dw.dwarf_child(die, &child) == 0)
+			index_dies(d, cap, &child, depth + 1);
+		if (tag != DW_TAG_subprogram || own_flag(die, DW_AT_declaration))
+			continue;
+		/* by name, and by linkage name: the symbol of a C++ function */
+		const char *name = dw.dwarf_diename(die), *link = linkage_name(die);
+		if (name)
+			index_add(d, cap, name, dw.dwarf_dieoffset(die));
+		if (link && (!name || strcmp(link, name)))
+			index_add(d, cap, link, dw.dwarf_dieoffset(die));
+	} while (dw.dwarf_siblingof(die, die) == 0);
 }
 
 static void index_funcs(struct udwarf *d)
@@ -86,22 +128,9 @@ static void index_funcs(struct udwarf *d)
 	Dwarf_Die cudie, die;
 	Dwarf_Half ver;
 	uint8_t utype;
-	while (dw.dwarf_get_units(d->dbg, cu, &cu, &ver, &utype, &cudie, NULL) == 0) {
-		if (dw.dwarf_child(&cudie, &die) != 0)
-			continue;
-		do {
-			if (dw.dwarf_tag(&die) != DW_TAG_subprogram || attr_flag(&die, DW_AT_declaration))
-				continue;
-			const char *name = dw.dwarf_diename(&die);
-			if (!name)
-				continue;
-			if (d->nfuncs == cap) {
-				cap = cap ? cap * 2 : 256;
-				d->funcs = xrealloc(d->funcs, sizeof(*d->funcs) * (size_t)cap);
-			}
-			d->funcs[d->nfuncs++] = (struct dw_func){ name, dw.dwarf_dieoffset(&die) };
-		} while (dw.dwarf_siblingof(&die, &die) == 0);
-	}
+	while (dw.dwarf_get_units(d->dbg, cu, &cu, &ver, &utype, &cudie, NULL) == 0)
+		if (dw.dwarf_child(&cudie, &die) == 0)
+			index_dies(d, &cap, &die, 0);
 	if (d->nfuncs)
 		qsort(d->funcs, (size_t)d->nfuncs, sizeof(*d->funcs), cmp_func);
 }
@@ -320,13 +349,14 @@ static struct type *conv_type(struct conv *c, Dwarf_Die *in)
 		struct type *to = NULL;
 		if (type_of(&die, &sub) && strip(&sub)) {
 			int tag = dw.dwarf_tag(&sub);
-			to = tag == DW_TAG_structure_type || tag == DW_TAG_union_type ? conv_record(c, &sub)
+			to = tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type
+				     ? conv_record(c, &sub)
 			     : tag == DW_TAG_pointer_type || tag == DW_TAG_base_type ||
 				       tag == DW_TAG_enumeration_type ? conv_type(c, &sub) : NULL;
 		}
 		return type_ptr(c->a, to ? to : type_int(1, false), AS_USER);
 	}
-	case DW_TAG_structure_type: case DW_TAG_union_type:
+	case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
 		return conv_record(c, &die);
 	case DW_TAG_array_type: {
 		if (!type_of(&die, &sub))
@@ -445,7 +475,14 @@ static void type_text(Dwarf_Die *die, char *buf, size_t len, int depth)
 			type_text(&sub, inner, sizeof(inner), depth + 1);
 		else
 			snprintf(inner, sizeof(inner), "void");
-		snprintf(buf, len, "%s %s", dw.dwarf_tag(die) == DW_TAG_const_type ? "const" : "volatile", inner);
+		{
+			const char *q = dw.dwarf_tag(die) == DW_TAG_const_type ? "const" : "volatile";
+			/* a qualified pointer: "char* const" */
+			if (type_of(die, &sub) && dw.dwarf_tag(&sub) == DW_TAG_pointer_type)
+				snprintf(buf, len, "%s %s", inner, q);
+			else
+				snprintf(buf, len, "%s %s", q, inner);
+		}
 		return;
 	case DW_TAG_restrict_type: case DW_TAG_atomic_type:
 		if (type_of(die, &sub))

@@ -3,8 +3,9 @@
  * files. Mappings are cached per pid as soon as a pid is seen (the
  * generated code reports new pids, event_abi.h EV_PID_SEEN), so that stacks
  * of processes that have exited since still resolve; ELF symbols are
- * cached per file. Kept minimal on purpose: no DWARF, no debuglink, no C++
- * demangling. */
+ * cached per file, from the file's separate debug file (build-id,
+ * .gnu_debuglink) when the file is stripped. Names are the symbols' own
+ * (mangled); the printer demangles them. */
 #ifndef BPFSCRIPT_USYMS_H
 #define BPFSCRIPT_USYMS_H
 #include <stdbool.h>

@@ -19,6 +19,7 @@
 #include "probes/probe.h"
 #include "ast/type.h"
 #include "runtime/elfsym.h"
+#include "runtime/demangle.h"
 #include "runtime/udwarf.h"
 #include "util/arena.h"
 
@@ -451,6 +452,32 @@ static void test_dwarf(const char *usdt, const char *uprobe)
 	arena_free(&a);
 }
 
+/* ---- C++ names ------------------------------------------------------------------------ */
+
+static void test_demangle(void)
+{
+	char *d = cxx_demangle("_ZN2ns5twiceEi");
+	check_text("demangle", "ns::twice(int)", d ? d : "(null)");
+	free(d);
+	CHECK(!cxx_demangle("main"), "main is no C++ name");
+	CHECK(!cxx_demangle("_Znot a name"), "bad mangling");
+	static const struct {
+		const char *in, *out;
+	} strip[] = {
+		{ "ns::twice(int)", "ns::twice" },
+		{ "ns::Counter::bump(int) const", "ns::Counter::bump" },
+		{ "std::vector<int (*)(int)>::push_back(int)", "std::vector<int (*)(int)>::push_back" },
+		{ "Foo::operator()(int)", "Foo::operator()" },
+		{ "plain", "plain" },
+	};
+	for (size_t i = 0; i < sizeof(strip) / sizeof(strip[0]); i++) {
+		char buf[128];
+		snprintf(buf, sizeof(buf), "%s", strip[i].in);
+		cxx_strip_params(buf);
+		check_text(strip[i].in, strip[i].out, buf);
+	}
+}
+
 /* ---- fuzz ---------------------------------------------------------------------------- */
 
 static void exercise(const char *path)
@@ -530,6 +557,7 @@ int main(int argc, char **argv)
 	test_ldcache();
 	test_expand(argv[2], argv[3]);
 	test_dwarf(argv[2], argv[3]);
+	test_demangle();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
