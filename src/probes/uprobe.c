@@ -483,6 +483,8 @@ static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest
 		const struct elf_sym *v;
 		int ns = elf_file_funcs(f, &v);
 		struct udwarf *d = verbose && pt == &probe_uprobe ? dwarf_of(files[i]) : NULL;
+		if (verbose && pt == &probe_uprobe && !d)    /* bpftrace's words */
+			fprintf(stderr, "WARNING: No DWARF found for \"%s\", cannot show parameter info\n", files[i]);
 		for (int k = 0; k < ns; k++) {
 			if (!glob_match(*fpat ? fpat : "*", v[k].name) && !cxx_match(fpat, has_wildcard(fpat), v[k].name))
 				continue;
