@@ -127,11 +127,18 @@ struct type *sema_unify(struct sema *s, struct type *old, struct type *new)
 		bool same = true;
 		struct type **el = arena_alloc(s->a, sizeof(*el) * (size_t)(old->nfields + 1));
 		for (int i = 0; i < old->nfields; i++) {
-			if (old->kind == TY_RECORD &&
-			    strcmp(old->fields[i].name ? old->fields[i].name : "",
-				   new->fields[i].name ? new->fields[i].name : ""))
-				return NULL;
-			el[i] = sema_unify(s, old->fields[i].type, new->fields[i].type);
+			/* records match by field name, in any order (the stored
+			 * layout stays; codegen copies field by field) */
+			int j = i;
+			if (old->kind == TY_RECORD) {
+				for (j = 0; j < new->nfields; j++)
+					if (!strcmp(old->fields[i].name ? old->fields[i].name : "",
+						    new->fields[j].name ? new->fields[j].name : ""))
+						break;
+				if (j == new->nfields)
+					return NULL;
+			}
+			el[i] = sema_unify(s, old->fields[i].type, new->fields[j].type);
 			if (!el[i])
 				return NULL;
 			same &= el[i] == old->fields[i].type;

@@ -166,6 +166,14 @@ const char *type_name(struct arena *a, const struct type *t)
 	case TY_ARRAY:
 		return arena_printf(a, "%s[%d]", type_name(a, t->elem), t->nelem);
 	case TY_RECORD:
+		if (!t->name && t->nfields && t->fields[0].name) {
+			/* a script record: (a=int64,b=string[4]) */
+			char *s = "(";
+			for (int i = 0; i < t->nfields; i++)
+				s = arena_printf(a, "%s%s%s=%s", s, i ? "," : "", t->fields[i].name,
+						 type_name(a, t->fields[i].type));
+			return arena_printf(a, "%s)", s);
+		}
 		return t->name ? t->name : "struct";
 	case TY_TUPLE: {
 		char *s = "(";

@@ -5,9 +5,12 @@
 #include <string.h>
 
 extern const struct builtin builtins_unsafe[];   /* unsafe.c: system, signal, cat */
+extern const struct builtin builtins_strfuncs[]; /* strfuncs.c: strncmp, strcontains, strftime, strerror, bswap, buf, join */
+extern const struct builtin builtins_net[];      /* net.c: ntop, pton, macaddr, cgroupid */
 
 static const struct builtin *const families[] = {
-	builtins_vars, builtins_output, builtins_agg, builtins_str, builtins_maps, builtins_unsafe, builtins_stack, builtins_symbols, NULL,
+	builtins_vars, builtins_output, builtins_agg, builtins_str, builtins_maps, builtins_unsafe, builtins_stack, builtins_symbols,
+	builtins_strfuncs, builtins_net, NULL,
 };
 
 const struct builtin *builtin_find(const char *name, enum builtin_kind kind)

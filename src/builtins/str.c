@@ -11,11 +11,28 @@ static int check_str(struct sema *s, struct node *n)
 	struct node *a0 = n->list.v[0];
 	int size = sema_strlen(s);
 	if (a0->kind == N_POSPARAM) {
+		/* a constant, cut as str() cuts what it reads: at most
+		 * BPFTRACE_STRLEN - 1 bytes, or the literal length given */
 		struct options *o = sema_driver(s)->opt;
 		const char *p = a0->ival >= 1 && a0->ival <= o->nparams ? o->params[a0->ival - 1] : "";
-		a0->str = p;
-		a0->type = type_str(sema_arena(s), (int)strlen(p) + 1);
-		n->type = type_str(sema_arena(s), (int)strlen(p) + 1);
+		size_t len = strlen(p), max = (size_t)size - 1;
+		if (n->list.n == 2) {
+			struct node *l = n->list.v[1];
+			struct type *lt = sema_expr(s, l);
+			if (!lt)
+				return -1;
+			if (l->kind != N_INT) {
+				sema_error(s, l->loc, "str() of a positional parameter needs an integer literal length");
+				return -1;
+			}
+			if (l->ival >= 0 && (size_t)l->ival < max)
+				max = (size_t)l->ival;
+		}
+		if (len > max)
+			len = max;
+		a0->str = arena_strndup(sema_arena(s), p, len);
+		a0->type = type_str(sema_arena(s), (int)len + 1);
+		n->type = a0->type;
 		n->sem_id = 1;   /* constant */
 		return 0;
 	}

@@ -844,6 +844,15 @@ void cg_expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		 type_name(&cg->drv->arena, t));
 }
 
+/* The index of the field `name` of record t (sema made sure it exists). */
+static int record_field(const struct type *t, const char *name, int dflt)
+{
+	for (int i = 0; name && i < t->nfields; i++)
+		if (t->fields[i].name && !strcmp(t->fields[i].name, name))
+			return i;
+	return dflt < t->nfields ? dflt : 0;
+}
+
 void cg_expr_into_slot(struct cg *cg, struct node *n, struct type *to, LLVMValueRef dst)
 {
 	struct type *from = n->type;
@@ -860,23 +869,28 @@ void cg_expr_into_slot(struct cg *cg, struct node *n, struct type *to, LLVMValue
 		return;
 	}
 	if ((from->kind == TY_TUPLE || from->kind == TY_RECORD) && from->kind == to->kind) {
-		/* same arity, different element sizes (strings): copy element-wise */
+		/* same arity, different element sizes (strings) or, for records,
+		 * another field order: copy element-wise (records by name) */
 		cg_memset0(cg, dst, to->size);
 		if (n->kind == N_TUPLE) {
 			for (int i = 0; i < n->list.n; i++) {
 				struct node *e = n->list.v[i];
-				if (e->kind == N_ASSIGN)
+				int k = i;
+				if (e->kind == N_ASSIGN) {
+					k = record_field(to, e->a->str, i);
 					e = e->b;
-				cg_expr_into_slot(cg, e, to->fields[i].type, cg_gep(cg, dst, to->fields[i].offset));
+				}
+				cg_expr_into_slot(cg, e, to->fields[k].type, cg_gep(cg, dst, to->fields[k].offset));
 			}
 			return;
 		}
 		LLVMValueRef tmp = cg_alloca(cg, from->size, "tuple");
 		cg_expr_into(cg, n, tmp);
 		for (int i = 0; i < from->nfields && i < to->nfields; i++) {
-			int sz = from->fields[i].type->size < to->fields[i].type->size ? from->fields[i].type->size
-											 : to->fields[i].type->size;
-			cg_memcpy(cg, cg_gep(cg, dst, to->fields[i].offset), cg_gep(cg, tmp, from->fields[i].offset), sz);
+			int k = from->kind == TY_RECORD ? record_field(to, from->fields[i].name, i) : i;
+			int sz = from->fields[i].type->size < to->fields[k].type->size ? from->fields[i].type->size
+											 : to->fields[k].type->size;
+			cg_memcpy(cg, cg_gep(cg, dst, to->fields[k].offset), cg_gep(cg, tmp, from->fields[i].offset), sz);
 		}
 		return;
 	}

@@ -216,8 +216,8 @@ static struct node *mk_define(struct parse_state *ps, struct tok t, struct loc l
 
 %type <node> program pre_item probe pred block simple_stmt compound_stmt if_stmt
 %type <node> macro_def map_decl config import pp_cond pp_open pp_rest define
-%type <node> expr unary postfix primary mparam cfg_assign
-%type <list> preamble probes attach_list stmts args mparams mparam_list cfg_list field_path
+%type <node> expr unary postfix primary mparam cfg_assign value rec_field
+%type <list> preamble probes attach_list stmts args mparams mparam_list cfg_list field_path rec_fields
 %type <str> type any_type base_type c_words ptrs array_opt field_name
 %type <op> compound_op
 
@@ -410,18 +410,18 @@ stmts:
 
 simple_stmt:
 		expr			{ $$ = mk_abc(ps, N_EXPR_STMT, $1, NULL, NULL, @$); }
-	|	postfix "=" expr	{ $$ = mk_assign(ps, OP_ASSIGN, $1, $3, @$); }
+	|	postfix "=" value	{ $$ = mk_assign(ps, OP_ASSIGN, $1, $3, @$); }
 	|	postfix compound_op expr { $$ = mk_assign(ps, $2, $1, $3, @$); }
 	|	LET VAR {
 			$$ = mk_let(ps, mk_s(ps, N_VAR, $2.s, @2), NULL, @$, NULL, @$);
 		}
-	|	LET VAR "=" expr {
+	|	LET VAR "=" value {
 			$$ = mk_let(ps, mk_s(ps, N_VAR, $2.s, @2), NULL, @$, $4, @$);
 		}
 	|	LET VAR ":" any_type {
 			$$ = mk_let(ps, mk_s(ps, N_VAR, $2.s, @2), $4, @4, NULL, @$);
 		}
-	|	LET VAR ":" any_type "=" expr {
+	|	LET VAR ":" any_type "=" value {
 			$$ = mk_let(ps, mk_s(ps, N_VAR, $2.s, @2), $4, @4, $6, @$);
 		}
 	|	RETURN			{ $$ = mk(ps, N_RETURN, @$); }
@@ -562,6 +562,14 @@ primary:
 			for (int i = 0; i < $4.n; i++)
 				node_list_push(ps->arena, &$$->list, $4.v[i]);
 		}
+	|	"(" rec_fields ")" {
+			$$ = mk(ps, N_TUPLE, @$);
+			$$->list = $2;
+		}
+	|	"(" rec_fields "," ")" {
+			$$ = mk(ps, N_TUPLE, @$);
+			$$->list = $2;
+		}
 	|	SIZEOF "(" type ")"	{ $$ = mk_s(ps, N_SIZEOF, $3, @$); }
 	|	SIZEOF "(" expr ")"	{ $$ = mk_abc(ps, N_SIZEOF, $3, NULL, NULL, @$); }
 	|	OFFSETOF "(" type "," field_path ")" {
@@ -579,8 +587,29 @@ primary:
 	;
 
 args:
-		expr			{ $$ = list1(ps, $1); }
-	|	args "," expr		{ $$ = list_add(ps, $1, $3); }
+		value			{ $$ = list1(ps, $1); }
+	|	args "," value		{ $$ = list_add(ps, $1, $3); }
+	;
+
+/* value -> expr | block: where a value is wanted (right of `=`, call and
+ * tuple arguments, record fields), a block is a block expression whose
+ * value is its last statement, an expression without `;` (latest bpftrace).
+ * A statement that starts with `{` stays a block statement. */
+value:
+		expr			{ $$ = $1; }
+	|	block			{ $$ = $1; }
+	;
+
+/* record fields: (name = value, ...); N_ASSIGN a = N_IDENT name, b = value */
+rec_fields:
+		rec_field			{ $$ = list1(ps, $1); }
+	|	rec_fields "," rec_field	{ $$ = list_add(ps, $1, $3); }
+	;
+
+rec_field:
+		IDENT "=" value {
+			$$ = mk_assign(ps, OP_ASSIGN, mk_s(ps, N_IDENT, $1.s, @1), $3, @$);
+		}
 	;
 
 field_path:

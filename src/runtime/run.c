@@ -156,6 +156,31 @@ static void run_cat(struct rt *rt, const struct rt_printf *pf, const uint8_t *pa
 	free(path);
 }
 
+/* join(): the strings of the event (one per JOIN_ARGSIZE slot, see
+ * builtins/strfuncs.c) up to the first empty one, joined by sep, as a line. */
+static void run_join(struct rt *rt, const char *sep, const uint8_t *pl, size_t size)
+{
+	enum { JOIN_ARGS = 16, JOIN_ARGSIZE = 1024 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return;
+	for (size_t i = 0; i < JOIN_ARGS && (i + 1) * JOIN_ARGSIZE <= size; i++) {
+		const char *a = (const char *)pl + i * JOIN_ARGSIZE;
+		if (!a[0])
+			break;
+		if (i)
+			fputs(sep, m);
+		fwrite(a, 1, strnlen(a, JOIN_ARGSIZE), m);
+	}
+	if (rt->format != OUT_JSON)
+		fputc('\n', m);
+	fclose(m);
+	print_output(rt, "join", text ? text : "", len);
+	free(text);
+}
+
 int rt_handle_event(struct rt *rt, const void *data, size_t size)
 {
 	if (size < sizeof(struct ev_hdr))
@@ -182,6 +207,10 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 	case EV_TIME:
 		if (h->id < (uint32_t)rt->nprintfs)
 			print_time(rt, rt->printfs[h->id]->fmt);
+		break;
+	case EV_JOIN:
+		if (h->id < (uint32_t)rt->nprintfs)
+			run_join(rt, rt->printfs[h->id]->fmt, pl, size - sizeof(*h));
 		break;
 	case EV_EXIT:
 		if (!rt->exiting) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include "runtime/event_abi.h"
 #include "util/arena.h"
@@ -242,6 +243,39 @@ static void inet_text(struct sbuf *b, const uint8_t *p)
 		sb_puts(b, tmp);
 }
 
+/* strftime(fmt, ns): ns is boot time (nsecs); shown as local wall-clock
+ * time. %f is the microseconds, as in bpftrace. */
+static void timestamp_text(struct sbuf *b, const char *fmt, uint64_t ns)
+{
+	struct timespec rt_now, boot_now;
+	clock_gettime(CLOCK_REALTIME, &rt_now);
+	clock_gettime(CLOCK_BOOTTIME, &boot_now);
+	int64_t off = ((int64_t)rt_now.tv_sec - boot_now.tv_sec) * 1000000000LL + (rt_now.tv_nsec - boot_now.tv_nsec);
+	int64_t wall = (int64_t)ns + off;
+	time_t sec = (time_t)(wall / 1000000000LL);
+	long usec = (long)(wall % 1000000000LL / 1000);
+	/* %f first (strftime does not know it), then strftime */
+	struct sbuf f = { 0 };
+	for (const char *q = fmt; *q; q++) {
+		if (q[0] == '%' && q[1] == 'f') {
+			sb_printf(&f, "%06ld", usec);
+			q++;
+		} else if (q[0] == '%' && q[1]) {
+			sb_putc(&f, q[0]);
+			sb_putc(&f, q[1]);
+			q++;
+		} else {
+			sb_putc(&f, *q);
+		}
+	}
+	struct tm tm;
+	localtime_r(&sec, &tm);
+	char out[512];
+	size_t n = f.p ? strftime(out, sizeof(out), f.p, &tm) : 0;
+	sb_putn(b, out, n);
+	sb_free(&f);
+}
+
 /* An address without a symbol: iostream's pointer form ("0", "0x1f"). */
 static void addr_text(struct sbuf *b, uint64_t a)
 {
@@ -386,7 +420,9 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 		special_hook(rt, b, t, p, ctx);
 		break;
 	case TY_TIMESTAMP:
-		if (!special_hook(rt, b, t, p, ctx))
+		if (t->name)
+			timestamp_text(b, t->name, rd_u64(p));
+		else if (!special_hook(rt, b, t, p, ctx))
 			sb_u64(b, rd_u64(p));
 		break;
 	default:
