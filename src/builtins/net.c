@@ -44,12 +44,12 @@ static int check_ntop(struct sema *s, struct node *n)
 	struct type *t = sema_expr(s, addr);
 	if (!t)
 		return -1;
-	if (t->kind != TY_INT && t->kind != TY_ARRAY) {
-		sema_error(s, addr->loc, "ntop() expects an integer or array argument, got %s", tn(s, t));
+	if (t->kind != TY_INT && t->kind != TY_ARRAY && t->kind != TY_STR) {
+		sema_error(s, n->loc, "ntop() expects an integer or array argument, got %s", tn(s, t));
 		return -1;
 	}
-	if (t->kind == TY_ARRAY && t->size != 4 && t->size != 16) {
-		sema_error(s, addr->loc, "ntop() argument must be 4 or 16 bytes in size");
+	if (t->kind != TY_INT && t->size != 4 && t->size != 16) {
+		sema_error(s, n->loc, "ntop() argument must be 4 or 16 bytes in size");
 		return -1;
 	}
 	n->type = type_simple(sema_arena(s), TY_INET, 24);
@@ -67,7 +67,7 @@ static void emit_ntop(struct cg *cg, struct node *n, LLVMValueRef dst)
 		af = cg_expr(cg, n->list.v[0]);
 	else
 		af = cg_i64(cg, t->kind == TY_ARRAY && t->size == 16 ? AF_INET6 : AF_INET);
-	if (t->kind == TY_ARRAY) {
+	if (t->kind != TY_INT) {
 		LLVMValueRef tmp = cg_alloca(cg, t->size, "ntop_addr");
 		cg_expr_into(cg, addr, tmp);
 		cg_memcpy(cg, cg_gep(cg, dst, 8), tmp, t->size);
@@ -86,7 +86,8 @@ static int check_pton(struct sema *s, struct node *n)
 	struct node *a = n->list.v[0];
 	if (a->kind != N_STR) {
 		struct type *t = sema_expr(s, a);
-		sema_error(s, a->loc, "pton() expects a string literal argument (%s provided)", t ? tn(s, t) : "none");
+		sema_error(s, n->loc, "pton() expects an string argument of an IPv4/IPv6 address, got %s",
+			   t ? tn(s, t) : "none");
 		return -1;
 	}
 	unsigned char b[16];
@@ -96,7 +97,7 @@ static int check_pton(struct sema *s, struct node *n)
 	} else if (inet_pton(AF_INET6, a->str, b) == 1) {
 		len = 16;
 	} else {
-		sema_error(s, a->loc, "pton() expects a valid IPv4 or IPv6 address, got %s", a->str);
+		sema_error(s, n->loc, "pton() expects a valid IPv4/IPv6 address, got %s", a->str);
 		return -1;
 	}
 	n->type = type_array(sema_arena(s), type_int(1, false), len);
@@ -123,11 +124,12 @@ static int check_macaddr(struct sema *s, struct node *n)
 	if (!t)
 		return -1;
 	if (t->kind != TY_ARRAY && t->kind != TY_PTR) {
-		sema_error(s, a->loc, "macaddr() only supports array or pointer arguments (%s provided)", tn(s, t));
+		sema_error(s, n->loc, "macaddr() only supports array or pointer arguments (%s provided)",
+			   type_is_int(t) ? "integer" : tn(s, t));
 		return -1;
 	}
 	if (t->kind == TY_ARRAY && (!byte_array(t) || t->size < 6)) {
-		sema_error(s, a->loc, "macaddr() argument must be at least 6 bytes in size (%s provided)", tn(s, t));
+		sema_error(s, n->loc, "macaddr() argument must be at least 6 bytes in size (%s provided)", tn(s, t));
 		return -1;
 	}
 	/* six bytes in an 8-byte value: it travels like an integer */
@@ -180,12 +182,13 @@ static int check_cgroupid(struct sema *s, struct node *n)
 	n->type = type_int(8, false);
 	if (a->kind != N_STR) {
 		struct type *t = sema_expr(s, a);
-		sema_error(s, a->loc, "cgroupid() expects a string literal (%s provided)", t ? tn(s, t) : "none");
+		sema_error(s, n->loc, "cgroupid() expects a string literal (%s provided)",
+			   !t ? "none" : type_is_int(t) ? "integer" : tn(s, t));
 		return -1;
 	}
 	uint64_t id;
 	if (cgroup_id(a->str, &id) < 0) {
-		sema_error(s, a->loc, "Failed to get `cgroupid` for path: \"%s\": %s", a->str, strerror(errno));
+		sema_error(s, n->loc, "Failed to get `cgroupid` for path: \"%s\": %s", a->str, strerror(errno));
 		return -1;
 	}
 	n->ival = (int64_t)id;

@@ -18,6 +18,9 @@
 /* bpftrace's join_argnum and join_argsize. */
 #define JOIN_ARGS 16
 #define JOIN_ARGSIZE 1024
+/* The largest literal buf() length (latest bpftrace has no limit; the value
+ * must still fit a ring buffer event). */
+#define BUF_MAX 65536
 
 static const char *tn(struct sema *s, const struct type *t)
 {
@@ -46,8 +49,8 @@ static struct type *string_arg(struct sema *s, struct node *call, int i)
 	if (!t)
 		return NULL;
 	if (t->kind != TY_STR) {
-		sema_error(s, a->loc, "%s() expects a string as argument %d (%s provided)", call->str, i + 1,
-			   tn(s, t));
+		sema_error(s, call->loc, "%s() only supports string arguments (%s provided)", call->str,
+			   type_is_int(t) ? "integer" : tn(s, t));
 		return NULL;
 	}
 	return t;
@@ -122,12 +125,13 @@ static int check_strncmp(struct sema *s, struct node *n)
 	if (!sema_expr(s, l))
 		return -1;
 	if (!literal_int(l, &v)) {
-		sema_error(s, l->loc, "strncmp() expects an integer literal as the third argument (%s provided)",
-			   l->kind == N_STR ? "string" : "expression");
+		/* bpftrace's wording, "a integer" included */
+		sema_error(s, n->loc, "strncmp() expects a integer literal (%s provided)",
+			   type_is_int(l->type) ? "integer" : tn(s, l->type));
 		return -1;
 	}
 	if (v < 0) {
-		sema_error(s, l->loc, "strncmp() length must not be negative (%lld)", (long long)v);
+		sema_error(s, n->loc, "Builtin strncmp requires a non-negative size");
 		return -1;
 	}
 	return 0;
@@ -215,16 +219,16 @@ static int check_strftime(struct sema *s, struct node *n)
 	struct node *f = n->list.v[0];
 	if (f->kind != N_STR) {
 		struct type *t = sema_expr(s, f);
-		sema_error(s, f->loc, "strftime() expects a string literal as the first argument (%s provided)",
-			   t ? tn(s, t) : "none");
+		sema_error(s, n->loc, "strftime() expects a string literal (%s provided)",
+			   !t ? "none" : type_is_int(t) ? "integer" : tn(s, t));
 		return -1;
 	}
 	struct type *t = sema_expr(s, n->list.v[1]);
 	if (!t)
 		return -1;
 	if (!type_is_int(t)) {
-		sema_error(s, n->list.v[1]->loc, "strftime() expects an integer as the second argument (%s provided)",
-			   tn(s, t));
+		sema_error(s, n->loc, "strftime() only supports integer arguments (%s provided)",
+			   t->kind == TY_STR ? "string" : tn(s, t));
 		return -1;
 	}
 	/* the format travels in the type: value.c formats the timestamp */
@@ -247,7 +251,8 @@ static int check_strerror(struct sema *s, struct node *n)
 	if (!t)
 		return -1;
 	if (!type_is_int(t)) {
-		sema_error(s, n->list.v[0]->loc, "strerror() expects an integer argument (%s provided)", tn(s, t));
+		sema_error(s, n->loc, "strerror() only supports integer arguments (%s provided)",
+			   t->kind == TY_STR ? "string" : tn(s, t));
 		return -1;
 	}
 	n->type = type_simple(sema_arena(s), TY_STRERROR, 8);
@@ -263,7 +268,8 @@ static int check_bswap(struct sema *s, struct node *n)
 	if (!t)
 		return -1;
 	if (t->kind != TY_INT) {
-		sema_error(s, n->list.v[0]->loc, "bswap() only supports integer arguments (%s provided)", tn(s, t));
+		sema_error(s, n->loc, "bswap() only supports integer arguments (%s provided)",
+			   t->kind == TY_STR ? "string" : tn(s, t));
 		return -1;
 	}
 	n->type = type_int(t->size, false);
@@ -305,8 +311,9 @@ static int check_buf(struct sema *s, struct node *n)
 		return -1;
 	}
 	if (n->list.n == 1) {
-		if (!mem) {
-			sema_error(s, n->loc, "buf() requires a length argument when the first argument is not an array");
+		if (t->kind != TY_ARRAY && t->kind != TY_BUF) {
+			sema_error(s, n->loc, "buf() expects a length argument for non-array type %s",
+				   type_is_int(t) ? "integer" : t->kind == TY_STR ? "string" : tn(s, t));
 			return -1;
 		}
 		cap = t->kind == TY_BUF ? t->size - 4 : t->size;
@@ -317,22 +324,22 @@ static int check_buf(struct sema *s, struct node *n)
 		if (!lt)
 			return -1;
 		if (!type_is_int(lt)) {
-			sema_error(s, l->loc, "buf() expects an integer as the length argument (%s provided)", tn(s, lt));
+			sema_error(s, n->loc, "buf() only supports integer arguments (%s provided)",
+				   lt->kind == TY_STR ? "string" : tn(s, lt));
 			return -1;
 		}
 		int64_t v;
 		if (literal_int(l, &v)) {
-			if (v < 1) {
-				sema_error(s, l->loc, "buf() length must be at least 1 (%lld provided)", (long long)v);
+			if (v < 0) {
+				sema_error(s, n->loc, "buf cannot use negative length (%lld)", (long long)v);
 				return -1;
 			}
-			if (v > max) {
-				sema_error(s, l->loc, "buf() length (%lld) exceeds the maximum of %d (BPFTRACE_STRLEN)",
-					   (long long)v, max);
+			if (v > BUF_MAX) {
+				sema_error(s, n->loc, "buf() length (%lld) is over the maximum of %d", (long long)v, BUF_MAX);
 				return -1;
 			}
 			cap = (int)v;
-			n->sem_id = cap;
+			n->sem_id = cap ? cap : -1;   /* -1: the literal 0 */
 		} else {
 			cap = max;
 			n->sem_id = 0;   /* runtime length */
@@ -356,6 +363,8 @@ static void emit_buf(struct cg *cg, struct node *n, LLVMValueRef dst)
 	int cap = n->type->size - 4;
 	cg_memset0(cg, dst, n->type->size);
 	LLVMValueRef len;
+	if (n->sem_id < 0)
+		return;   /* buf(p, 0) */
 	if (n->sem_id > 0) {
 		len = cg_i64(cg, n->sem_id);
 	} else {
@@ -401,7 +410,8 @@ static int check_join(struct sema *s, struct node *n)
 	if (!t)
 		return -1;
 	if (t->kind != TY_PTR && !type_is_int(t)) {
-		sema_error(s, a->loc, "join() only supports int or pointer arguments (%s provided)", tn(s, t));
+		sema_error(s, n->loc, "join() only supports int or pointer arguments (%s provided)",
+			   t->kind == TY_STR ? "string" : tn(s, t));
 		return -1;
 	}
 	const char *sep = " ";
@@ -409,8 +419,8 @@ static int check_join(struct sema *s, struct node *n)
 		struct node *d = n->list.v[1];
 		if (d->kind != N_STR) {
 			struct type *dt = sema_expr(s, d);
-			sema_error(s, d->loc, "join() only supports string literals as delimiter (%s provided)",
-				   dt ? tn(s, dt) : "none");
+			sema_error(s, n->loc, "join() expects a string literal (%s provided)",
+				   !dt ? "none" : type_is_int(dt) ? "integer" : tn(s, dt));
 			return -1;
 		}
 		sep = d->str;
