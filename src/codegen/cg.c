@@ -386,6 +386,23 @@ void cg_event_submit(struct cg *cg, LLVMValueRef rec)
 
 /* ---- module ------------------------------------------------------------ */
 
+/* The statement or probe whose function LLVM's "in function NAME" names. */
+static struct node *stack_culprit(struct cg *cg, const char *msg)
+{
+	const char *f = strstr(msg, "in function ");
+	if (!f)
+		return NULL;
+	f += strlen("in function ");
+	/* "in function fn_s0_for3 i64 (i64, ptr): ...": the name ends at a space */
+	for (int i = cg->fn_names.n - 1; i >= 0; i--) {
+		const char *nm = cg->fn_names.v[i];
+		size_t n = strlen(nm);
+		if (!strncmp(f, nm, n) && (f[n] == ' ' || f[n] == ':' || !f[n]))
+			return cg->fn_nodes.v[i];
+	}
+	return NULL;
+}
+
 static void diag_handler(LLVMDiagnosticInfoRef di, void *arg)
 {
 	struct cg *cg = arg;
@@ -525,7 +542,15 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 	LLVMMemoryBufferRef buf = NULL;
 	if (LLVMTargetMachineEmitToMemoryBuffer(cg->tm, cg->mod, LLVMObjectFile, &err, &buf) || cg->failed) {
 		const char *m = cg->llvm_error ? cg->llvm_error : err ? err : "unknown error";
-		if (strstr(m, "stack limit"))
+		struct node *at = strstr(m, "stack limit") ? stack_culprit(cg, m) : NULL;
+		if (at)
+			diag_error(&drv->diag, at->kind == N_PROBE && at->list.n ? at->list.v[0]->loc : at->loc,
+				   "this %s needs more than the 512 bytes of BPF stack a BPF function has",
+				   at->kind == N_PROBE ? "probe" : at->kind == N_FOR ? "for loop" : "statement");
+		if (at && at->kind == N_FOR)
+			diag_hint(&drv->diag, "a for-loop body is a function of its own that gets the variables it uses "
+				  "from outside by reference: use fewer of them (or maps)");
+		else if (strstr(m, "stack limit"))
 			diag_plain(&drv->diag, "the program uses more than 512 bytes of BPF stack: %s", m);
 		else
 			diag_plain(&drv->diag, "LLVM failed to emit BPF code: %s", m);

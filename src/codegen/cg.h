@@ -53,6 +53,10 @@ struct cg {
 	LLVMBasicBlockRef ev_cont;    /* continuation of the event being built */
 	bool failed;
 	char *llvm_error;             /* first LLVM error diagnostic (malloc'd) */
+	/* every generated function's name and the statement (for-loop body) or
+	 * probe it was made for: LLVM's errors name functions, ours point at
+	 * the source */
+	struct ptrvec fn_names, fn_nodes;
 };
 
 /* G_MAP_FULL: bit i set when an update of map i (i < 64) failed with E2BIG. */

@@ -183,6 +183,10 @@ static void stmt(struct cg *cg, struct node *n)
 void cg_function_begin(struct cg *cg, LLVMValueRef fn)
 {
 	cg->fn = fn;
+	size_t nl;
+	const char *nm = LLVMGetValueName2(fn, &nl);
+	ptrvec_push(&cg->drv->arena, &cg->fn_names, arena_strndup(&cg->drv->arena, nm, nl));
+	ptrvec_push(&cg->drv->arena, &cg->fn_nodes, cg->cur_stmt ? cg->cur_stmt : cg->unit->probe);
 	LLVMSetSection(fn, cg->unit->section);
 	unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
 	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
