@@ -3,6 +3,7 @@
  * Each lives in a per-CPU hash map, so probes on different CPUs never
  * contend: the BPF side updates its CPU's slot without atomics and the
  * runtime combines the slots when printing. Value layouts: event_abi.h. */
+#include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
 #include "builtins/builtin.h"
@@ -89,20 +90,34 @@ static int check_agg(struct sema *s, struct node *n)
 
 /* Looks up the entry; when absent, inserts `init` (a stack buffer the
  * caller filled) and returns NULL through the branch structure: the code
- * the caller emits after this runs only when the entry existed. */
+ * the caller emits after this runs only when the entry existed. Two CPUs
+ * may miss the same new key at once: the one whose insert loses (-EEXIST)
+ * looks the entry up again and adds to it, so no event is lost. */
 static LLVMValueRef lookup_or_init(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef init,
 				   LLVMBasicBlockRef *done)
 {
 	LLVMValueRef p = cg_map_lookup(cg, fd, key);
-	LLVMBasicBlockRef bnew = cg_block(cg, "agg_new"), bold = cg_block(cg, "agg_old");
+	LLVMBasicBlockRef from = LLVMGetInsertBlock(cg->b);
+	LLVMBasicBlockRef bnew = cg_block(cg, "agg_new"), bretry = cg_block(cg, "agg_retry");
+	LLVMBasicBlockRef bold = cg_block(cg, "agg_old");
 	*done = cg_block(cg, "agg_done");
 	LLVMValueRef isnull = LLVMBuildICmp(cg->b, LLVMIntEQ, p, LLVMConstNull(cg->ptr), "");
 	LLVMBuildCondBr(cg->b, isnull, bnew, bold);
 	LLVMPositionBuilderAtEnd(cg->b, bnew);
-	cg_map_update(cg, fd, key, init, BPF_NOEXIST);
-	LLVMBuildBr(cg->b, *done);
+	LLVMValueRef r = cg_map_update(cg, fd, key, init, BPF_NOEXIST);
+	LLVMValueRef lost = LLVMBuildICmp(cg->b, LLVMIntEQ, r, cg_i64(cg, -EEXIST), "");
+	LLVMBuildCondBr(cg->b, lost, bretry, *done);
+	LLVMPositionBuilderAtEnd(cg->b, bretry);
+	LLVMValueRef p2 = cg_map_lookup(cg, fd, key);
+	LLVMBasicBlockRef from2 = LLVMGetInsertBlock(cg->b);
+	LLVMValueRef found = LLVMBuildICmp(cg->b, LLVMIntNE, p2, LLVMConstNull(cg->ptr), "");
+	LLVMBuildCondBr(cg->b, found, bold, *done);
 	LLVMPositionBuilderAtEnd(cg->b, bold);
-	return p;
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "");
+	LLVMValueRef vals[2] = { p, p2 };
+	LLVMBasicBlockRef bbs[2] = { from, from2 };
+	LLVMAddIncoming(phi, vals, bbs, 2);
+	return phi;
 }
 
 static void finish(struct cg *cg, LLVMBasicBlockRef done)

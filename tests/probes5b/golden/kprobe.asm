@@ -14,7 +14,7 @@ fn_s0:
 	r2 += -8
 	call 1
 	r6 = r0
-	if r6 == 0 goto LBB0_5
+	if r6 == 0 goto LBB0_7
 	w1 = 0
 	*(u32 *)(r6 + 24) = w1
 	r1 = 0
@@ -24,7 +24,7 @@ fn_s0:
 	*(u64 *)(r6 + 56) = r1
 	*(u64 *)(r6 + 64) = r1
 	r2 = *(u64 *)(r7 + 104)
-	if r2 == 0 goto LBB0_5
+	if r2 == 0 goto LBB0_7
 	*(u64 *)(r6 + 8) = r1
 	*(u64 *)(r6 + 0) = r1
 	r1 = *(u64 *)(r7 + 112)
@@ -37,10 +37,7 @@ fn_s0:
 	r2 = r6
 	call 1
 	if r0 == 0 goto LBB0_3
-	r1 = *(u64 *)(r0 + 0)
-	r1 += 1
-	*(u64 *)(r0 + 0) = r1
-	goto LBB0_5
+	goto LBB0_6
 LBB0_3:
 	r3 = r6
 	r3 += 16
@@ -48,23 +45,32 @@ LBB0_3:
 	r2 = r6
 	r4 = 1
 	call 2
-	if r0 == -7 goto LBB0_6
-	goto LBB0_5
+	if r0 == -7 goto LBB0_8
+	if r0 != -17 goto LBB0_7
+	ld_pseudo	r1, 1, FD
+	r2 = r6
+	call 1
+	if r0 == 0 goto LBB0_7
 LBB0_6:
+	r1 = *(u64 *)(r0 + 0)
+	r1 += 1
+	*(u64 *)(r0 + 0) = r1
+LBB0_7:
+	r0 = 0
+	exit
+LBB0_8:
 	r7 = r6
 	r7 += 32
 	r6 += 24
 	ld_pseudo	r1, 1, FD
 	r2 = r6
 	call 1
-	if r0 == 0 goto LBB0_8
+	if r0 == 0 goto LBB0_10
 	r7 = r0
-LBB0_8:
+LBB0_10:
 	r1 = 1
 	lock *(u64 *)(r7 + 24) |= r1
-LBB0_5:
-	r0 = 0
-	exit
+	goto LBB0_7
 .Lfunc_end0:
 	.size	fn_s0, .Lfunc_end0-fn_s0
 

@@ -14,7 +14,7 @@ fn_s0:
 	r2 += -8
 	call 1
 	r6 = r0
-	if r6 == 0 goto LBB0_4
+	if r6 == 0 goto LBB0_6
 	w1 = 0
 	*(u32 *)(r6 + 16) = w1
 	r1 = 0
@@ -33,10 +33,7 @@ fn_s0:
 	r2 = r6
 	call 1
 	if r0 == 0 goto LBB0_2
-	r1 = *(u64 *)(r0 + 0)
-	r1 += r8
-	*(u64 *)(r0 + 0) = r1
-	goto LBB0_4
+	goto LBB0_5
 LBB0_2:
 	r3 = r6
 	r3 += 8
@@ -44,23 +41,32 @@ LBB0_2:
 	r2 = r6
 	r4 = 1
 	call 2
-	if r0 == -7 goto LBB0_5
-	goto LBB0_4
+	if r0 == -7 goto LBB0_7
+	if r0 != -17 goto LBB0_6
+	ld_pseudo	r1, 1, FD
+	r2 = r6
+	call 1
+	if r0 == 0 goto LBB0_6
 LBB0_5:
+	r1 = *(u64 *)(r0 + 0)
+	r1 += r8
+	*(u64 *)(r0 + 0) = r1
+LBB0_6:
+	r0 = 0
+	exit
+LBB0_7:
 	r7 = r6
 	r7 += 24
 	r6 += 16
 	ld_pseudo	r1, 1, FD
 	r2 = r6
 	call 1
-	if r0 == 0 goto LBB0_7
+	if r0 == 0 goto LBB0_9
 	r7 = r0
-LBB0_7:
+LBB0_9:
 	r1 = 1
 	lock *(u64 *)(r7 + 24) |= r1
-LBB0_4:
-	r0 = 0
-	exit
+	goto LBB0_6
 .Lfunc_end0:
 	.size	fn_s0, .Lfunc_end0-fn_s0
 
