@@ -21,6 +21,7 @@ struct rt_map {
 	int key_size;            /* kernel key size (scalar maps: 8, hist: user key + 8) */
 	int val_size;            /* kernel value size (per CPU for percpu maps) */
 	int max_entries;
+	int type;                /* BPF_MAP_TYPE_* */
 	bool percpu;
 };
 
