@@ -55,6 +55,7 @@ struct rt_extra_map {
 };
 
 struct rt {
+	bool escape_ctl;          /* text output to a terminal: control bytes of strings are escaped */
 	struct rt_map **maps;   int nmaps;
 	struct rt_printf **printfs; int nprintfs;
 	struct type **values;   int nvalues;   /* EV_PRINT_VALUE types */
