@@ -422,6 +422,44 @@ out:
 	return rc;
 }
 
+/* -o FILE. Running as root, the tracer must not be tricked into truncating
+ * a file through a symbolic link someone else planted (/tmp/out -> /etc/passwd):
+ * a symlink is followed only when it belongs to the user running bpfscript
+ * (root's own, /dev/stdout and the like), and it must still be that link once
+ * the file is open. The file is truncated only then (O_TRUNC would do it
+ * before the check). A regular file or a new one is opened as usual. */
+static FILE *open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ELOOP) {
+		struct stat ls, ls2;
+		if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) && ls.st_uid != geteuid()) {
+			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": it is a symbolic link owned by "
+				"another user (uid %u); refusing to follow it\n", path, (unsigned)ls.st_uid);
+			return NULL;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0 && (lstat(path, &ls2) < 0 || ls2.st_dev != ls.st_dev || ls2.st_ino != ls.st_ino)) {
+			close(fd);
+			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": it changed while being opened\n",
+				path);
+			return NULL;
+		}
+	}
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
 int driver_run(struct options *opt)
 {
 	struct driver drv;
@@ -430,6 +468,7 @@ int driver_run(struct options *opt)
 	drv.rt.ringbuf_fd = drv.rt.globals_fd = -1;
 	drv.rt.out = stdout;
 	drv.rt.format = opt->format;
+	drv.rt.escape_ctl = !opt->output && opt->format == OUT_TEXT && isatty(STDOUT_FILENO);
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	drv.start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -442,11 +481,9 @@ int driver_run(struct options *opt)
 	drv.penv.pid = opt->pid;
 	drv.penv.has_cmd = opt->cmd != NULL;
 	if (opt->output) {
-		drv.rt.out = fopen(opt->output, "w");
-		if (!drv.rt.out) {
-			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s\n", opt->output, strerror(errno));
+		drv.rt.out = open_output(opt->output);
+		if (!drv.rt.out)
 			return 1;
-		}
 	}
 	/* -B applies to stdout and to -o FILE alike; the default is line buffering. */
 	setvbuf(drv.rt.out, NULL, opt->buffering == BUF_NONE ? _IONBF : opt->buffering == BUF_FULL ? _IOFBF : _IOLBF,

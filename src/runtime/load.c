@@ -54,6 +54,64 @@ static int create_error(struct driver *drv, const char *what, int err)
 	return -1;
 }
 
+/* Roughly what the kernel allocates for map m up front (hash maps are
+ * preallocated): per element a header, the key and the value (one per
+ * possible CPU for per-CPU maps), plus the bucket array. */
+static uint64_t map_bytes(const struct rt_map *m, int ncpus)
+{
+	uint64_t key = ((uint64_t)m->key_size + 7) / 8 * 8, val = ((uint64_t)m->val_size + 7) / 8 * 8;
+	uint64_t n = (uint64_t)m->max_entries, elem = 48 + key + (m->percpu ? 8 + val * (uint64_t)ncpus : val);
+	uint64_t buckets = 1;
+	while (buckets < n)
+		buckets <<= 1;
+	return n * elem + buckets * 16;
+}
+
+/* MemAvailable of /proc/meminfo in bytes, or 0 when unknown. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return 0;
+	char line[256];
+	unsigned long long kb = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
+/* Maps larger than half the machine's available memory (an absurd
+ * BPFTRACE_MAP_KEYS_MAX, a huge declared map) would take the kernel minutes
+ * of allocation before failing, or push the machine into the OOM killer:
+ * refuse them first, naming the largest. */
+static int check_memory(struct driver *drv)
+{
+	struct rt *rt = &drv->rt;
+	uint64_t total = 0, biggest = 0;
+	const struct rt_map *big = NULL;
+	for (int i = 0; i < drv->info.maps.n; i++) {
+		uint64_t b = map_bytes(rt->maps[i], rt->ncpus);
+		total += b;
+		if (b > biggest) {
+			biggest = b;
+			big = rt->maps[i];
+		}
+	}
+	uint64_t avail = mem_available();
+	if (!big || !avail || total <= avail / 2)
+		return 0;
+	diag_plain(&drv->diag, "the maps need about %llu MB of kernel memory, more than half the %llu MB available: "
+		   "%s alone needs %llu MB (%d entries of %d-byte keys and %d-byte values%s)",
+		   (unsigned long long)(total >> 20), (unsigned long long)(avail >> 20), big->name,
+		   (unsigned long long)(biggest >> 20), big->max_entries, big->key_size, big->val_size,
+		   big->percpu ? ", one value per CPU" : "");
+	diag_hint(&drv->diag, "lower BPFTRACE_MAP_KEYS_MAX (now %d), or the size of the maps declared with let",
+		  drv->opt->map_keys_max);
+	return -1;
+}
+
 int load_maps(struct driver *drv)
 {
 	struct rt *rt = &drv->rt;
@@ -81,17 +139,23 @@ int load_maps(struct driver *drv)
 			m->max_entries *= 8;
 		else if (mi->val->kind == TY_LHIST)
 			m->max_entries *= 8;
-		int type = mi->map_type ? mi->map_type : m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
+		m->type = mi->map_type ? mi->map_type : m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
+		m->fd = -1;
+		mi->rt = m;
+		rt->maps[i] = m;
+	}
+	if (check_memory(drv) < 0)
+		return -1;
+	for (int i = 0; i < maps->n; i++) {
+		struct rt_map *m = rt->maps[i];
 		char name[32];
-		map_name(name, sizeof(name), mi->name);
-		m->fd = bpf_map_create((enum bpf_map_type)type, name, (unsigned)m->key_size, (unsigned)m->val_size,
+		map_name(name, sizeof(name), m->name);
+		m->fd = bpf_map_create((enum bpf_map_type)m->type, name, (unsigned)m->key_size, (unsigned)m->val_size,
 				       (unsigned)m->max_entries, NULL);
 		if (m->fd < 0) {
 			rt->nmaps = i;
-			return create_error(drv, mi->name, errno);
+			return create_error(drv, m->name, errno);
 		}
-		mi->rt = m;
-		rt->maps[i] = m;
 		rt->nmaps = i + 1;
 	}
 	rt->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, 1u << 20, NULL);

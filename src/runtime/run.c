@@ -249,9 +249,23 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 	return 0;
 }
 
+/* libbpf's poll consumes for as long as new records keep coming: a probe
+ * that fires on the tracer's own output (printf on every system call) would
+ * keep it there for ever, deaf to Ctrl-C and to the traced process exiting.
+ * In the main loop a poll stops after RB_BATCH records, or at once on a
+ * signal, and the loop looks at its state before polling again (END and the
+ * final drains are not bounded: nothing is attached then). */
+#define RB_BATCH 65536
+#define RB_STOP (-ECANCELED)
+static bool in_poll;
+static int poll_records;
+
 static int rb_cb(void *ctx, void *data, size_t size)
 {
-	return rt_handle_event(ctx, data, size);
+	int rc = rt_handle_event(ctx, data, size);
+	if (rc == 0 && in_poll && (got_signal || ++poll_records >= RB_BATCH))
+		return RB_STOP;
+	return rc;
 }
 
 static int run_special(struct rt *rt, enum probe_special which, struct ring_buffer *rb)
@@ -402,8 +416,11 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		}
 	}
 	while (!rt->exiting && !got_signal) {
+		in_poll = true;
+		poll_records = 0;
 		int n = ring_buffer__poll(rb, 200);
-		if (n < 0 && n != -EINTR) {
+		in_poll = false;
+		if (n < 0 && n != -EINTR && n != RB_STOP) {
 			fprintf(stderr, "ERROR: ring buffer poll failed: %s\n", strerror(-n));
 			break;
 		}

@@ -21,6 +21,7 @@ struct rt_map {
 	int key_size;            /* kernel key size (scalar maps: 8, hist: user key + 8) */
 	int val_size;            /* kernel value size (per CPU for percpu maps) */
 	int max_entries;
+	int type;                /* BPF_MAP_TYPE_* */
 	bool percpu;
 };
 
@@ -54,6 +55,7 @@ struct rt_extra_map {
 };
 
 struct rt {
+	bool escape_ctl;          /* text output to a terminal: control bytes of strings are escaped */
 	struct rt_map **maps;   int nmaps;
 	struct rt_printf **printfs; int nprintfs;
 	struct type **values;   int nvalues;   /* EV_PRINT_VALUE types */

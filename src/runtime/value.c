@@ -342,9 +342,23 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 		/* 0.17 keeps pointers in maps as int64 and prints them so */
 		sb_i64(b, (int64_t)rd_u64(p));
 		break;
-	case TY_STR:
-		sb_putn(b, (const char *)p, strnlen((const char *)p, (size_t)t->size));
+	case TY_STR: {
+		size_t n = strnlen((const char *)p, (size_t)t->size);
+		if (!rt || !rt->escape_ctl) {
+			sb_putn(b, (const char *)p, n);
+			break;
+		}
+		/* stdout is a terminal: a traced process's bytes must not drive it
+		 * (escape sequences, title changes, clearing the screen) */
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = p[i];
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+				sb_printf(b, "\\x%02x", c);
+			else
+				sb_putc(b, (char)c);
+		}
 		break;
+	}
 	case TY_BUF: {
 		const uint8_t *d;
 		size_t n;
