@@ -374,7 +374,11 @@ static int run(struct driver *drv)
 	struct cache *cache = NULL;
 	if (load_maps(drv) < 0)
 		goto out;
-	/* A cached object skips codegen, and LLVM is then never loaded. */
+	/* A cached object skips codegen, and LLVM is then never loaded. The -k
+	 * sites table (rt.helper_errs) is made by codegen: -k always compiles. */
+	if (o->warning_level == 2)
+		drv->info.no_cache = true;
+	drv->rt.diag = &drv->diag;
 	cache = cache_open(drv);
 	int hit = cache ? cache_lookup(cache, drv, units, nunits, &obj, &objlen) : 0;
 	if (hit < 0)

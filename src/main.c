@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"    --unsafe       allow unsafe builtin functions\n"
 	"    -q             keep messages quiet\n"
 	"    --info         Print information about kernel BPF support\n"
-	"    -k             emit a warning when a bpf helper returns an error (except read functions)\n"
+	"    -k             emit a warning when a bpf helper returns an error (map updates, reads)\n"
 	"    -V, --version  bpfscript version\n"
 	"    --no-warnings  disable all warning messages\n"
 	"\n"
