@@ -383,10 +383,14 @@ static int run(struct driver *drv)
 	/* A cached object skips codegen, and LLVM is then never loaded. The -k
 	 * sites table (rt.helper_errs) is made by codegen: -k always compiles;
 	 * so does a program that read headers (the key does not cover them). */
-	if (o->warning_level == 2 || nheaders > 0)
-		drv->info.no_cache = true;
 	drv->rt.diag = &drv->diag;
-	cache = cache_open(drv);
+	if (o->warning_level == 2 || nheaders > 0) {
+		if (o->verbose)
+			fprintf(stderr, "cache: off (%s)\n", nheaders > 0 ? "a program that reads C headers always compiles"
+									 : "-k always compiles");
+	} else {
+		cache = cache_open(drv);
+	}
 	int hit = cache ? cache_lookup(cache, drv, units, nunits, &obj, &objlen) : 0;
 	if (hit < 0)
 		goto out;
