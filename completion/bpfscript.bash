@@ -84,7 +84,7 @@ _bpfscript()
 	-c | --cmd)
 		COMPREPLY=($(compgen -c -- "$cur"))
 		return ;;
-	-l | --list)
+	-l | --list | -lv | -vl)
 		_bpfscript_probes "$cur"
 		return ;;
 	esac

@@ -25,6 +25,7 @@
 #include "codegen/plugin.h"
 #include "parser/parse.h"
 #include "runtime/cache.h"
+#include "parser/include.h"
 #include "runtime/load.h"
 
 /* Reads a whole file (or stdin for "-"); NUL bytes are kept so that the
@@ -333,6 +334,11 @@ static int run(struct driver *drv)
 	drv->root = parse_program(&drv->arena, &drv->diag, &drv->src);
 	if (!drv->root || drv->diag.errors)
 		return 1;
+	int nheaders = include_expand(&drv->arena, &drv->diag, drv->root,
+				      o->file && strcmp(o->file, "-") ? o->file : NULL, o->include_dirs,
+				      o->include_files);
+	if (nheaders < 0)
+		return 1;
 	if (driver_dumps(o->dump, "ast"))
 		ast_dump(stdout, drv->root, false, &drv->arena);
 	if (o->dump && !dumps_after(o->dump, "ast"))
@@ -374,8 +380,17 @@ static int run(struct driver *drv)
 	struct cache *cache = NULL;
 	if (load_maps(drv) < 0)
 		goto out;
-	/* A cached object skips codegen, and LLVM is then never loaded. */
-	cache = cache_open(drv);
+	/* A cached object skips codegen, and LLVM is then never loaded. The -k
+	 * sites table (rt.helper_errs) is made by codegen: -k always compiles;
+	 * so does a program that read headers (the key does not cover them). */
+	drv->rt.diag = &drv->diag;
+	if (o->warning_level == 2 || nheaders > 0) {
+		if (o->verbose)
+			fprintf(stderr, "cache: off (%s)\n", nheaders > 0 ? "a program that reads C headers always compiles"
+									 : "-k always compiles");
+	} else {
+		cache = cache_open(drv);
+	}
 	int hit = cache ? cache_lookup(cache, drv, units, nunits, &obj, &objlen) : 0;
 	if (hit < 0)
 		goto out;

@@ -12,11 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "driver.h"
 #include "probes/probe.h"
+#include "runtime/btf.h"
 #include "runtime/info.h"
 #include "runtime/tracefs.h"
+#include "runtime/usyms.h"
 
 static const char usage_text[] =
 	"USAGE:\n"
@@ -41,7 +44,7 @@ static const char usage_text[] =
 	"    --unsafe       allow unsafe builtin functions\n"
 	"    -q             keep messages quiet\n"
 	"    --info         Print information about kernel BPF support\n"
-	"    -k             emit a warning when a bpf helper returns an error (except read functions)\n"
+	"    -k             emit a warning when a bpf helper returns an error (map updates, reads)\n"
 	"    -V, --version  bpfscript version\n"
 	"    --no-warnings  disable all warning messages\n"
 	"\n"
@@ -213,6 +216,21 @@ static void read_env(struct options *o)
 	o->btf = env_get("BTF", used, sizeof(used));
 	if (o->btf && access(o->btf, R_OK) < 0)
 		die("%s: cannot read BTF file '%s': %s", used, o->btf, strerror(errno));
+	if (o->btf) {
+		/* checked now, without libbpf's own messages, for one clear error */
+		libbpf_print_fn_t old = libbpf_set_print(NULL);
+		struct btf *b = btf__parse(o->btf, NULL);
+		long err = b ? libbpf_get_error(b) : -errno;
+		libbpf_set_print(old);
+		if (!b || err) {
+			char msg[128];
+			libbpf_strerror((int)err, msg, sizeof(msg));
+			die("%s: '%s' is not a BTF file: %s", used, o->btf, msg);
+		}
+		btf__free(b);
+		btf_set_file(o->btf);
+	}
+	usyms_set_cache(o->cache_user_symbols);
 }
 
 enum {

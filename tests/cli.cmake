@@ -4,10 +4,12 @@
 #   cli.man_names        every builtin and probe type is documented, nothing documented is missing
 #   cli.completion       the completion offers every --help option and probe type
 #   cli.completion_syntax, cli.completion_works   bash -n, and completions of a few lines
+#   cli.completion_probes  probe names completed through bpfscript -l (root)
 #   cli.man_render       groff renders the page without warnings
 #   cli.man_examples     every EXAMPLES command runs (programs pass --check; root)
 #   cli.tools_check      every scripts/*.bt has a usage header, an example, and passes --check (root)
 #   cli.debian_tools     the Debian-installed bpftrace tools that work keep passing --check (root)
+#   cli.install          cmake --install installs the binary, man page, completion and tools (root)
 #
 # The runtime behaviour of the options is in tests/runtime/cli.test, of the tools in
 # tests/runtime/tools.test. Included from tests/CMakeLists.txt (CMAKE_CURRENT_SOURCE_DIR is tests/).
@@ -50,6 +52,9 @@ add_test(NAME cli.man_examples
          COMMAND ${CLI_PYTHON} ${CLI_DIR}/help_man.py examples $<TARGET_FILE:bpfscript> ${CLI_MAN})
 add_test(NAME cli.tools_check
          COMMAND sh ${CLI_DIR}/tools_check.sh $<TARGET_FILE:bpfscript> ${CLI_SCRIPTS})
+add_test(NAME cli.completion_probes
+         COMMAND bash ${CLI_DIR}/completion_test.sh ${CLI_COMPLETION} $<TARGET_FILE:bpfscript>)
 add_test(NAME cli.debian_tools COMMAND sh ${CLI_DIR}/debian_tools.sh $<TARGET_FILE:bpfscript>)
-set_tests_properties(cli.man_examples cli.tools_check cli.debian_tools PROPERTIES
+add_test(NAME cli.install COMMAND sh ${CLI_DIR}/install_check.sh ${CMAKE_BINARY_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/..)
+set_tests_properties(cli.man_examples cli.tools_check cli.debian_tools cli.install cli.completion_probes PROPERTIES
   LABELS "runtime;cli" RESOURCE_LOCK bpf_runtime TIMEOUT 600)

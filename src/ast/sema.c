@@ -392,10 +392,45 @@ struct var_info *sema_var_new(struct sema *s, struct node *var, bool is_let)
 /* ------------------------------------------------------------------ */
 /* Attach points and the passes                                         */
 
+/* One attach point of probe p. A uprobe/uretprobe whose symbol this
+ * binary lacks, in a probe with several attach points, is skipped without a
+ * word, as bpftrace 0.17 skips it (Debian's sslsnoop.bt lists libcrypto
+ * functions that only some builds export); *skipped keeps the first such
+ * error, reported if no attach point of the probe is left. */
+static int expand_one(struct sema *s, struct node *p, const struct probe_type *pt, struct node *an,
+		      struct probe_sem *ps, char **skipped)
+{
+	struct driver *drv = s->drv;
+	bool lenient = p->list.n > 1 && (!strcmp(pt->name, "uprobe") || !strcmp(pt->name, "uretprobe"));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = lenient ? open_memstream(&buf, &len) : NULL;
+	FILE *out = drv->diag.out;
+	int errors = drv->diag.errors;
+	if (mem)
+		drv->diag.out = mem;
+	int rc = pt->expand(&drv->penv, an->str, an->loc, &ps->aps);
+	if (!mem)
+		return rc;
+	drv->diag.out = out;
+	fclose(mem);
+	if (rc < 0 && strstr(buf, "Could not resolve symbol")) {
+		drv->diag.errors = errors;
+		if (!*skipped)
+			*skipped = arena_strdup(s->a, buf);
+		rc = 0;
+	} else if (len) {
+		fputs(buf, out);
+	}
+	free(buf);
+	return rc;
+}
+
 static int expand_probe(struct sema *s, struct node *p, struct probe_sem *ps)
 {
 	struct driver *drv = s->drv;
 	int rc = 0;
+	char *skipped = NULL;
 	for (int i = 0; i < p->list.n; i++) {
 		struct node *an = p->list.v[i];
 		const char *text = an->str;
@@ -408,7 +443,7 @@ static int expand_probe(struct sema *s, struct node *p, struct probe_sem *ps)
 			continue;
 		}
 		int before = ps->aps.n;
-		if (pt->expand(&drv->penv, text, an->loc, &ps->aps) < 0) {
+		if (expand_one(s, p, pt, an, ps, &skipped) < 0) {
 			rc = -1;
 			continue;
 		}
@@ -421,6 +456,11 @@ static int expand_probe(struct sema *s, struct node *p, struct probe_sem *ps)
 				ap->id = ps->aps.v[k - 1]->id;
 			ap_list_push(s->a, &drv->info.aps, ap);
 		}
+	}
+	if (skipped && rc == 0 && ps->aps.n == 0) {
+		fputs(skipped, drv->diag.out);
+		drv->diag.errors++;
+		rc = -1;
 	}
 	return rc;
 }

@@ -289,6 +289,35 @@ static void map_full_check(struct cg *cg, int fd, LLVMValueRef r)
 	LLVMPositionBuilderAtEnd(cg->b, cont);
 }
 
+/* -k (warning level 2): a helper call that fails sends EV_HELPER_ERROR with
+ * its return code, and the runtime warns, pointing at the expression (or
+ * else the statement) being generated. neg: only a negative return is an
+ * error (the *_str reads return a length). */
+static void helper_check(struct cg *cg, const char *helper, LLVMValueRef r, bool neg)
+{
+	struct node *at = cg->cur_expr ? cg->cur_expr : cg->cur_stmt;
+	if (cg->drv->opt->warning_level < 2 || !at)
+		return;
+	struct arena *a = &cg->drv->arena;
+	struct rt_helper_err *he = arena_alloc(a, sizeof(*he));
+	he->helper = helper;
+	he->loc = at->loc;
+	ptrvec_push(a, &cg->helper_errs, he);
+	LLVMBasicBlockRef err = cg_block(cg, "helper_err"), cont = cg_block(cg, "helper_ok");
+	LLVMValueRef bad = LLVMBuildICmp(cg->b, neg ? LLVMIntSLT : LLVMIntNE, r, cg_i64(cg, 0), "");
+	LLVMBuildCondBr(cg->b, bad, err, cont);
+	LLVMPositionBuilderAtEnd(cg->b, err);
+	/* the read may be filling another event's payload (printf("%s", str(p))) */
+	LLVMBasicBlockRef outer = cg->ev_cont;
+	LLVMValueRef rec;
+	LLVMValueRef pl = cg_event_begin(cg, EV_HELPER_ERROR, (uint32_t)(cg->helper_errs.n - 1), 8, &rec);
+	cg_store_i64(cg, pl, r);
+	cg_event_submit(cg, rec);
+	cg->ev_cont = outer;
+	LLVMBuildBr(cg->b, cont);
+	LLVMPositionBuilderAtEnd(cg->b, cont);
+}
+
 LLVMValueRef cg_map_lookup_percpu(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef cpu)
 {
 	LLVMValueRef args[] = { cg_map_fd(cg, fd), key, cpu };
@@ -300,13 +329,16 @@ LLVMValueRef cg_map_update(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef
 	LLVMValueRef args[] = { cg_map_fd(cg, fd), key, val, cg_i64(cg, flags) };
 	LLVMValueRef r = cg_helper(cg, BPF_FUNC_map_update_elem, cg->i64, args, 4);
 	map_full_check(cg, fd, r);
+	helper_check(cg, "map_update_elem", r, false);
 	return r;
 }
 
 LLVMValueRef cg_map_delete(struct cg *cg, int fd, LLVMValueRef key)
 {
 	LLVMValueRef args[] = { cg_map_fd(cg, fd), key };
-	return cg_helper(cg, BPF_FUNC_map_delete_elem, cg->i64, args, 2);
+	LLVMValueRef r = cg_helper(cg, BPF_FUNC_map_delete_elem, cg->i64, args, 2);
+	helper_check(cg, "map_delete_elem", r, false);
+	return r;
 }
 
 LLVMValueRef cg_probe_read(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as)
@@ -314,7 +346,10 @@ LLVMValueRef cg_probe_read(struct cg *cg, LLVMValueRef dst, int size, LLVMValueR
 	int id = as == AS_USER ? BPF_FUNC_probe_read_user : as == AS_KERNEL ? BPF_FUNC_probe_read_kernel
 									   : BPF_FUNC_probe_read;
 	LLVMValueRef args[] = { dst, cg_i64(cg, size), src };
-	return cg_helper(cg, id, cg->i64, args, 3);
+	LLVMValueRef r = cg_helper(cg, id, cg->i64, args, 3);
+	helper_check(cg, as == AS_USER ? "probe_read_user" : as == AS_KERNEL ? "probe_read_kernel" : "probe_read",
+		     r, false);
+	return r;
 }
 
 LLVMValueRef cg_probe_read_str(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as)
@@ -322,7 +357,10 @@ LLVMValueRef cg_probe_read_str(struct cg *cg, LLVMValueRef dst, int size, LLVMVa
 	int id = as == AS_USER ? BPF_FUNC_probe_read_user_str
 		 : as == AS_KERNEL ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_str;
 	LLVMValueRef args[] = { dst, cg_i64(cg, size), src };
-	return cg_helper(cg, id, cg->i64, args, 3);
+	LLVMValueRef r = cg_helper(cg, id, cg->i64, args, 3);
+	helper_check(cg, as == AS_USER ? "probe_read_user_str"
+			 : as == AS_KERNEL ? "probe_read_kernel_str" : "probe_read_str", r, true);
+	return r;
 }
 
 /* Pointer to the globals value (never NULL for an in-range array key, but
@@ -494,6 +532,8 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 
 	for (int i = 0; i < nunits && !cg->failed; i++)
 		cg_program(cg, &units[i]);
+	drv->rt.helper_errs = (struct rt_helper_err **)cg->helper_errs.v;
+	drv->rt.nhelper_errs = cg->helper_errs.n;
 	if (cg->scratch_fd >= 0) {
 		drv->rt.scratch_fd = cg->scratch_fd;
 		if (!cg->failed && finish_scratch(cg) < 0)

@@ -45,6 +45,8 @@ struct cg {
 	int scratch_fd;
 	int scratch_off;
 	struct node *cur_stmt;
+	struct node *cur_expr;        /* innermost expression being generated (-k sites) */
+	struct ptrvec helper_errs;    /* -k: struct rt_helper_err *, handed to rt */
 	int stack_used;               /* bytes of stack allocas in this function */
 	int nfor;                     /* for-loop callbacks made for this unit (names) */
 	/* kernel maps the generated code references */

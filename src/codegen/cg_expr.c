@@ -642,7 +642,20 @@ static struct node *block_prefix(struct cg *cg, struct node *b)
 
 /* ---- cg_expr ------------------------------------------------------------ */
 
+static LLVMValueRef expr(struct cg *cg, struct node *n);
+
+/* Every expression goes through here, so that a helper it calls knows
+ * where in the script it is (cg->cur_expr: -k warnings point there). */
 LLVMValueRef cg_expr(struct cg *cg, struct node *n)
+{
+	struct node *outer = cg->cur_expr;
+	cg->cur_expr = n;
+	LLVMValueRef v = expr(cg, n);
+	cg->cur_expr = outer;
+	return v;
+}
+
+static LLVMValueRef expr(struct cg *cg, struct node *n)
 {
 	if (cg->failed)
 		return cg_i64(cg, 0);
@@ -757,7 +770,18 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 	}
 }
 
+static void expr_into(struct cg *cg, struct node *n, LLVMValueRef dst);
+
+/* Like cg_expr: the expression is the current one while it is generated. */
 void cg_expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
+{
+	struct node *outer = cg->cur_expr;
+	cg->cur_expr = n;
+	expr_into(cg, n, dst);
+	cg->cur_expr = outer;
+}
+
+static void expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 {
 	if (cg->failed)
 		return;

@@ -20,6 +20,7 @@
 
 static struct btf *vmlinux;
 static int vmlinux_err;
+static const char *btf_file;         /* BPFTRACE_BTF, or NULL for the kernel's */
 static struct arena types_arena;
 static struct type **cache;          /* by BTF id */
 static unsigned ncache;
@@ -41,6 +42,11 @@ static void btf_cleanup(void)
 	funcs_built = false;
 }
 
+void btf_set_file(const char *path)
+{
+	btf_file = path;
+}
+
 const struct btf *btf_vmlinux(void)
 {
 	if (vmlinux)
@@ -49,7 +55,7 @@ const struct btf *btf_vmlinux(void)
 		errno = vmlinux_err;
 		return NULL;
 	}
-	struct btf *b = btf__load_vmlinux_btf();
+	struct btf *b = btf_file ? btf__parse(btf_file, NULL) : btf__load_vmlinux_btf();
 	if (!b || libbpf_get_error(b)) {
 		vmlinux_err = errno ? errno : ENOENT;
 		errno = vmlinux_err;

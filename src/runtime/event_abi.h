@@ -23,6 +23,7 @@ enum ev_kind {
 	EV_SYSTEM,         /* like EV_PRINTF, the text is run by /bin/sh */
 	EV_CAT,            /* like EV_PRINTF, the text names a file to print */
 	EV_JOIN,           /* payload: argv-style strings */
+	EV_HELPER_ERROR,   /* -k: id: rt.helper_errs[id]; payload: int64 the helper's return code */
 	EV_PID_SEEN = 64,  /* id: 0; payload: uint64 pid whose user symbols should be
 	                      cached while it lives (ustack, usym); handled by the
 	                      runtime's rt_event_hook, as are further kinds >= 64 */

@@ -181,6 +181,26 @@ static void run_join(struct rt *rt, const char *sep, const uint8_t *pl, size_t s
 	free(text);
 }
 
+/* -k: a helper failed. As bpftrace: "stdin:1:9: WARNING: Failed to
+ * map_delete_elem: No such file or directory (-2)", the source line and a
+ * caret, each time it happens; with -f json {"type": "helper_error", ...}.
+ * Like every message of latest bpftrace, on stderr (0.17 used stdout). */
+static void helper_error(struct rt *rt, const struct rt_helper_err *he, const uint8_t *pl)
+{
+	int64_t rc;
+	memcpy(&rc, pl, sizeof(rc));
+	fflush(rt->out);
+	if (rt->format == OUT_JSON) {
+		fprintf(stderr, "{\"type\": \"helper_error\", \"helper\": \"%s\", \"retcode\": %lld, "
+			"\"line\": %d, \"col\": %d}\n", he->helper, (long long)rc, he->loc.first_line,
+			he->loc.first_column);
+		return;
+	}
+	if (rt->diag)
+		diag_warn(rt->diag, he->loc, "Failed to %s: %s (%lld)", he->helper,
+			  rc < 0 && rc > -4096 ? strerror((int)-rc) : "Unknown error", (long long)rc);
+}
+
 int rt_handle_event(struct rt *rt, const void *data, size_t size)
 {
 	if (size < sizeof(struct ev_hdr))
@@ -240,6 +260,10 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 	case EV_PRINT_VALUE:
 		if (h->id < (uint32_t)rt->nvalues)
 			rt_value_event(rt, rt->out, rt->values[h->id], pl);
+		break;
+	case EV_HELPER_ERROR:
+		if (h->id < (uint32_t)rt->nhelper_errs && size >= sizeof(*h) + 8)
+			helper_error(rt, rt->helper_errs[h->id], pl);
 		break;
 	default:
 		if (rt_event_hook)

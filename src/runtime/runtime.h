@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "ast/diag.h"
 #include "ast/type.h"
 
 struct attach_point;
@@ -45,6 +46,13 @@ struct rt_prog {
 
 enum output_format { OUT_TEXT, OUT_JSON };
 
+/* -k: a helper call whose errors are reported at run time (EV_HELPER_ERROR):
+ * the helper's name as bpftrace says it and where the script called it. */
+struct rt_helper_err {
+	const char *helper;      /* "map_update_elem", "probe_read_user_str", ... */
+	struct loc loc;
+};
+
 /* A kernel map that backs no script map (stack traces, pid sets...):
  * created on first request by name (load.h: load_extra_map), closed with
  * the others. */
@@ -66,6 +74,8 @@ struct rt {
 	int globals_fd;         /* ARRAY: start ns, cpid, lost events (codegen/cg.h G_*) */
 	int scratch_fd;         /* ARRAY per CPU: values too big for the BPF stack (cg.c) */
 	struct rt_extra_map *extra; int nextra;
+	struct rt_helper_err **helper_errs; int nhelper_errs; /* -k sites (codegen) */
+	struct diag *diag;      /* -k warnings point into the script through it */
 	FILE *out;              /* stdout or -o FILE */
 	enum output_format format;
 	int ncpus;              /* possible CPUs: per-CPU value count */

@@ -57,6 +57,7 @@ struct uproc {
 static struct efile *files;
 static struct uproc *procs;
 static bool registered;
+static bool keep_procs = true;   /* BPFTRACE_CACHE_USER_SYMBOLS (usyms_set_cache) */
 
 static void reg_cleanup(void)
 {
@@ -335,7 +336,27 @@ static int read_maps(pid_t pid)
 
 int usyms_cache_pid(pid_t pid)
 {
+	if (!keep_procs)
+		return 0;
 	return pid > 0 ? read_maps(pid) : -1;
+}
+
+void usyms_set_cache(int mode)
+{
+	keep_procs = mode != 0;
+}
+
+/* Forgets what was read of pid (caching off: every lookup reads afresh). */
+static void proc_forget(pid_t pid)
+{
+	for (struct uproc **pp = &procs; *pp; pp = &(*pp)->next)
+		if ((*pp)->pid == pid) {
+			struct uproc *p = *pp;
+			*pp = p->next;
+			proc_free_maps(p);
+			free(p);
+			return;
+		}
 }
 
 static const struct umap *map_of(const struct uproc *p, uint64_t addr)
@@ -351,6 +372,13 @@ bool usyms_resolve(pid_t pid, uint64_t addr, struct usym *out)
 	memset(out, 0, sizeof(*out));
 	if (pid <= 0)
 		return false;
+	if (!keep_procs) {
+		/* no cache: the process's mappings as they are now, or nothing
+		 * once it is gone (bpftrace with BPFTRACE_CACHE_USER_SYMBOLS=0) */
+		proc_forget(pid);
+		if (read_maps(pid) < 0 || !proc_find(pid))
+			return false;
+	}
 	const struct umap *m = map_of(proc_find(pid), addr);
 	/* not cached yet, or mapped since (dlopen, exec): read again while the
 	 * process is there */

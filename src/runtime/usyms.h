@@ -17,6 +17,12 @@
  * process is gone. */
 int usyms_cache_pid(pid_t pid);
 
+/* BPFTRACE_CACHE_USER_SYMBOLS: 0 keeps nothing per process (each lookup
+ * reads /proc/PID/maps; a process that has exited resolves to nothing);
+ * 1 or -1 (auto, the default) caches every process seen, so that its
+ * addresses resolve after it exits. */
+void usyms_set_cache(int mode);
+
 struct usym {
 	const char *name;      /* NULL when unknown */
 	uint64_t off;          /* addr - symbol start */

@@ -1,6 +1,8 @@
 #!/bin/bash
-# completion_test.sh COMPLETION - the bash completion of bpfscript completes options, their
-# arguments and probe types (probe names need root and a built bpfscript on PATH: not here).
+# completion_test.sh COMPLETION [BPFSCRIPT] - the bash completion of bpfscript completes options,
+# their arguments and probe types; given the bpfscript binary (and root), probe names too, which
+# the completion asks `bpfscript -l` for (bash splits words at ':', so what is offered is the
+# part after the last colon).
 set -u
 source "$1" || exit 1
 fail=0
@@ -29,4 +31,10 @@ expect "bpfscript -d ve" verifier
 expect "bpfscript -l trace" tracepoint:
 expect "bpfscript -l kr" kretprobe: kr: kretfunc:
 expect "bpfscript -e " 
+if [ $# -ge 2 ]; then
+	PATH=$(dirname "$2"):$PATH
+	expect "bpfscript -l tracepoint:syscalls:sys_enter_getpp" sys_enter_getppid
+	expect "bpfscript -l tracepoint:sched:sched_process_ex" sched_process_exec sched_process_exit
+	expect "bpfscript -lv software:cpu-c" cpu-clock:
+fi
 exit $fail

@@ -4,12 +4,11 @@
 #
 # WORKING lists them; a tool that fails is an error, a tool not listed that passes is
 # reported so that it gets added. Tools bpftrace 0.17 attaches here but bpfscript does not
-# yet: execsnoop (join), naptime (struct pointer fields), ssllatency and sslsnoop (a
-# libcrypto symbol this libcrypto lacks), threadsnoop (pthread_create in libpthread.so.0,
+# yet: execsnoop (join), naptime (struct pointer fields), threadsnoop (pthread_create in libpthread.so.0,
 # a stub since glibc 2.34). The others need kprobes, kaddr(), curtask, C headers or
 # kernel struct types (FEATURES.md section 8).
 WORKING="bashreadline bitesize cpuwalk gethostlatency killsnoop opensnoop pidpersec setuids
-statsnoop syncsnoop syscount writeback"
+ssllatency sslsnoop statsnoop syncsnoop syscount writeback"
 bpfscript=$1
 fail=0
 if ! ls /usr/sbin/*.bt > /dev/null 2>&1; then
