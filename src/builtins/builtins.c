@@ -7,7 +7,8 @@
 extern const struct builtin builtins_unsafe[];   /* unsafe.c: system, signal, cat */
 
 static const struct builtin *const families[] = {
-	builtins_vars, builtins_output, builtins_agg, builtins_str, builtins_maps, builtins_unsafe, builtins_stack, builtins_symbols, NULL,
+	builtins_vars, builtins_output, builtins_agg, builtins_str, builtins_maps, builtins_unsafe, builtins_stack, builtins_symbols,
+	builtins_ctypes, NULL,
 };
 
 const struct builtin *builtin_find(const char *name, enum builtin_kind kind)

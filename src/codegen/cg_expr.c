@@ -684,14 +684,10 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 	case N_BINOP:
 		return binop(cg, n);
 	case N_UNOP: {
-		if (n->op == OP_DEREF) {
-			int sz = int_width(n->type);
-			LLVMValueRef p = cg_expr(cg, n->a);
-			LLVMValueRef tmp = cg_alloca(cg, 8, "deref");
-			cg_memset0(cg, tmp, 8);
-			cg_probe_read(cg, tmp, sz, LLVMBuildIntToPtr(cg->b, p, cg->ptr, ""), n->a->type->as);
-			return cg_load_int(cg, tmp, sz, n->type->is_signed);
-		}
+		if (n->op == OP_DEREF)
+			return cg_remote_int(cg, n);
+		if (n->op == OP_ADDR)
+			return cg_remote_addr(cg, n->a);
 		if (n->op == OP_NOT)
 			return bool64(cg, LLVMBuildNot(cg->b, cg_truth(cg, n->a), ""));
 		LLVMValueRef x = cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
@@ -728,7 +724,7 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 		return phi;
 	}
 	case N_FIELD:
-		return field_int(cg, n);
+		return sema_is_remote(n) ? cg_remote_int(cg, n) : field_int(cg, n);
 	case N_TUPLE_INDEX: {
 		struct type *tt = n->a->type;
 		LLVMValueRef tmp = cg_alloca(cg, tt->size, "tuple");
@@ -737,7 +733,7 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 				   n->type->is_signed);
 	}
 	case N_INDEX:
-		return index_int(cg, n);
+		return sema_is_remote(n) ? cg_remote_int(cg, n) : index_int(cg, n);
 	case N_CAST:
 		return cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
 	case N_BLOCK: {
@@ -798,7 +794,10 @@ void cg_expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		}
 		return;
 	case N_FIELD:
-		field_into(cg, n, dst);
+		if (sema_is_remote(n))
+			cg_remote_into(cg, n, dst);
+		else
+			field_into(cg, n, dst);
 		return;
 	case N_TUPLE_INDEX: {
 		struct type *tt = n->a->type;
@@ -808,12 +807,14 @@ void cg_expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		return;
 	}
 	case N_INDEX:
-		index_into(cg, n, dst);
+		if (sema_is_remote(n))
+			cg_remote_into(cg, n, dst);
+		else
+			index_into(cg, n, dst);
 		return;
 	case N_UNOP:
 		if (n->op == OP_DEREF) {
-			LLVMValueRef p = cg_expr(cg, n->a);
-			cg_probe_read(cg, dst, t->size, LLVMBuildIntToPtr(cg->b, p, cg->ptr, ""), n->a->type->as);
+			cg_remote_into(cg, n, dst);
 			return;
 		}
 		break;

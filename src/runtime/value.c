@@ -7,6 +7,7 @@
  * optional rt_format_special hook and fall back to numbers without it. */
 #include "runtime/print_int.h"
 
+#include <inttypes.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pwd.h>
@@ -503,6 +504,9 @@ void rt_value_event(struct rt *rt, FILE *out, const struct type *t, const uint8_
 		sb_puts(&b, "{\"type\": \"value\", \"data\": ");
 		val_json(rt, &b, t, data);
 		sb_puts(&b, "}\n");
+	} else if (t->kind == TY_PTR) {
+		/* print(p): the address in hex (latest bpftrace) */
+		sb_printf(&b, "0x%" PRIx64 "\n", rd_u64(data));
 	} else {
 		val_text(rt, &b, t, data, V_VALUE);
 		sb_putc(&b, '\n');
