@@ -337,6 +337,8 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 			sb_printf(b, ".%s = ", f->name ? f->name : "");
 			if (f->bit_size)
 				sb_i64(b, rd_bits(f, p + f->offset));
+			else if (f->type->kind == TY_PTR)
+				sb_printf(b, "0x%" PRIx64, rd_u64(p + f->offset));   /* as print(p) */
 			else
 				val_text(rt, b, f->type, p + f->offset, ctx);
 		}
