@@ -63,6 +63,9 @@ struct program_info {
 	struct ptrvec printfs;     /* struct rt_printf * */
 	struct ptrvec values;      /* struct type * for print(value) */
 	struct ap_list aps;        /* every attach point, indexed by ap->id */
+	/* the script's C definitions (sema_types.c): "struct S" / "union U" /
+	 * "enum E" -> struct type *, and enumerator name -> its enum type */
+	struct strmap ctypes, cenums;
 	bool uses_elapsed, uses_cpid;
 	/* set when the code bakes in a value of this run that the compiled-object
 	 * cache's key does not cover (runtime/cache.h): such a run always compiles */

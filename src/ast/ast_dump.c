@@ -118,6 +118,8 @@ static void dump(FILE *out, const struct node *n, int depth, bool with_types, st
 	dump_payload(out, n);
 	if (with_types && n->type)
 		fprintf(out, " :: %s", type_name(a, n->type));
+	if (with_types && n->type && n->kind == N_SIZEOF)
+		fprintf(out, " = %" PRId64, n->ival);   /* the size sema found */
 	fputc('\n', out);
 
 	for (int i = 0; i < n->list.n; i++)

@@ -67,6 +67,14 @@ struct type *sema_norm(struct sema *s, struct type *t)
 		return t;
 	switch (t->kind) {
 	case TY_INT:
+		if (t->enum_name) {
+			/* an enum keeps its enumerators (printf %s prints names) */
+			if (t->size == 8)
+				return t;
+			struct type *c = type_copy(s->a, t);
+			c->size = c->align = 8;
+			return c;
+		}
 		return type_int(8, t->is_signed);
 	case TY_BOOL:
 		return &bool8;
@@ -522,6 +530,8 @@ int sema_run(struct driver *drv)
 	struct sema s = { .drv = drv, .a = &drv->arena };
 	struct node *root = drv->root;
 	if (sema_preamble(&s) < 0 || drv->diag.errors)
+		return -1;
+	if (sema_cdefs(&s) < 0 || drv->diag.errors)
 		return -1;
 	int rc = 0;
 	for (int i = 0; i < root->list.n; i++) {

@@ -101,6 +101,15 @@ int sema_strlen(struct sema *s);
 struct type *sema_int_common(const struct type *a, const struct type *b);
 /* The promoted type of one integer operand (unary -, ~, shifts). */
 struct type *sema_int_promote(const struct type *t);
+/* C types (sema_types.c). sema_is_remote: n denotes memory outside the
+ * program (a member through a pointer, *p, p[i], and members/elements of
+ * those), read with bpf_probe_read_*; sema_remote_as: which memory. */
+bool sema_is_remote(const struct node *n);
+enum addrspace sema_remote_as(const struct node *n);
+/* Fills every record a value of type t holds (a struct printed whole). */
+void sema_complete_deep(struct type *t);
+enum addrspace sema_default_as(struct sema *s);
+int sema_offsetof(struct sema *s, struct node *n, int64_t *off);
 /* Reports a warning at loc (final pass only). */
 void sema_warn(struct sema *s, struct loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -63,8 +63,9 @@ static const struct { const char *name; int size; bool sign; } int_names[] = {
 	{ "ssize_t", 8, true }, { "pid_t", 4, true }, { "uid_t", 4, false }, { "gid_t", 4, false },
 };
 
-/* Resolves "uint32", "int8 *", "uint8[4]", "string", "string[16]", "bool".
- * Struct types are not known here (another pass types them). */
+/* Resolves "uint32", "int8 *", "uint8[4]", "string", "string[16]", "bool",
+ * and C type names ("struct task_struct *", "enum pid_type", "u32") through
+ * sema_c_named (sema_types.c). */
 struct type *sema_type_from_name(struct sema *s, const char *name, struct loc loc, bool report)
 {
 	size_t len = strlen(name);
@@ -97,8 +98,7 @@ struct type *sema_type_from_name(struct sema *s, const char *name, struct loc lo
 							 : sema_type_from_name(s, base, loc, report);
 		if (!bt)
 			return NULL;
-		return type_ptr(s->a, bt, s->ap && s->ap->pt && !strcmp(s->ap->pt->name, "uprobe") ? AS_USER
-												     : AS_KERNEL);
+		return type_ptr(s->a, bt, sema_default_as(s));
 	}
 	for (size_t i = 0; i < sizeof(int_names) / sizeof(int_names[0]); i++)
 		if (!strcmp(name, int_names[i].name))
@@ -107,9 +107,8 @@ struct type *sema_type_from_name(struct sema *s, const char *name, struct loc lo
 		return type_bool();
 	if (!strcmp(name, "string"))
 		return type_str(s->a, sema_strlen(s));
-	if (report)
-		sema_error(s, loc, "Cannot resolve unknown type \"%s\"", name);
-	return NULL;
+	/* struct/union/enum and typedef names: the script's, then BTF's */
+	return sema_c_named(s, name, loc, report);
 }
 
 /* ------------------------------------------------------------------ */
@@ -224,6 +223,8 @@ static struct type *expr_binop(struct sema *s, struct node *n)
 
 static struct type *expr_unop(struct sema *s, struct node *n)
 {
+	if (n->op == OP_ADDR)
+		return sema_addr_of(s, n);
 	struct type *x = sema_expr(s, n->a);
 	if (!x)
 		return NULL;
@@ -233,10 +234,20 @@ static struct type *expr_unop(struct sema *s, struct node *n)
 			sema_error(s, n->loc, "Can not dereference type '%s'", sema_tn(s, x));
 			return NULL;
 		}
+		if (x->elem->kind == TY_VOID || (x->elem->kind == TY_RECORD && !type_complete(x->elem)->nfields &&
+						 x->elem->size == 0)) {
+			sema_error(s, n->loc, "Can not dereference type '%s': its pointee is incomplete", sema_tn(s, x));
+			return NULL;
+		}
+		/* what *p yields keeps p's address space (a struct read whole) */
+		if (x->elem->kind == TY_RECORD && x->elem->as != x->as) {
+			struct type *c = type_copy(s->a, x->elem);
+			c->as = x->as;
+			return c;
+		}
 		return x->elem;
 	case OP_ADDR:
-		sema_error(s, n->loc, "The '&' operator is not supported");
-		return NULL;
+		return NULL;   /* sema_addr_of, before the operand was typed */
 	case OP_NOT:
 		if (!sema_is_cond(x))
 			break;
@@ -342,6 +353,8 @@ static struct type *expr_ident(struct sema *s, struct node *n)
 			sema_error(s, n->loc, "_ can only be assigned to: `_ = expr;` discards a value");
 		else if ((why = probe_ctx_misuse(s->a, ap, n->str)))
 			sema_error(s, n->loc, "%s", why);
+		else if (sema_enumerator(s, n))
+			return n->type;   /* an enum's value: now an N_INT */
 		else
 			sema_error(s, n->loc, "Unknown identifier: '%s'", n->str);
 		return NULL;
@@ -404,45 +417,6 @@ struct type *sema_call(struct sema *s, struct node *n)
 
 /* ------------------------------------------------------------------ */
 /* Fields, tuples, indexes                                              */
-
-static struct type *expr_field(struct sema *s, struct node *n)
-{
-	struct type *bt = sema_expr(s, n->a);
-	if (!bt)
-		return NULL;
-	struct type *rt = bt;
-	if (rt->kind == TY_PTR && rt->elem && rt->elem->kind == TY_RECORD)
-		rt = rt->elem;
-	if (rt->kind != TY_RECORD) {
-		sema_error(s, n->loc, "Can not access field '%s' on expression of type '%s'", n->str, sema_tn(s, bt));
-		return NULL;
-	}
-	for (int i = 0; i < rt->nfields; i++) {
-		if (rt->fields[i].name && !strcmp(rt->fields[i].name, n->str)) {
-			if (rt->is_ctx_record && rt->fields[i].offset < 8) {
-				sema_error(s, n->loc, "BPF does not support accessing common tracepoint fields");
-				return NULL;
-			}
-			n->sem = &rt->fields[i];
-			return rt->fields[i].type;
-		}
-	}
-	sema_error(s, n->loc, "Struct/union of type '%s' does not contain a field named '%s'", sema_tn(s, rt), n->str);
-	if (s->final) {
-		const char *best = NULL;
-		int bd = 3;
-		for (int i = 0; i < rt->nfields; i++) {
-			int d = rt->fields[i].name ? diag_distance(n->str, rt->fields[i].name) : 99;
-			if (d < bd) {
-				bd = d;
-				best = rt->fields[i].name;
-			}
-		}
-		if (best)
-			diag_hint(&s->drv->diag, "did you mean '%s'?", best);
-	}
-	return NULL;
-}
 
 /* (a, b), (x,), () and records (name = a, size = b). */
 static struct type *expr_tuple(struct sema *s, struct node *n)
@@ -555,6 +529,11 @@ static struct type *expr_cast(struct sema *s, struct node *n)
 		return NULL;
 	bool from_ok = type_is_int(x) || x->kind == TY_PTR;
 	bool to_ok = type_is_int(t) || t->kind == TY_PTR;
+	if (t->kind == TY_PTR && x->as != AS_NONE && x->as != t->as) {
+		/* (struct S *)uptr(arg0): the operand's address space wins */
+		t = type_copy(s->a, t);
+		t->as = x->as;
+	}
 	if (!from_ok || !to_ok) {
 		sema_error(s, n->loc, "Cannot cast from \"%s\" to \"%s\"", sema_tn(s, x), sema_tn(s, t));
 		return NULL;
@@ -628,7 +607,8 @@ struct type *sema_expr(struct sema *s, struct node *n)
 	struct type *t = NULL;
 	switch (n->kind) {
 	case N_INT:
-		t = type_int(8, n->ival >= 0);
+		/* an enumerator (sema_enumerator) keeps its enum type */
+		t = n->sem ? n->sem : type_int(8, n->ival >= 0);
 		break;
 	case N_STR:
 		t = type_str(s->a, (int)n->ival + 1);
@@ -668,7 +648,7 @@ struct type *sema_expr(struct sema *s, struct node *n)
 		t = expr_ternary(s, n);
 		break;
 	case N_FIELD:
-		t = expr_field(s, n);
+		t = sema_field(s, n);
 		break;
 	case N_TUPLE:
 		t = expr_tuple(s, n);

@@ -5,6 +5,8 @@
  *   sema_expr.c      expressions, integer conversions
  *   sema_stmt.c      statements, printf layouts
  *   sema_preamble.c  #define, config, macros, map declarations, #if
+ *   sema_types.c     C types: script struct/union/enum definitions, BTF
+ *                    names, members, &, offsetof, address spaces
  *
  * Scoping of $variables. Latest bpftrace scopes a variable to the block
  * that declares it; 0.17 scoped it to the probe, and its tools assign a
@@ -74,5 +76,23 @@ struct type *sema_block_expr(struct sema *s, struct node *b);
 /* Runs once before type checking: evaluates #if, applies config, records
  * map declarations, and expands #define constants and macros in place. */
 int sema_preamble(struct sema *s);
+
+/* ---- sema_types.c ---- */
+/* Parses the script's struct/union/enum definitions (once, before typing). */
+int sema_cdefs(struct sema *s);
+/* "struct S", "union U", "enum E" or a typedef name: the script's type, else
+ * vmlinux BTF's; NULL (reported when `report`) when neither has it. */
+struct type *sema_c_named(struct sema *s, const char *name, struct loc loc, bool report);
+/* An identifier naming an enumerator (script enums, then BTF): turns n into
+ * its N_INT value typed as the enum (n->sem = the enum type). */
+bool sema_enumerator(struct sema *s, struct node *n);
+/* base->f and base.f (pointers to records are dereferenced). */
+struct type *sema_field(struct sema *s, struct node *n);
+/* &x of a member, element or dereference. */
+struct type *sema_addr_of(struct sema *s, struct node *n);
+/* Address space of casts and pointer reads at the current probe. */
+enum addrspace sema_default_as(struct sema *s);
+/* offsetof(T, a.b): the member path's byte offset in *off; 0 or -1. */
+int sema_offsetof(struct sema *s, struct node *n, int64_t *off);
 
 #endif

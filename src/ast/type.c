@@ -100,6 +100,31 @@ bool type_is_int(const struct type *t)
 	return t && (t->kind == TY_INT || t->kind == TY_BOOL);
 }
 
+struct type *type_complete(struct type *t)
+{
+	if (t && t->kind == TY_RECORD && t->complete) {
+		void (*fn)(struct type *) = t->complete;
+		t->complete = NULL;
+		fn(t);
+	}
+	return t;
+}
+
+struct type *type_copy(struct arena *a, const struct type *t)
+{
+	struct type *c = arena_alloc(a, sizeof(*c));
+	*c = *t;
+	return c;
+}
+
+const char *type_enum_name(const struct type *t, int64_t v)
+{
+	for (int i = 0; t && i < t->nenumvals; i++)
+		if (t->enumvals[i].value == v)
+			return t->enumvals[i].name;
+	return NULL;
+}
+
 bool type_is_agg(const struct type *t)
 {
 	return t && t->kind >= TY_COUNT && t->kind <= TY_LHIST;
@@ -156,6 +181,8 @@ const char *type_name(struct arena *a, const struct type *t)
 		return "none";
 	switch (t->kind) {
 	case TY_INT:
+		if (t->enum_name)
+			return t->enum_name;
 		return arena_printf(a, "%sint%d", t->is_signed ? "" : "u", t->size * 8);
 	case TY_STR:
 		return arena_printf(a, "string[%d]", t->size);

@@ -53,6 +53,12 @@ enum addrspace { AS_NONE, AS_KERNEL, AS_USER };
 
 struct type;
 
+/* One enumerator of an enum type (BTF or script): `name = value`. */
+struct type_enumval {
+	const char *name;
+	int64_t value;
+};
+
 struct type_field {
 	const char *name;     /* NULL for tuple elements */
 	struct type *type;
@@ -78,6 +84,21 @@ struct type {
 	int64_t lmin, lmax, lstep;
 	/* TY_RECORD of tracepoint args: fields marked as __data_loc strings */
 	bool is_ctx_record;
+	/* ---- C types (issue 4: BTF and script definitions) ----
+	 * complete: a TY_RECORD whose fields are filled on first use (vmlinux
+	 * BTF records are converted member by member only when a program
+	 * looks inside them); call type_complete() before reading `fields`.
+	 * It is cleared once the fields are in. src_id: the BTF type id the
+	 * type came from (0: not from BTF). is_union: a union record.
+	 * enum_name / enumvals: a TY_INT that is a C enum ("enum task_state"
+	 * from BTF or the script), with its enumerators; printf %s prints the
+	 * enumerator's name. */
+	void (*complete)(struct type *t);
+	int src_id;
+	bool is_union;
+	const char *enum_name;
+	struct type_enumval *enumvals;
+	int nenumvals;
 };
 
 const char *type_kind_name(enum type_kind k);
@@ -97,6 +118,12 @@ struct type *type_tuple(struct arena *a, struct type **elems, int n);
 struct type *type_agg(struct arena *a, enum type_kind k, bool is_signed);
 
 bool type_is_int(const struct type *t);     /* TY_INT or TY_BOOL */
+/* Fills a lazily converted record's fields (see `complete`); returns t. */
+struct type *type_complete(struct type *t);
+/* A copy of t (arena) that sema may change (address space, enum info). */
+struct type *type_copy(struct arena *a, const struct type *t);
+/* The enumerator name of `v` in enum type t, or NULL. */
+const char *type_enum_name(const struct type *t, int64_t v);
 bool type_is_agg(const struct type *t);     /* count..lhist */
 bool type_is_strlike(const struct type *t); /* accepted by printf %s */
 bool type_equal(const struct type *a, const struct type *b);

@@ -46,5 +46,6 @@ extern const struct builtin builtins_str[];
 extern const struct builtin builtins_maps[];      /* len, has_key */
 extern const struct builtin builtins_stack[];     /* kstack, ustack */
 extern const struct builtin builtins_symbols[];   /* ksym, usym, kaddr, uaddr */
+extern const struct builtin builtins_ctypes[];    /* curtask, kptr, uptr, offsetof */
 
 #endif

@@ -10,7 +10,7 @@ extern const struct builtin builtins_net[];      /* net.c: ntop, pton, macaddr, 
 
 static const struct builtin *const families[] = {
 	builtins_vars, builtins_output, builtins_agg, builtins_str, builtins_maps, builtins_unsafe, builtins_stack, builtins_symbols,
-	builtins_strfuncs, builtins_net, NULL,
+	builtins_strfuncs, builtins_net, builtins_ctypes, NULL,
 };
 
 const struct builtin *builtin_find(const char *name, enum builtin_kind kind)

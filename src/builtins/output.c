@@ -116,11 +116,12 @@ static int check_print(struct sema *s, struct node *n)
 	struct type *t = sema_expr(s, a0);
 	if (!t)
 		return -1;
-	/* script records (named tuples) print; kernel structs do not (yet) */
-	if (t->kind == TY_VOID || (t->kind == TY_RECORD && (t->is_ctx_record || t->name)) || type_is_agg(t)) {
+	if (t->kind == TY_VOID || (t->kind == TY_RECORD && t->is_ctx_record) || type_is_agg(t)) {
 		sema_error(s, a0->loc, "print() cannot print a value of type %s", type_name(sema_arena(s), t));
 		return -1;
 	}
+	/* a struct prints whole, as latest bpftrace does: every member record */
+	sema_complete_deep(t);
 	t = sema_norm(s, t);
 	if (sema_is_final(s)) {
 		struct driver *d = sema_driver(s);

@@ -502,19 +502,9 @@ static void ctx_field_into(struct cg *cg, struct type_field *f, LLVMValueRef dst
 		LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), cg_gep(cg, dst, size - 1));
 }
 
-/* Base of a field access that goes through a pointer (p->f, or p.f with
- * the pointer dereferenced implicitly): the address of the record. */
-static bool through_ptr(struct node *n)
-{
-	return n->a->type && n->a->type->kind == TY_PTR;
-}
-
-static LLVMValueRef field_addr(struct cg *cg, struct node *n)
-{
-	struct type_field *f = n->sem;
-	LLVMValueRef base = cg_expr(cg, n->a);
-	return LLVMBuildIntToPtr(cg->b, LLVMBuildAdd(cg->b, base, cg_i64(cg, f->offset), ""), cg->ptr, "");
-}
+/* Members and elements of memory outside the program (through pointers)
+ * are cg_member.c's (sema_is_remote); these are the program's own values:
+ * the probe context (args) and records held in variables, maps, tuples. */
 
 static LLVMValueRef field_int(struct cg *cg, struct node *n)
 {
@@ -526,15 +516,11 @@ static LLVMValueRef field_int(struct cg *cg, struct node *n)
 		sz = 8;
 	LLVMValueRef tmp = cg_alloca(cg, 8, "fld");
 	cg_memset0(cg, tmp, 8);
-	if (through_ptr(n)) {
-		cg_probe_read(cg, tmp, sz, field_addr(cg, n), n->a->type->as);
-	} else {
-		/* a record value in memory (script record, struct copy) */
-		LLVMValueRef rec = cg_alloca(cg, n->a->type->size, "rec");
-		cg_expr_into(cg, n->a, rec);
-		cg_memcpy(cg, tmp, cg_gep(cg, rec, f->offset),
-			  f->offset + sz <= n->a->type->size ? sz : n->a->type->size - f->offset);
-	}
+	/* a record value in memory (script record, struct copy) */
+	LLVMValueRef rec = cg_alloca(cg, n->a->type->size, "rec");
+	cg_expr_into(cg, n->a, rec);
+	cg_memcpy(cg, tmp, cg_gep(cg, rec, f->offset),
+		  f->offset + sz <= n->a->type->size ? sz : n->a->type->size - f->offset);
 	return member_int(cg, tmp, f, sz);
 }
 
@@ -546,12 +532,6 @@ static void field_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		return;
 	}
 	int size = n->type->size;
-	if (through_ptr(n)) {
-		cg_probe_read(cg, dst, size, field_addr(cg, n), n->a->type->as);
-		if (n->type->kind == TY_STR)
-			LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), cg_gep(cg, dst, size - 1));
-		return;
-	}
 	LLVMValueRef rec = cg_alloca(cg, n->a->type->size, "rec");
 	cg_expr_into(cg, n->a, rec);
 	cg_memcpy(cg, dst, cg_gep(cg, rec, f->offset), size);
@@ -559,20 +539,12 @@ static void field_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 
 /* ---- indexes ------------------------------------------------------------ */
 
-/* Address of element n->b of the value n->a (an array or string, copied to
- * memory; a pointer: the pointee's address, read later). *in_kernel tells
- * which: true for a pointer (to be probe_read). */
-static LLVMValueRef index_addr(struct cg *cg, struct node *n, int esize, bool *remote)
+/* Address of element n->b of the value n->a (an array or string of the
+ * program's own, copied to memory; p[i] is cg_member.c's). */
+static LLVMValueRef index_addr(struct cg *cg, struct node *n, int esize)
 {
 	struct type *bt = n->a->type;
 	LLVMValueRef idx = n->sem_id ? cg_i64(cg, n->ival) : cg_expr(cg, n->b);
-	if (bt->kind == TY_PTR) {
-		*remote = true;
-		LLVMValueRef base = cg_expr(cg, n->a);
-		LLVMValueRef addr = LLVMBuildAdd(cg->b, base, LLVMBuildMul(cg->b, idx, cg_i64(cg, esize), ""), "");
-		return LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "");
-	}
-	*remote = false;
 	LLVMValueRef mem = cg_alloca(cg, bt->size, "indexed");
 	cg_expr_into(cg, n->a, mem);
 	int count = bt->kind == TY_STR ? bt->size : bt->nelem;
@@ -596,14 +568,7 @@ static LLVMValueRef index_int(struct cg *cg, struct node *n)
 	}
 	int esize = bt->kind == TY_STR ? 1 : n->type->size;
 	int w = int_width(n->type);
-	bool remote;
-	LLVMValueRef p = index_addr(cg, n, esize, &remote);
-	if (remote) {
-		LLVMValueRef tmp = cg_alloca(cg, 8, "elem");
-		cg_memset0(cg, tmp, 8);
-		cg_probe_read(cg, tmp, w, p, bt->as);
-		p = tmp;
-	}
+	LLVMValueRef p = index_addr(cg, n, esize);
 	return cg_load_int(cg, p, w, n->type->is_signed);
 }
 
@@ -617,12 +582,7 @@ static void index_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		cg_memcpy(cg, dst, cg_gep(cg, tmp, bt->fields[n->ival].offset), size);
 		return;
 	}
-	bool remote;
-	LLVMValueRef p = index_addr(cg, n, size, &remote);
-	if (remote)
-		cg_probe_read(cg, dst, size, p, bt->as);
-	else
-		cg_memcpy(cg, dst, p, size);
+	cg_memcpy(cg, dst, index_addr(cg, n, size), size);
 }
 
 /* ---- block expressions -------------------------------------------------- */
@@ -697,14 +657,10 @@ static LLVMValueRef expr(struct cg *cg, struct node *n)
 	case N_BINOP:
 		return binop(cg, n);
 	case N_UNOP: {
-		if (n->op == OP_DEREF) {
-			int sz = int_width(n->type);
-			LLVMValueRef p = cg_expr(cg, n->a);
-			LLVMValueRef tmp = cg_alloca(cg, 8, "deref");
-			cg_memset0(cg, tmp, 8);
-			cg_probe_read(cg, tmp, sz, LLVMBuildIntToPtr(cg->b, p, cg->ptr, ""), n->a->type->as);
-			return cg_load_int(cg, tmp, sz, n->type->is_signed);
-		}
+		if (n->op == OP_DEREF)
+			return cg_remote_int(cg, n);
+		if (n->op == OP_ADDR)
+			return cg_remote_addr(cg, n->a);
 		if (n->op == OP_NOT)
 			return bool64(cg, LLVMBuildNot(cg->b, cg_truth(cg, n->a), ""));
 		LLVMValueRef x = cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
@@ -741,7 +697,7 @@ static LLVMValueRef expr(struct cg *cg, struct node *n)
 		return phi;
 	}
 	case N_FIELD:
-		return field_int(cg, n);
+		return sema_is_remote(n) ? cg_remote_int(cg, n) : field_int(cg, n);
 	case N_TUPLE_INDEX: {
 		struct type *tt = n->a->type;
 		LLVMValueRef tmp = cg_alloca(cg, tt->size, "tuple");
@@ -750,7 +706,7 @@ static LLVMValueRef expr(struct cg *cg, struct node *n)
 				   n->type->is_signed);
 	}
 	case N_INDEX:
-		return index_int(cg, n);
+		return sema_is_remote(n) ? cg_remote_int(cg, n) : index_int(cg, n);
 	case N_CAST:
 		return cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
 	case N_BLOCK: {
@@ -822,7 +778,10 @@ static void expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		}
 		return;
 	case N_FIELD:
-		field_into(cg, n, dst);
+		if (sema_is_remote(n))
+			cg_remote_into(cg, n, dst);
+		else
+			field_into(cg, n, dst);
 		return;
 	case N_TUPLE_INDEX: {
 		struct type *tt = n->a->type;
@@ -832,12 +791,14 @@ static void expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		return;
 	}
 	case N_INDEX:
-		index_into(cg, n, dst);
+		if (sema_is_remote(n))
+			cg_remote_into(cg, n, dst);
+		else
+			index_into(cg, n, dst);
 		return;
 	case N_UNOP:
 		if (n->op == OP_DEREF) {
-			LLVMValueRef p = cg_expr(cg, n->a);
-			cg_probe_read(cg, dst, t->size, LLVMBuildIntToPtr(cg->b, p, cg->ptr, ""), n->a->type->as);
+			cg_remote_into(cg, n, dst);
 			return;
 		}
 		break;

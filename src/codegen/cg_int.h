@@ -19,4 +19,10 @@ void cg_lvalue_write(struct cg *cg, struct node *lv, LLVMValueRef v);
 /* lv op= rhs with C semantics; returns the new value. */
 LLVMValueRef cg_compound(struct cg *cg, struct node *lv, enum op op, struct node *rhs);
 
+/* Remote memory (cg_member.c; sema_is_remote says which expressions): its
+ * address as an i64, its value as an integer, or copied into dst. */
+LLVMValueRef cg_remote_addr(struct cg *cg, struct node *n);
+LLVMValueRef cg_remote_int(struct cg *cg, struct node *n);
+void cg_remote_into(struct cg *cg, struct node *n, LLVMValueRef dst);
+
 #endif

@@ -118,6 +118,9 @@ struct probe_type {
 	 * unknown identifier. */
 	int (*list_pid)(pid_t pid, const char *pattern, bool verbose, FILE *out);
 	const char *(*ctx_misuse)(struct arena *a, const struct attach_point *ap, const char *name);
+	/* Pointers this probe's programs see by default (casts, arguments)
+	 * point into the traced process (bpf_probe_read_user), not the kernel. */
+	bool user_mem;
 };
 
 /* Registry (probes.c). */

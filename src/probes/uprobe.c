@@ -634,6 +634,7 @@ const struct probe_type probe_uprobe = {
 	.ctx_emit = up_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
+	.user_mem = true,
 };
 
 const struct probe_type probe_uretprobe = {
@@ -647,4 +648,5 @@ const struct probe_type probe_uretprobe = {
 	.ctx_emit = up_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
+	.user_mem = true,
 };

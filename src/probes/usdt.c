@@ -293,4 +293,5 @@ const struct probe_type probe_usdt = {
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
 	.prog_per_ap = true,
+	.user_mem = true,
 };

@@ -2,10 +2,12 @@
  * struct type conversion described in btf.h.
  *
  * Converted types are cached by BTF id for the life of the process in an
- * arena of this file (freed at exit). Struct members are converted through
- * a work list rather than by recursion, so that deep pointer chains
- * (task_struct -> mm_struct -> ...) cost no stack; a struct's shell is in
- * the cache before its members are, which also ends cycles. */
+ * arena of this file (freed at exit): the type cache every run shares.
+ * Conversion is on demand: a struct or union is a shell (name, size) until
+ * a program looks inside it, when its `complete` hook (type.h) converts its
+ * members, again shallowly. A program touching task_struct->real_parent
+ * converts two records, not the thousands task_struct reaches; cycles end
+ * because shells are cached before anything else happens. */
 #include "runtime/btf.h"
 
 #include <errno.h>
@@ -29,12 +31,17 @@ static unsigned ncache;
  * a wildcard over thousands of functions would cost seconds. In types_arena. */
 static struct strmap funcs;
 static bool funcs_built;
+/* Every enumerator of vmlinux by name -> its enum's BTF id (built on first use). */
+static struct strmap enumerators;
+static bool enumerators_built;
 
 static void btf_cleanup(void)
 {
 	btf__free(vmlinux);
 	vmlinux = NULL;
 	arena_free(&types_arena);
+	enumerators = (struct strmap){ 0 };
+	enumerators_built = false;
 	free(cache);
 	cache = NULL;
 	ncache = 0;
@@ -158,16 +165,7 @@ void btf_each_func(int (*fn)(const char *name, int proto, void *arg), void *arg)
 
 /* ---- conversion --------------------------------------------------------- */
 
-struct pending {
-	struct type *rec;
-	int id;
-};
-struct worklist {
-	struct pending *v;
-	int n, cap;
-};
-
-static struct type *convert(int id, struct worklist *wl);
+static struct type *convert(int id);
 
 static struct type *int_of_size(int size, bool is_signed)
 {
@@ -182,44 +180,80 @@ static int resolve_id(int id)
 	return r < 0 ? id : r;
 }
 
-/* Appends the members of struct/union `id` to rec at byte offset base,
- * flattening anonymous struct and union members. */
-static void add_members(struct type *rec, int id, int base, struct worklist *wl, int *cap)
+static void add_field(struct type *rec, int *cap, const char *name, struct type *ft, int boff, int bsize)
+{
+	if (rec->nfields == *cap) {
+		int ncap = *cap ? *cap * 2 : 8;
+		rec->fields = arena_realloc(&types_arena, rec->fields, sizeof(*rec->fields) * (size_t)*cap,
+					    sizeof(*rec->fields) * (size_t)ncap);
+		*cap = ncap;
+	}
+	struct type_field *f = &rec->fields[rec->nfields++];
+	f->name = name && *name ? name : NULL;
+	f->type = ft ? ft : type_int(8, false);
+	if (bsize) {
+		/* a bitfield: the byte holding its first bit, then bits from there */
+		f->offset = boff / 8;
+		f->bit_offset = boff % 8;
+		f->bit_size = bsize;
+	} else {
+		f->offset = boff / 8;
+	}
+}
+
+/* Appends the members of struct/union `id` to rec at bit offset base,
+ * flattening anonymous struct and union members (their members are
+ * reachable by name from the parent, as in C). Member types are converted
+ * shallowly: records among them stay shells until used. */
+static void add_members(struct type *rec, int id, int base, int *cap)
 {
 	const struct btf_type *t = btf__type_by_id(vmlinux, (__u32)id);
 	const struct btf_member *m = btf_members(t);
 	for (int i = 0; i < btf_vlen(t); i++, m++) {
 		const char *name = btf__name_by_offset(vmlinux, m->name_off);
-		int boff = (int)btf_member_bit_offset(t, (__u32)i);
+		int boff = base + (int)btf_member_bit_offset(t, (__u32)i);
 		int bsize = (int)btf_member_bitfield_size(t, (__u32)i);
 		int mid = resolve_id((int)m->type);
 		const struct btf_type *mt = btf__type_by_id(vmlinux, (__u32)mid);
 		if ((!name || !*name) && mt && (btf_is_struct(mt) || btf_is_union(mt))) {
-			add_members(rec, mid, base + boff / 8, wl, cap);
+			add_members(rec, mid, boff, cap);
 			continue;
 		}
-		if (rec->nfields == *cap) {
-			int ncap = *cap ? *cap * 2 : 8;
-			rec->fields = arena_realloc(&types_arena, rec->fields, sizeof(*rec->fields) * (size_t)*cap,
-						    sizeof(*rec->fields) * (size_t)ncap);
-			*cap = ncap;
-		}
-		struct type_field *f = &rec->fields[rec->nfields++];
-		f->name = name && *name ? name : NULL;
-		f->type = convert((int)m->type, wl);
-		if (!f->type)
-			f->type = type_int(8, false);
-		if (bsize) {
-			f->offset = base + boff / 8;
-			f->bit_offset = boff % 8;
-			f->bit_size = bsize;
-		} else {
-			f->offset = base + boff / 8;
-		}
+		add_field(rec, cap, name, convert((int)m->type), boff, bsize);
 	}
 }
 
-static struct type *convert(int id, struct worklist *wl)
+/* The `complete` hook of BTF records (type.h): members on first use. */
+static void complete_record(struct type *rec)
+{
+	int cap = 0;
+	add_members(rec, rec->src_id, 0, &cap);
+}
+
+static struct type *convert_enum(const struct btf_type *t, int id)
+{
+	struct type *r = type_copy(&types_arena, int_of_size((int)t->size, btf_kflag(t)));
+	const char *name = btf__name_by_offset(vmlinux, t->name_off);
+	r->enum_name = name && *name ? arena_printf(&types_arena, "enum %s", name) : "enum";
+	r->src_id = id;
+	int n = btf_vlen(t);
+	r->enumvals = arena_alloc(&types_arena, sizeof(*r->enumvals) * (size_t)(n ? n : 1));
+	r->nenumvals = n;
+	for (int i = 0; i < n; i++) {
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t) + i;
+			r->enumvals[i].name = btf__name_by_offset(vmlinux, e->name_off);
+			r->enumvals[i].value = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+		} else {
+			const struct btf_enum64 *e = btf_enum64(t) + i;
+			r->enumvals[i].name = btf__name_by_offset(vmlinux, e->name_off);
+			r->enumvals[i].value = (int64_t)btf_enum64_value(e);
+		}
+	}
+	return r;
+}
+
+static struct type *convert(int id)
 {
 	if (id <= 0 || (unsigned)id >= ncache)
 		return NULL;
@@ -237,7 +271,7 @@ static struct type *convert(int id, struct worklist *wl)
 	}
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
-		r = int_of_size((int)t->size, btf_kflag(t));
+		r = convert_enum(t, id);
 		break;
 	case BTF_KIND_FLOAT:
 		r = int_of_size((int)t->size, true);
@@ -246,17 +280,18 @@ static struct type *convert(int id, struct worklist *wl)
 		/* the pointer is cached first: a pointee may point back here */
 		r = type_ptr(&types_arena, NULL, AS_KERNEL);
 		cache[id] = r;
-		r->elem = convert((int)t->type, wl);
+		r->elem = convert((int)t->type);
 		if (!r->elem)
 			r->elem = type_int(1, false);   /* void *, function pointers */
 		return r;
 	}
 	case BTF_KIND_ARRAY: {
 		const struct btf_array *a = btf_array(t);
-		struct type *el = convert((int)a->type, wl);
+		struct type *el = convert((int)a->type);
 		if (!el)
 			return NULL;
-		if (el->kind == TY_INT && el->size == 1)
+		/* char arrays are strings, as bpftrace types them */
+		if (el->kind == TY_INT && el->size == 1 && !el->enum_name)
 			r = type_str(&types_arena, (int)a->nelems ? (int)a->nelems : 1);
 		else
 			r = type_array(&types_arena, el, (int)a->nelems);
@@ -268,18 +303,20 @@ static struct type *convert(int id, struct worklist *wl)
 		r = type_simple(&types_arena, TY_RECORD, (int)t->size);
 		r->align = 8;
 		r->as = AS_KERNEL;
+		r->is_union = btf_is_union(t);
 		r->name = arena_printf(&types_arena, "%s %s", btf_is_union(t) ? "union" : "struct",
 				       name && *name ? name : "(anonymous)");
-		cache[id] = r;
-		if (wl->n == wl->cap) {
-			wl->cap = wl->cap ? wl->cap * 2 : 64;
-			wl->v = xrealloc(wl->v, sizeof(*wl->v) * (size_t)wl->cap);
-		}
-		wl->v[wl->n++] = (struct pending){ r, id };
-		return r;
+		r->src_id = id;
+		r->complete = complete_record;
+		break;
 	}
 	case BTF_KIND_FWD: {
+		/* a declaration without a body: the definition may exist under
+		 * the same name elsewhere in BTF */
 		const char *name = btf__name_by_offset(vmlinux, t->name_off);
+		int def = btf_find(name, btf_kflag(t) ? BTF_KIND_UNION : BTF_KIND_STRUCT);
+		if (def > 0)
+			return cache[id] = convert(def);
 		r = type_simple(&types_arena, TY_RECORD, 0);
 		r->name = arena_printf(&types_arena, "%s %s", btf_kflag(t) ? "union" : "struct", name);
 		break;
@@ -289,7 +326,7 @@ static struct type *convert(int id, struct worklist *wl)
 	case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
-		r = convert((int)t->type, wl);
+		r = convert((int)t->type);
 		break;
 	default:
 		/* FUNC_PROTO (behind function pointers), VAR, DATASEC ... */
@@ -303,25 +340,123 @@ struct type *btf_type(int id)
 {
 	if (!btf_vmlinux())
 		return NULL;
-	struct worklist wl = { 0 };
-	struct type *r = convert(id, &wl);
-	/* fill the structs met on the way (converting members may add more) */
-	while (wl.n) {
-		struct pending p = wl.v[--wl.n];
-		int cap = 0;
-		add_members(p.rec, p.id, 0, &wl, &cap);
-	}
-	free(wl.v);
-	return r;
+	return convert(id);
 }
 
 int btf_member_offset(const char *name, const char *member)
 {
-	struct type *t = btf_type(btf_find(name, BTF_KIND_STRUCT));
+	struct type *t = type_complete(btf_type(btf_find(name, BTF_KIND_STRUCT)));
 	for (int i = 0; t && i < t->nfields; i++)
 		if (t->fields[i].name && !strcmp(t->fields[i].name, member))
 			return t->fields[i].offset;
 	return -1;
+}
+
+struct type *btf_named_type(const char *name)
+{
+	if (!btf_vmlinux())
+		return NULL;
+	static const struct { const char *prefix; int kind; } tags[] = {
+		{ "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION }, { "enum ", BTF_KIND_ENUM },
+	};
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		size_t n = strlen(tags[i].prefix);
+		if (strncmp(name, tags[i].prefix, n))
+			continue;
+		int id = btf_find(name + n, tags[i].kind);
+		if (id < 0 && tags[i].kind == BTF_KIND_ENUM)
+			id = btf_find(name + n, BTF_KIND_ENUM64);
+		return id < 0 ? NULL : btf_type(id);
+	}
+	int id = btf_find(name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		id = btf_find(name, BTF_KIND_INT);
+	return id < 0 ? NULL : btf_type(id);
+}
+
+static int distance(const char *a, const char *b, int limit)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > lb + (size_t)limit || lb > la + (size_t)limit || lb >= 128)
+		return limit + 1;
+	int row[130];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0], best = row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int v = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < v)
+				v = row[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			prev = cur;
+			if (v < best)
+				best = v;
+		}
+		if (best > limit)
+			return limit + 1;
+	}
+	return row[lb];
+}
+
+const char *btf_near_name(const char *name, int limit)
+{
+	if (!btf_vmlinux())
+		return NULL;
+	const char *tag = !strncmp(name, "struct ", 7) ? "struct " : !strncmp(name, "union ", 6) ? "union " : NULL;
+	if (!tag)
+		return NULL;
+	int kind = tag[0] == 's' ? BTF_KIND_STRUCT : BTF_KIND_UNION;
+	const char *bare = name + strlen(tag), *best = NULL;
+	int bd = limit;
+	unsigned n = btf__type_cnt(vmlinux);
+	for (unsigned id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(vmlinux, id);
+		if (!t || (int)btf_kind(t) != kind)
+			continue;
+		const char *tn = btf__name_by_offset(vmlinux, t->name_off);
+		if (!tn || !*tn)
+			continue;
+		int d = distance(bare, tn, bd - 1);
+		if (d < bd) {
+			bd = d;
+			best = tn;
+		}
+	}
+	return best ? arena_printf(&types_arena, "%s%s", tag, best) : NULL;
+}
+
+
+struct type *btf_enumerator(const char *name, int64_t *value)
+{
+	if (!btf_vmlinux())
+		return NULL;
+	if (!enumerators_built) {
+		enumerators_built = true;
+		unsigned n = btf__type_cnt(vmlinux);
+		for (unsigned id = 1; id < n; id++) {
+			const struct btf_type *t = btf__type_by_id(vmlinux, id);
+			if (!t || !(btf_is_enum(t) || btf_is_enum64(t)))
+				continue;
+			for (int i = 0; i < btf_vlen(t); i++) {
+				__u32 off = btf_is_enum(t) ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off;
+				const char *en = btf__name_by_offset(vmlinux, off);
+				if (en && *en && !strmap_get(&enumerators, en))
+					strmap_put(&types_arena, &enumerators, en, (void *)(uintptr_t)id);
+			}
+		}
+	}
+	int id = (int)(uintptr_t)strmap_get(&enumerators, name);
+	struct type *t = id ? btf_type(id) : NULL;
+	for (int i = 0; t && i < t->nenumvals; i++)
+		if (!strcmp(t->enumvals[i].name, name)) {
+			*value = t->enumvals[i].value;
+			return t;
+		}
+	return NULL;
 }
 
 /* ---- declarations -------------------------------------------------------- */

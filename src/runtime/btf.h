@@ -2,13 +2,13 @@
  * fexit, rawtracepoint, iter), declarations as -lv prints them, and a
  * minimal conversion of BTF types into struct type.
  *
- * The conversion is deliberately small: integers, enums (as integers),
- * pointers, arrays (char arrays as strings), structs and unions (anonymous
- * members flattened into their parent) and typedef/qualifier chains. Each
- * BTF type is converted once per process; the results live until exit, so
- * that a type found by one run can be handed to any arena's AST. When the
- * language gains its own BTF type support (issue 4) this file is where the
- * probe types should switch over. */
+ * The conversion covers integers, enums (integers carrying their
+ * enumerators), pointers, arrays (char arrays as strings), structs and
+ * unions (anonymous members flattened into their parent, bitfields with
+ * their bit offset and size; members converted on first use, see
+ * type_complete) and typedef/qualifier chains. Each BTF type is converted
+ * once per process; the results live until exit, so that a type found by
+ * one run can be handed to any arena's AST. */
 #ifndef BPFSCRIPT_BTF_H
 #define BPFSCRIPT_BTF_H
 #include <stdbool.h>
@@ -40,6 +40,18 @@ int btf_proto_ret(int proto);
 /* The struct type of BTF type `id` (typedefs and qualifiers resolved); NULL
  * for void and for kinds this conversion does not cover. */
 struct type *btf_type(int id);
+/* The type a C type name denotes in vmlinux BTF: "struct task_struct",
+ * "union bpf_attr", "enum pid_type", or a typedef / base type name
+ * ("pid_t", "u32"); NULL when BTF has none. */
+struct type *btf_named_type(const char *name);
+/* The enum type that declares enumerator `name` (TASK_RUNNING ...), with
+ * its value in *value; NULL when no enum of vmlinux has it. */
+struct type *btf_enumerator(const char *name, int64_t *value);
+
+/* The struct/union name of vmlinux closest to `name` ("struct task_strct")
+ * at an edit distance below `limit`, for "did you mean" hints; or NULL. */
+const char *btf_near_name(const char *name, int limit);
+
 /* Byte offset of `member` in struct `name` (anonymous members searched),
  * -1 when BTF or either is missing. */
 int btf_member_offset(const char *name, const char *member);

@@ -180,6 +180,9 @@ static void check_conv(struct walker *w, const struct fspec *s, int idx)
 	const struct type *t = c->args[idx];
 	if (arg_class(t) == spec_class(s))
 		return;
+	/* an enum prints its enumerator's name with %s (latest bpftrace) */
+	if (spec_class(s) == FC_STR && t->kind == TY_INT && t->enum_name)
+		return;
 	static const char *const want[] = { "integer", "string", "buffer" };
 	const char *tok = s->lenmod;
 	size_t toklen = (size_t)(s->at + s->len - tok);
@@ -311,6 +314,12 @@ static void put_conv(struct walker *w, const struct fspec *s, int idx)
 			memcpy(&len, p, 4);
 			size_t cap = t->size > 4 ? (size_t)t->size - 4 : 0;
 			buf_text(&tmp, p + 4, len < cap ? len : cap, s->rmode);
+		} else if (t->kind == TY_INT && t->enum_name) {
+			const char *name = type_enum_name(t, rd_int(t, p));
+			if (name)
+				sb_puts(&tmp, name);
+			else
+				sb_i64(&tmp, rd_int(t, p));
 		} else {
 			val_text(pr->rt, &tmp, t, p, V_VALUE);
 		}

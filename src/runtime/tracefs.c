@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ast/type.h"
+#include "runtime/btf.h"
 #include "util/arena.h"
 
 static char root_dir[PATH_MAX];
@@ -478,12 +479,20 @@ static struct type *field_int(const char *base, int size, bool flag_signed)
 	return NULL;
 }
 
-/* What a pointer points to: char -> int8, known integers, else int8 (a
- * stand-in for void and structs: byte-sized arithmetic, like GNU C). */
+/* What a pointer points to: char -> int8, known integers, a struct or
+ * union of the kernel's BTF (args->rqtp->tv_sec), else int8 (a stand-in for
+ * void and unknown types: byte-sized arithmetic, like GNU C). */
 static struct type *pointee(const char *base)
 {
 	const struct ctype *ct = ctype_find(base);
-	return ct ? type_int(ct->size, ct->is_signed) : type_int(1, true);
+	if (ct)
+		return type_int(ct->size, ct->is_signed);
+	if (!strncmp(base, "struct ", 7) || !strncmp(base, "union ", 6)) {
+		struct type *t = btf_named_type(base);
+		if (t && t->kind == TY_RECORD)
+			return t;
+	}
+	return type_int(1, true);
 }
 
 static struct type *bytes_array(struct arena *a, int size)

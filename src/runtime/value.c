@@ -7,6 +7,7 @@
  * optional rt_format_special hook and fall back to numbers without it. */
 #include "runtime/print_int.h"
 
+#include <inttypes.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pwd.h>
@@ -384,6 +385,8 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 			sb_printf(b, ".%s = ", f->name ? f->name : "");
 			if (f->bit_size)
 				sb_i64(b, rd_bits(f, p + f->offset));
+			else if (f->type->kind == TY_PTR)
+				sb_printf(b, "0x%" PRIx64, rd_u64(p + f->offset));   /* as print(p) */
 			else
 				val_text(rt, b, f->type, p + f->offset, ctx);
 		}
@@ -553,6 +556,9 @@ void rt_value_event(struct rt *rt, FILE *out, const struct type *t, const uint8_
 		sb_puts(&b, "{\"type\": \"value\", \"data\": ");
 		val_json(rt, &b, t, data);
 		sb_puts(&b, "}\n");
+	} else if (t->kind == TY_PTR) {
+		/* print(p): the address in hex (latest bpftrace) */
+		sb_printf(&b, "0x%" PRIx64 "\n", rd_u64(data));
 	} else {
 		val_text(rt, &b, t, data, V_VALUE);
 		sb_putc(&b, '\n');

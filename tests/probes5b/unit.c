@@ -181,6 +181,7 @@ static void test_ctx(struct arena *a)
 	if (c && c->elem) {
 		check_text("iter ctx name", "struct bpf_iter__task", c->elem->name);
 		bool has_task = false;
+		type_complete(c->elem);   /* BTF records get their members on first use */
 		for (int i = 0; i < c->elem->nfields; i++)
 			if (c->elem->fields[i].name && !strcmp(c->elem->fields[i].name, "task"))
 				has_task = c->elem->fields[i].offset == 8 && c->elem->fields[i].type->kind == TY_PTR;
