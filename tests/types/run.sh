@@ -21,7 +21,7 @@ shift 2
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 [ $# -gt 0 ] || set -- $(cd "$dir" && ls *.bt)
 if [ ! -r /sys/kernel/btf/vmlinux ]; then
-	echo "SKIP: no kernel BTF" >&2
+	echo "SKIP: kernel feature 'btf' absent (/sys/kernel/btf/vmlinux)" >&2
 	exit 77
 fi
 tmp=$(mktemp)
