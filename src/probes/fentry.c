@@ -75,11 +75,9 @@ static int fe_expand_type(const struct probe_env *env, const struct probe_type *
 			  struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
-	int np = split_colon(env->arena, text, parts, 3);
-	if (np != 2 && np != 3) {
-		diag_error(env->diag, loc, "%s probe type requires 1 or 2 arguments", pt->name);
+	int np = split_ap_1or2(env, pt->name, text, loc, parts);
+	if (np < 0)
 		return -1;
-	}
 	const char *module = np == 3 ? parts[1] : NULL, *func = parts[np - 1];
 	if (!*func) {
 		diag_error(env->diag, loc, "fentry/fexit should specify a function");

@@ -75,11 +75,9 @@ static int kp_expand_type(const struct probe_env *env, const struct probe_type *
 			  struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
-	int np = split_colon(env->arena, text, parts, 3);
-	if (np != 2 && np != 3) {
-		diag_error(env->diag, loc, "%s probe type requires 1 or 2 arguments", pt->name);
+	int np = split_ap_1or2(env, pt->name, text, loc, parts);
+	if (np < 0)
 		return -1;
-	}
 	const char *module = np == 3 ? parts[1] : NULL;
 	char *func = parts[np - 1];
 	uint64_t off = 0;
@@ -209,18 +207,9 @@ static int kretprobe_list(const char *pattern, bool verbose, FILE *out)
 
 /* ---- context builtins ------------------------------------------------------ */
 
-static int arg_index(const char *name)
-{
-	if (strncmp(name, "arg", 3) || !name[3])
-		return -1;
-	char *end;
-	long i = strtol(name + 3, &end, 10);
-	return *end || i < 0 || i > 99 ? -1 : (int)i;
-}
-
 static struct type *kp_ctx_type(const struct probe_env *env, struct attach_point *ap, const char *name)
 {
-	int i = arg_index(name);
+	int i = probe_arg_index(name, "arg");
 	if (i >= 0 && !is_ret(ap))
 		return i < MAX_ARGS ? type_int(8, false) : NULL;
 	if (!strcmp(name, "retval") && is_ret(ap))
@@ -232,7 +221,7 @@ static struct type *kp_ctx_type(const struct probe_env *env, struct attach_point
 
 static void *kp_ctx_emit(struct cg *cg, struct attach_point *ap, const char *name)
 {
-	int i = arg_index(name);
+	int i = probe_arg_index(name, "arg");
 	if (i >= 0 && i < MAX_ARGS)
 		return kctx_load(cg, arg_regs[i], 8, false);
 	if (!strcmp(name, "retval"))

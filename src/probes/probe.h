@@ -132,6 +132,13 @@ bool glob_match(const char *pattern, const char *s);  /* '*' and '?' wildcards *
 bool has_wildcard(const char *s);
 /* Splits "a:b:c" into at most max parts (arena strings); returns the count. */
 int split_colon(struct arena *a, const char *text, char **parts, int max);
+/* Splits "type:[module:]name" into parts[0..2]; returns 2 or 3, or -1 after
+ * "NAME probe type requires 1 or 2 arguments" at loc. */
+int split_ap_1or2(const struct probe_env *env, const char *type_name, const char *text,
+		  struct loc loc, char *parts[3]);
+/* N for a context builtin named PREFIX<N> ("arg3" -> 3; no sign, no leading
+ * zero, at most 1000), else -1. */
+int probe_arg_index(const char *name, const char *prefix);
 
 /* ---- additions (probes work) ----
  * split_colon returns the number of parts in text even when it exceeds max

@@ -131,11 +131,9 @@ static struct attach_point *rtp_new(const struct probe_env *env, bool module, co
 static int rtp_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
-	int np = split_colon(env->arena, text, parts, 3);
-	if (np != 2 && np != 3) {
-		diag_error(env->diag, loc, "rawtracepoint probe type requires 1 or 2 arguments");
+	int np = split_ap_1or2(env, "rawtracepoint", text, loc, parts);
+	if (np < 0)
 		return -1;
-	}
 	const char *module = np == 3 ? parts[1] : NULL, *ev = parts[np - 1];
 	if (!*ev) {
 		diag_error(env->diag, loc, "rawtracepoint should be attached to a function");
@@ -211,19 +209,10 @@ static struct type *rtp_args_type(const struct probe_env *env, struct attach_poi
 			       arena_printf(env->arena, "struct rawtracepoint_%s_args", ap->func));
 }
 
-static int arg_index(const char *name)
-{
-	if (strncmp(name, "arg", 3) || !name[3])
-		return -1;
-	char *end;
-	long i = strtol(name + 3, &end, 10);
-	return *end || i < 0 || i > 99 ? -1 : (int)i;
-}
-
 static struct type *rtp_ctx_type(const struct probe_env *env, struct attach_point *ap, const char *name)
 {
 	const struct rtp *r = ap->priv;
-	int i = arg_index(name);
+	int i = probe_arg_index(name, "arg");
 	/* the tracepoint's own arguments (MAX_BPF_FUNC_ARGS at most) */
 	int n = btf_proto_nparams(r->proto) - 1;
 	if (i >= 0 && i < (n > 0 ? n : 12))
@@ -233,7 +222,7 @@ static struct type *rtp_ctx_type(const struct probe_env *env, struct attach_poin
 
 static void *rtp_ctx_emit(struct cg *cg, struct attach_point *ap, const char *name)
 {
-	return kctx_load(cg, 8 * arg_index(name), 8, false);
+	return kctx_load(cg, 8 * probe_arg_index(name, "arg"), 8, false);
 }
 
 /* ---- attach ----------------------------------------------------------------- */

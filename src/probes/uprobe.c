@@ -543,16 +543,6 @@ static int uretprobe_list_pid(pid_t pid, const char *pattern, bool verbose, FILE
 
 /* ---- context builtins ---------------------------------------------------------------- */
 
-int uprobe_arg_index(const char *name, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-	if (strncmp(name, prefix, pl) || name[pl] < '0' || name[pl] > '9')
-		return -1;
-	char *end;
-	long i = strtol(name + pl, &end, 10);
-	return *end || i > 1000 || (name[pl] == '0' && name[pl + 1]) ? -1 : (int)i;
-}
-
 static struct type *up_ctx_type(const struct probe_env *env, struct attach_point *ap, const char *name)
 {
 	bool ret = ((const struct usite *)ap->priv)->ret;
@@ -561,9 +551,9 @@ static struct type *up_ctx_type(const struct probe_env *env, struct attach_point
 		return type_simple(env->arena, TY_FUNC, 8);
 	if (ret)
 		return !strcmp(name, "retval") ? type_int(8, false) : NULL;
-	if ((i = uprobe_arg_index(name, "arg")) >= 0)
+	if ((i = probe_arg_index(name, "arg")) >= 0)
 		return i < 6 ? type_int(8, false) : NULL;
-	if (uprobe_arg_index(name, "sarg") >= 0)
+	if (probe_arg_index(name, "sarg") >= 0)
 		return type_int(8, false);
 	return NULL;
 }
@@ -581,10 +571,10 @@ static void *up_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 	}
 	if (!strcmp(name, "retval"))
 		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, PTREGS_AX), 8, false);
-	if ((i = uprobe_arg_index(name, "arg")) >= 0)
+	if ((i = probe_arg_index(name, "arg")) >= 0)
 		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, uprobe_arg_regs[i]), 8, false);
 	/* sargN: the N-th 8-byte slot above the return address at entry */
-	i = uprobe_arg_index(name, "sarg");
+	i = probe_arg_index(name, "sarg");
 	LLVMValueRef sp = cg_load_int(cg, cg_gep(cg, cg->ctxarg, PTREGS_SP), 8, false);
 	LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + 1)), "sarg_addr");
 	LLVMValueRef tmp = cg_alloca(cg, 8, "sarg");
@@ -599,7 +589,7 @@ const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, co
 {
 	const char *used = ap ? ap->pt->name : "this";
 	int i;
-	if ((i = uprobe_arg_index(name, "arg")) >= 0) {
+	if ((i = probe_arg_index(name, "arg")) >= 0) {
 		if (ap && ap->pt == &probe_uprobe)
 			return arena_printf(a, "x86_64 doesn't support %s", name);
 		if (ap && ap->pt == &probe_usdt)
@@ -608,7 +598,7 @@ const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, co
 		return arena_printf(a, "The %s builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes",
 				    name);
 	}
-	if (uprobe_arg_index(name, "sarg") >= 0)
+	if (probe_arg_index(name, "sarg") >= 0)
 		return arena_printf(a, "The %s builtin can only be used with 'kprobes' and 'uprobes' probes", name);
 	if (!strcmp(name, "retval"))
 		return arena_printf(a, "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and "

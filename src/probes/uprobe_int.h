@@ -47,9 +47,6 @@ void utarget_files_free(char **v);
 int uprobe_pmu_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
 		      struct rt_links *links, char *err, size_t errlen);
 
-/* argN as a pt_regs index: N for "argN" (N >= 0), else -1. */
-int uprobe_arg_index(const char *name, const char *prefix);
-
 /* ctx_misuse shared by the three types (bpftrace 0.17's wording). */
 const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name);
 

@@ -232,7 +232,7 @@ static int usdt_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out
 
 static struct type *usdt_ctx_type(const struct probe_env *env, struct attach_point *ap, const char *name)
 {
-	int i = uprobe_arg_index(name, "arg");
+	int i = probe_arg_index(name, "arg");
 	return i >= 0 && i < ((const struct usite *)ap->priv)->nargs ? type_int(8, false) : NULL;
 }
 
@@ -249,7 +249,7 @@ static LLVMValueRef extend(struct cg *cg, LLVMValueRef v, int size, bool is_sign
 static void *usdt_ctx_emit(struct cg *cg, struct attach_point *ap, const char *name)
 {
 	const struct usite *s = ap->priv;
-	const struct usdt_arg *a = &s->args[uprobe_arg_index(name, "arg")];
+	const struct usdt_arg *a = &s->args[probe_arg_index(name, "arg")];
 	switch (a->kind) {
 	case USDT_ARG_CONST: {
 		uint64_t v = (uint64_t)a->val;

@@ -322,16 +322,35 @@ static const struct perf_named_event *named_find(const struct perf_named_event *
 	return NULL;
 }
 
+int split_ap_1or2(const struct probe_env *env, const char *type_name, const char *text,
+		  struct loc loc, char *parts[3])
+{
+	int np = split_colon(env->arena, text, parts, 3);
+	if (np != 2 && np != 3) {
+		diag_error(env->diag, loc, "%s probe type requires 1 or 2 arguments", type_name);
+		return -1;
+	}
+	return np;
+}
+
+int probe_arg_index(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(name, prefix, pl) || name[pl] < '0' || name[pl] > '9')
+		return -1;
+	char *end;
+	long i = strtol(name + pl, &end, 10);
+	return *end || i > 1000 || (name[pl] == '0' && name[pl + 1]) ? -1 : (int)i;
+}
+
 int perf_named_expand(const struct probe_env *env, const struct probe_type *pt,
 		      const struct perf_named_event *tab, int n, const char *text,
 		      struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
-	int np = split_colon(env->arena, text, parts, 3);
-	if (np != 2 && np != 3) {
-		diag_error(env->diag, loc, "%s probe type requires 1 or 2 arguments", pt->name);
+	int np = split_ap_1or2(env, pt->name, text, loc, parts);
+	if (np < 0)
 		return -1;
-	}
 	const char *ev = parts[1];
 	if (!*ev) {
 		diag_error(env->diag, loc, "%s probe must have a %s event name", pt->name, pt->name);
