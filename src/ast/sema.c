@@ -400,16 +400,17 @@ struct var_info *sema_var_new(struct sema *s, struct node *var, bool is_let)
 /* ------------------------------------------------------------------ */
 /* Attach points and the passes                                         */
 
-/* One attach point of probe p. A uprobe/uretprobe whose symbol this
- * binary lacks, in a probe with several attach points, is skipped without a
- * word, as bpftrace 0.17 skips it (Debian's sslsnoop.bt lists libcrypto
- * functions that only some builds export); *skipped keeps the first such
- * error, reported if no attach point of the probe is left. */
+/* One attach point of probe p. An attach point whose function the file
+ * lacks (expand returns PROBE_NO_SYMBOL), in a probe with several attach
+ * points, is skipped without a word, as bpftrace 0.17 skips it (Debian's
+ * sslsnoop.bt lists libcrypto functions that only some builds export);
+ * *skipped keeps the first such error, reported if no attach point of the
+ * probe is left. */
 static int expand_one(struct sema *s, struct node *p, const struct probe_type *pt, struct node *an,
 		      struct probe_sem *ps, char **skipped)
 {
 	struct driver *drv = s->drv;
-	bool lenient = p->list.n > 1 && (!strcmp(pt->name, "uprobe") || !strcmp(pt->name, "uretprobe"));
+	bool lenient = p->list.n > 1;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem = lenient ? open_memstream(&buf, &len) : NULL;
@@ -422,7 +423,7 @@ static int expand_one(struct sema *s, struct node *p, const struct probe_type *p
 		return rc;
 	drv->diag.out = out;
 	fclose(mem);
-	if (rc < 0 && strstr(buf, "Could not resolve symbol")) {
+	if (rc == PROBE_NO_SYMBOL) {
 		drv->diag.errors = errors;
 		if (!*skipped)
 			*skipped = arena_strdup(s->a, buf);

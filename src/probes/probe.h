@@ -41,6 +41,8 @@ struct ap_list {
 void ap_list_push(struct arena *a, struct ap_list *l, struct attach_point *ap);
 
 /* Everything a hook may need. */
+enum { PROBE_NO_SYMBOL = -2 };   /* expand: see probe_type.expand */
+
 struct probe_env {
 	struct arena *arena;
 	struct diag *diag;
@@ -66,7 +68,10 @@ struct probe_type {
 	enum probe_special special;    /* BEGIN/END run once through BPF_PROG_TEST_RUN */
 	/* Parse `text` (the whole attach point, e.g. "t:syscalls:sys_enter_*"),
 	 * expand wildcards and append one attach_point per match to `out`.
-	 * Reports its own errors at `loc` through env->diag; returns 0 or -1. */
+	 * Reports its own errors at `loc` through env->diag; returns 0, or -1,
+	 * or PROBE_NO_SYMBOL when the one error is a function the file lacks: in
+	 * a probe with several attach points that one is skipped silently, as
+	 * bpftrace 0.17 does (sema reports it only if no attach point is left). */
 	int (*expand)(const struct probe_env *env, const char *text, struct loc loc,
 		      struct ap_list *out);
 	/* -l: print every attach point matching `pattern` (already stripped of

@@ -328,13 +328,13 @@ static int expand_file(const struct probe_env *env, const struct probe_type *pt,
 		}
 		if (!wild && !found) {
 			diag_error(env->diag, loc, "Could not resolve symbol: %s:%s", path, fs->func);
-			rc = -1;
+			rc = PROBE_NO_SYMBOL;
 		}
 	} else {
 		const struct elf_sym *s = elf_file_func(f, fs->func);
 		if (!s || !elf_file_offset(f, s->addr, &off)) {
 			diag_error(env->diag, loc, "Could not resolve symbol: %s:%s", path, fs->func);
-			rc = -1;
+			rc = PROBE_NO_SYMBOL;
 		} else if (fs->has_off && s->size && fs->off >= s->size) {
 			diag_error(env->diag, loc, "Offset outside the function bounds ('%s' size is %llu)", s->name,
 				   (unsigned long long)s->size);
@@ -348,7 +348,7 @@ static int expand_file(const struct probe_env *env, const struct probe_type *pt,
 		}
 	}
 	elf_file_close(f);
-	return rc < 0 ? -1 : found;
+	return rc < 0 ? rc : found;
 }
 
 static int up_expand_type(const struct probe_env *env, const struct probe_type *pt, const char *text,
@@ -382,7 +382,7 @@ static int up_expand_type(const struct probe_env *env, const struct probe_type *
 	for (int i = 0; i < files.n; i++) {
 		int n = expand_file(env, pt, files.v[i], &fs, loc, out);
 		if (n < 0)
-			return -1;
+			return n;
 		found += n;
 	}
 	if (!found) {
