@@ -172,7 +172,7 @@ static int cmp_tmp(const void *pa, const void *pb)
 static void read_symtab(const struct elf_file *f, size_t i, int rank, struct sym_tmp **v, int *n,
 			int *cap)
 {
-	size_t len, strlen_, verlen = 0;
+	size_t len = 0, strlen_ = 0, verlen = 0;
 	const uint8_t *data = sec_data(f, i, &len);
 	const Elf64_Shdr *s = &f->sh[i];
 	const uint8_t *strs = sec_data(f, s->sh_link, &strlen_);

@@ -145,8 +145,8 @@ bool tracefs_event_exists(const char *cat, const char *ev)
 	if (!root || !safe_name(cat) || !safe_name(ev))
 		return false;
 	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/events/%s/%s/format", root, cat, ev);
-	return access(p, R_OK) == 0;
+	int n = snprintf(p, sizeof(p), "%s/events/%s/%s/format", root, cat, ev);
+	return n > 0 && (size_t)n < sizeof(p) && access(p, R_OK) == 0;
 }
 
 /* ---- the event list ----------------------------------------------------- */
