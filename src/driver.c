@@ -497,6 +497,7 @@ int driver_run(struct options *opt)
 	drv.penv.diag = &drv.diag;
 	drv.penv.pid = opt->pid;
 	drv.penv.has_cmd = opt->cmd != NULL;
+	drv.penv.verbose = opt->verbose;
 	if (opt->output) {
 		drv.rt.out = open_output(opt->output);
 		if (!drv.rt.out)

@@ -226,9 +226,10 @@ static void *fe_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 
 /* ---- load and attach ------------------------------------------------------- */
 
-static int fe_load_opts(const struct probe_env *env, struct attach_point *ap, struct bpf_prog_load_opts *o,
-			char *err, size_t errlen)
+static int fe_load_opts(const struct probe_env *env, struct attach_point *const *aps, int naps,
+			struct bpf_prog_load_opts *o, char *err, size_t errlen)
 {
+	struct attach_point *ap = aps[0];
 	const struct fe *f = ap->priv;
 	o->expected_attach_type = is_exit(ap) ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
 	o->attach_btf_id = (__u32)f->func_id;

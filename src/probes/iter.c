@@ -162,9 +162,10 @@ static void *it_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 
 /* ---- load, attach, run ------------------------------------------------------- */
 
-static int it_load_opts(const struct probe_env *env, struct attach_point *ap, struct bpf_prog_load_opts *o,
-			char *err, size_t errlen)
+static int it_load_opts(const struct probe_env *env, struct attach_point *const *aps, int naps,
+			struct bpf_prog_load_opts *o, char *err, size_t errlen)
 {
+	struct attach_point *ap = aps[0];
 	const struct it *it = ap->priv;
 	o->expected_attach_type = BPF_TRACE_ITER;
 	o->attach_btf_id = (__u32)it->func_id;

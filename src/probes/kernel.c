@@ -5,10 +5,13 @@
 #include "probes/kernel.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <zlib.h>
 #include "codegen/cg.h"
 #include "runtime/ksyms.h"
@@ -194,6 +197,185 @@ int kconfig(const char *name)
 		return r;
 	}
 	return -1;
+}
+
+/* ---- kprobe_multi ----------------------------------------------------------- */
+
+bool kprobe_multi_ok(int *why)
+{
+	static int known = -1, err;
+	const char *env = getenv("BPFSCRIPT_KPROBE_MULTI");
+	if (env && (!strcmp(env, "0") || !strcmp(env, "1"))) {
+		if (why)
+			*why = EOPNOTSUPP;
+		return env[0] == '1';
+	}
+	if (known < 0) {
+		const struct bpf_insn insns[] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+		int prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "kmulti_probe", "GPL", insns, 2, &lo);
+		known = 0;
+		err = errno;
+		if (prog >= 0) {
+			unsigned long addr = 0;
+			LIBBPF_OPTS(bpf_link_create_opts, o, .kprobe_multi.addrs = &addr, .kprobe_multi.cnt = 1);
+			int link = bpf_link_create(prog, 0, BPF_TRACE_KPROBE_MULTI, &o);
+			err = errno;
+			if (link >= 0)
+				close(link);   /* not expected: address 0 is no function */
+			known = link >= 0 || err == EINVAL;
+			close(prog);
+		}
+	}
+	if (!known && why)
+		*why = err;
+	return known == 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int kblacklist_parse(struct arena *a, const char *text, const char ***v)
+{
+	int n = 0, cap = 16;
+	const char **out = arena_alloc(a, sizeof(*out) * (size_t)cap);
+	for (const char *l = text; *l;) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l);
+		const char *p = l, *stop = l + len;
+		if (len > 2 && !strncmp(p, "0x", 2)) {   /* "0xSTART-0xEND<tab>name" */
+			while (p < stop && *p != ' ' && *p != '\t')
+				p++;
+			while (p < stop && (*p == ' ' || *p == '\t'))
+				p++;
+		}
+		size_t nl = strcspn(p, " \t\n");
+		if (p + nl > stop)
+			nl = (size_t)(stop - p);
+		if (nl) {
+			if (n == cap) {
+				const char **w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
+				memcpy(w, out, sizeof(*w) * (size_t)n);
+				out = w;
+				cap *= 2;
+			}
+			out[n++] = arena_strndup(a, p, nl);
+		}
+		l = end ? end + 1 : l + len;
+	}
+	qsort(out, (size_t)n, sizeof(*out), cmp_str);
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (!k || strcmp(out[k - 1], out[i]))
+			out[k++] = out[i];
+	*v = out;
+	return k;
+}
+
+static const char **black;
+static int nblack = -1;
+static struct arena black_arena;
+
+static void kblacklist_free(void)
+{
+	arena_free(&black_arena);
+	black = NULL;
+	nblack = -1;
+}
+
+int kblacklist(const char *const **v)
+{
+	if (nblack < 0) {
+		nblack = 0;
+		atexit(kblacklist_free);
+		FILE *f = fopen("/sys/kernel/debug/kprobes/blacklist", "re");
+		if (f) {
+			char *text = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&text, &len);
+			char buf[4096];
+			size_t got;
+			while (m && (got = fread(buf, 1, sizeof(buf), f)) > 0)
+				fwrite(buf, 1, got, m);
+			if (m) {
+				fclose(m);
+				const char **w;
+				nblack = kblacklist_parse(&black_arena, text, &w);
+				black = w;
+			}
+			free(text);
+			fclose(f);
+		}
+	}
+	*v = black;
+	return nblack;
+}
+
+bool kblacklisted(const char *name)
+{
+	const char *const *v;
+	int n = kblacklist(&v);
+	return n > 0 && bsearch(&name, v, (size_t)n, sizeof(*v), cmp_str) != NULL;
+}
+
+/* A function name in avail (sorted by name, then module). */
+static bool kfunc_in(const struct kfunc *avail, int n, const char *name)
+{
+	int lo = 0, hi = n - 1;
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(avail[mid].name, name);
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+struct kmulti_ent {
+	const char *name;
+	uint64_t cookie;
+	int order;
+};
+
+static int cmp_kmulti(const void *a, const void *b)
+{
+	const struct kmulti_ent *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+int kmulti_syms(struct arena *a, const char *const *names, const uint64_t *cookies, int n,
+		const struct kfunc *avail, int navail, const char *const *blk, int nblk,
+		const char ***syms, uint64_t **scookies)
+{
+	struct kmulti_ent *e = arena_alloc(a, sizeof(*e) * (size_t)(n ? n : 1));
+	for (int i = 0; i < n; i++)
+		e[i] = (struct kmulti_ent){ names[i], cookies[i], i };
+	qsort(e, (size_t)n, sizeof(*e), cmp_kmulti);
+	const char **s = arena_alloc(a, sizeof(*s) * (size_t)(n ? n : 1));
+	uint64_t *c = arena_alloc(a, sizeof(*c) * (size_t)(n ? n : 1));
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (i && !strcmp(e[i - 1].name, e[i].name))
+			continue;
+		if (navail >= 0 && !kfunc_in(avail, navail, e[i].name))
+			continue;
+		if (nblk > 0 && bsearch(&e[i].name, blk, (size_t)nblk, sizeof(*blk), cmp_str))
+			continue;
+		s[k] = e[i].name;
+		c[k++] = e[i].cookie;
+	}
+	*syms = s;
+	*scookies = c;
+	return k;
 }
 
 /* ---- suggestions ------------------------------------------------------------ */

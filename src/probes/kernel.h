@@ -6,6 +6,9 @@
 #define BPFSCRIPT_PROBES_KERNEL_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+struct arena;
 
 /* One traceable kernel function. */
 struct kfunc {
@@ -36,6 +39,39 @@ const char *ktracepoint_suggest(const char *func, bool ret, char *buf, size_t le
  * there is one: "...; try tracepoint:syscalls:sys_enter_read". Appends to
  * msg (NUL-terminated, capacity len). */
 void ksuggest_append(char *msg, size_t len, const char *func, bool ret);
+
+/* ---- kprobe_multi: one link for many functions ----------------------------- */
+
+/* Can this kernel attach kprobe_multi links? Found out once, by trying as
+ * libbpf does: a trivial program loaded for BPF_TRACE_KPROBE_MULTI and a
+ * link to address 0, which a kernel with kprobe_multi refuses with EINVAL
+ * (bad address) and one without (CONFIG_FPROBE=n) with EOPNOTSUPP. The
+ * environment variable BPFSCRIPT_KPROBE_MULTI=0 turns kprobe_multi off
+ * (bpftrace's --no-feature kprobe_multi), =1 turns it on without asking
+ * the kernel (to try the multi path on a kernel without it). When false,
+ * *why (may be NULL) is the errno that said no. */
+bool kprobe_multi_ok(int *why);
+
+/* The kprobe blacklist (/sys/kernel/debug/kprobes/blacklist: functions
+ * marked NOKPROBE_SYMBOL; lines "0xSTART-0xEND\tname [module]", or just
+ * "name" on old kernels), sorted, each name once; empty when unreadable
+ * (no debugfs, or no kprobes at all). Read once. */
+int kblacklist(const char *const **v);
+bool kblacklisted(const char *name);
+/* The parser behind kblacklist, for tests: text is the file's content. */
+int kblacklist_parse(struct arena *a, const char *text, const char ***v);
+
+/* The symbol list of one kprobe_multi link serving the functions names[i]
+ * (the attach points' functions, any order) with BPF cookies cookies[i]:
+ * sorted by name (the kernel looks the names up in sorted order), each name
+ * once (one kernel symbol however many modules matched it: the first
+ * cookie wins), without the names missing from the traceable functions
+ * avail[0..navail) (sorted by name; navail < 0: no list, keep every name)
+ * and without those on the blacklist black[0..nblack) (sorted). Writes
+ * arena arrays into *syms and *scookies; returns their length. */
+int kmulti_syms(struct arena *a, const char *const *names, const uint64_t *cookies, int n,
+		const struct kfunc *avail, int navail, const char *const *black, int nblack,
+		const char ***syms, uint64_t **scookies);
 
 /* A load of `size` bytes (1, 2, 4, 8) at byte `off` of the program's
  * context, naturally aligned (the verifier checks context accesses by

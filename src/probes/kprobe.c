@@ -2,17 +2,24 @@
  * wildcards (alias k); kretprobe:... (alias kr), without offsets.
  *
  * Functions come from available_filter_functions, or from the text symbols
- * of /proc/kallsyms when that is unreadable (probes/kernel.c). Programs are
- * BPF_PROG_TYPE_KPROBE; the context is struct pt_regs, so arg0..arg5 are
- * the x86-64 argument registers, retval is ax and func the traced
- * function's address (bpf_get_func_ip), printed as its symbol.
+ * of /proc/kallsyms when that is unreadable (probes/kernel.c); wildcards
+ * skip the functions on the kprobe blacklist (bpftrace 0.18) and, for
+ * kretprobe, those bpftrace bans because a return probe on them may lock up
+ * the machine. Programs are BPF_PROG_TYPE_KPROBE; the context is struct
+ * pt_regs, so arg0..arg5 are the x86-64 argument registers, retval is ax
+ * and func the traced function's address (bpf_get_func_ip), printed as
+ * its symbol.
  *
- * Attaching tries, in order, whatever the kernel offers: the kprobe PMU
- * (perf_event_open with the function name), a legacy kprobe_events entry in
- * tracefs (removed again at exit), or a kprobe_multi link (the program is
- * then loaded with expected_attach_type BPF_TRACE_KPROBE_MULTI, since the
- * other two are known to be missing at load time). A kernel with none of
- * them (CONFIG_KPROBES=n) gets one line naming the missing feature and the
+ * A program serving wildcard matches (or several functions) attaches with
+ * one kprobe_multi link to all of them where the kernel has kprobe_multi
+ * (as bpftrace does): one BPF_TRACE_KPROBE_MULTI program, one link, a BPF
+ * cookie per function for the `probe` builtin. Otherwise every function is
+ * attached on its own, trying in order whatever the kernel offers: the
+ * kprobe PMU (perf_event_open with the function name), a legacy
+ * kprobe_events entry in tracefs (removed again at exit), or a one-function
+ * kprobe_multi link (the program is then loaded for it, since the other two
+ * are known to be missing at load time). A kernel with none of them
+ * (CONFIG_KPROBES=n) gets one line naming the missing feature and the
  * nearest tracepoint. Loading does not depend on any of this, so --check
  * works everywhere. */
 #define _GNU_SOURCE
@@ -40,7 +47,22 @@ struct kp {
 	const char *module;    /* NULL when not given */
 	uint64_t off;
 	bool ret;
+	bool wild;             /* a match of a wildcard */
 };
+
+/* bpftrace's banned_kretprobes: a return probe on these may lock up the
+ * machine (not marked notrace in the kernel). */
+static bool banned_kretprobe(const char *func)
+{
+	static const char *const banned[] = {
+		"_raw_spin_lock", "_raw_spin_lock_irqsave", "_raw_spin_unlock_irqrestore",
+		"queued_spin_lock_slowpath", NULL,
+	};
+	for (int i = 0; banned[i]; i++)
+		if (!strcmp(banned[i], func))
+			return true;
+	return false;
+}
 
 static bool is_ret(const struct attach_point *ap)
 {
@@ -110,6 +132,15 @@ static int kp_expand_type(const struct probe_env *env, const struct probe_type *
 	const char *src;
 	int n = kfuncs(&v, &src);
 	if (!wild) {
+		if (pt == &probe_kretprobe && banned_kretprobe(func)) {
+			diag_error(env->diag, loc, "kretprobe:%s can't be used as it might lock up your system.", func);
+			return -1;
+		}
+		if (kblacklisted(func)) {
+			diag_error(env->diag, loc, "%s is on the kprobe blacklist (/sys/kernel/debug/kprobes/blacklist): the kernel refuses kprobes on it",
+				   func);
+			return -1;
+		}
 		/* Without a readable function list, trust the user: attaching will
 		 * say whether the function exists. */
 		if (n > 0 && !kfunc_find(func, module && strcmp(module, "vmlinux") ? module : NULL)) {
@@ -128,8 +159,12 @@ static int kp_expand_type(const struct probe_env *env, const struct probe_type *
 	for (int i = 0; i < n; i++) {
 		if (!glob_match(func, v[i].name) || (module && !glob_match(module, v[i].module)))
 			continue;
+		if (kblacklisted(v[i].name) || (pt == &probe_kretprobe && banned_kretprobe(v[i].name)))
+			continue;
 		/* the same name in several modules: one attach point each */
-		ap_list_push(env->arena, out, kp_new(env, pt, module ? v[i].module : NULL, v[i].name, 0, loc));
+		struct attach_point *ap = kp_new(env, pt, module ? v[i].module : NULL, v[i].name, 0, loc);
+		((struct kp *)ap->priv)->wild = true;
+		ap_list_push(env->arena, out, ap);
 		found++;
 	}
 	if (!found) {
@@ -391,13 +426,97 @@ static int kp_attach(const struct probe_env *env, struct attach_point *ap, int p
 	return -1;
 }
 
-/* Without the PMU and kprobe_events only a kprobe_multi link can attach,
- * and it needs the program loaded for it. */
-static int kp_load_opts(const struct probe_env *env, struct attach_point *ap, struct bpf_prog_load_opts *o,
-			char *err, size_t errlen)
+/* ---- kprobe_multi: one link for a program's functions ------------------ */
+
+/* Does the program serving aps attach with one kprobe_multi link? When it
+ * serves wildcard matches or several functions, none with an offset, and
+ * the kernel has kprobe_multi. */
+static bool kp_multi(struct attach_point *const *aps, int naps)
+{
+	bool many = naps > 1;
+	for (int i = 0; i < naps; i++) {
+		const struct kp *k = aps[i]->priv;
+		if (k->off)
+			return false;
+		many |= k->wild;
+	}
+	return many && kprobe_multi_ok(NULL);
+}
+
+/* "kprobe:vfs_read and 3 other functions" */
+static const char *multi_name(struct arena *a, const struct probe_type *pt, const char *const *syms, int n)
+{
+	if (n == 1)
+		return arena_printf(a, "%s:%s", pt->name, syms[0]);
+	return arena_printf(a, "%s:%s and %d other function%s", pt->name, syms[0], n - 1, n == 2 ? "" : "s");
+}
+
+static int kp_attach_multi(const struct probe_env *env, struct attach_point *const *aps, int naps,
+			   int prog_fd, struct rt_links *links, char *err, size_t errlen)
+{
+	if (!kp_multi(aps, naps))
+		return 0;
+	struct arena a = { 0 };
+	const char **names = arena_alloc(&a, sizeof(*names) * (size_t)naps);
+	uint64_t *cookies = arena_alloc(&a, sizeof(*cookies) * (size_t)naps);
+	for (int i = 0; i < naps; i++) {
+		names[i] = aps[i]->func;
+		cookies[i] = (uint64_t)aps[i]->id;
+	}
+	const struct kfunc *avail;
+	const char *const *blk;
+	int navail = kfuncs(&avail, NULL), nblk = kblacklist(&blk);
+	const char **syms;
+	uint64_t *scookies;
+	int n = kmulti_syms(&a, names, cookies, naps, avail, navail, blk, nblk, &syms, &scookies);
+	int rc = 1;
+	if (!n) {
+		snprintf(err, errlen, "Error attaching probe: %s: none of the functions is traceable",
+			 multi_name(&a, aps[0]->pt, names, naps));
+		rc = -1;
+		goto out;
+	}
+	if (env->verbose) {   /* as bpftrace -v */
+		fprintf(stderr, "Attaching to %d function%s\n", n, n == 1 ? "" : "s");
+		for (int i = 0; i < n; i++)
+			fprintf(stderr, " %s\n", syms[i]);
+	}
+	LIBBPF_OPTS(bpf_link_create_opts, o);
+	o.kprobe_multi.syms = syms;
+	o.kprobe_multi.cnt = (__u32)n;
+	o.kprobe_multi.cookies = (const __u64 *)scookies;
+	o.kprobe_multi.flags = is_ret(aps[0]) ? BPF_F_KPROBE_MULTI_RETURN : 0;
+	int fd = bpf_link_create(prog_fd, 0, BPF_TRACE_KPROBE_MULTI, &o);
+	if (fd >= 0) {
+		rt_links_add(links, fd);
+		goto out;
+	}
+	int e = errno;
+	rc = -1;
+	const char *what = multi_name(&a, aps[0]->pt, syms, n);
+	if (e == EOPNOTSUPP && kconfig("FPROBE") == 0)
+		snprintf(err, errlen, "%s: kprobe_multi is not supported by this kernel (CONFIG_FPROBE is not set)", what);
+	else if (e == EOPNOTSUPP)
+		snprintf(err, errlen, "%s: kprobe_multi is not supported by this kernel (%s)", what, strerror(e));
+	else if (e == ESRCH || e == ENOENT)
+		snprintf(err, errlen, "Error attaching probe: %s: a function is not in the kernel (%s)", what, strerror(e));
+	else
+		snprintf(err, errlen, "Error attaching probe: %s: kprobe_multi link: %s", what, strerror(e));
+	if (e == EOPNOTSUPP)
+		ksuggest_append(err, errlen, syms[0], is_ret(aps[0]));
+out:
+	arena_free(&a);
+	return rc;
+}
+
+/* The program is loaded for kprobe_multi when it attaches with one link
+ * (kp_multi), or when no other mechanism is left: without the PMU and
+ * kprobe_events only a one-function kprobe_multi link can attach. */
+static int kp_load_opts(const struct probe_env *env, struct attach_point *const *aps, int naps,
+			struct bpf_prog_load_opts *o, char *err, size_t errlen)
 {
 	int retbit;
-	if (kprobe_pmu(&retbit) < 0 && !have_kprobe_events())
+	if (kp_multi(aps, naps) || (kprobe_pmu(&retbit) < 0 && !have_kprobe_events()))
 		o->expected_attach_type = BPF_TRACE_KPROBE_MULTI;
 	return 0;
 }
@@ -415,6 +534,7 @@ const struct probe_type probe_kprobe = {
 	.ctx_emit = kp_ctx_emit,
 	.attach = kp_attach,
 	.load_opts = kp_load_opts,
+	.attach_multi = kp_attach_multi,
 };
 
 const struct probe_type probe_kretprobe = {
@@ -427,4 +547,5 @@ const struct probe_type probe_kretprobe = {
 	.ctx_emit = kp_ctx_emit,
 	.attach = kp_attach,
 	.load_opts = kp_load_opts,
+	.attach_multi = kp_attach_multi,
 };

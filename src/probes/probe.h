@@ -49,6 +49,7 @@ struct probe_env {
 	pid_t pid;               /* -p / -c target, 0 if none (the -c child's pid is
 	                            known only from attach time on) */
 	bool has_cmd;            /* -c given: a target process will exist at attach */
+	bool verbose;            /* -v: attach hooks may say what they attach to */
 };
 
 /* Open file descriptors that keep a program attached; closing them detaches. */
@@ -94,17 +95,23 @@ struct probe_type {
 	int (*attach)(const struct probe_env *env, struct attach_point *ap, int prog_fd,
 		      struct rt_links *links, char *err, size_t errlen);
 	/* ---- optional: programs bound to one kernel object at load time ----
-	 * load_opts fills the load options of the program serving ap (expected
+	 * load_opts fills the load options of the program serving aps[0..naps) (expected
 	 * attach type, attach BTF id); returns 0, or -1 with a one-line reason in
 	 * err. load_error rewords a failed load (errno err, verifier log, maybe
 	 * empty) as one line in msg and returns true, or returns false for the
 	 * loader's generic report. prog_per_ap: every attach point gets its own
 	 * program (sema re-types the body for each). */
-	int (*load_opts)(const struct probe_env *env, struct attach_point *ap,
+	int (*load_opts)(const struct probe_env *env, struct attach_point *const *aps, int naps,
 			 struct bpf_prog_load_opts *opts, char *err, size_t errlen);
 	bool (*load_error)(const struct attach_point *ap, int err, const char *log, char *msg,
 			   size_t len);
 	bool prog_per_ap;
+	/* attach_multi attaches all naps attach points a program serves at
+	 * once, with one link (kprobe_multi); returns 1 when it did, 0 when
+	 * they are to be attached one by one with attach, -1 with one line in
+	 * err. load_opts sees the same attach points, so both agree on how. */
+	int (*attach_multi)(const struct probe_env *env, struct attach_point *const *aps, int naps,
+			    int prog_fd, struct rt_links *links, char *err, size_t errlen);
 	/* ---- optional: probes that run rather than wait for events (iter) ----
 	 * run is called once after BEGIN, with the links attach created; the
 	 * run ends (END, maps) once every such probe has returned. exclusive:

@@ -280,7 +280,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 		set_func_info(&opts, &fix);
 		if (pt->load_opts) {
 			char why[512] = "";
-			if (pt->load_opts(&drv->penv, u->aps[0], &opts, why, sizeof(why)) < 0) {
+			if (pt->load_opts(&drv->penv, u->aps, u->naps, &opts, why, sizeof(why)) < 0) {
 				diag_plain(&drv->diag, "%s", why[0] ? why : "cannot prepare the program load");
 				rt->nprogs = i;
 				subprog_free(&fix);

@@ -396,6 +396,20 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		if (p->ap->pt->special != PS_NONE)
 			continue;
 		has_events = true;
+		if (p->ap->pt->attach_multi) {
+			char err[512] = "";
+			int r = p->ap->pt->attach_multi(o->env, p->aps, p->naps, p->fd, &links, err, sizeof(err));
+			if (r < 0) {
+				fprintf(stderr, "ERROR: %s\n", err[0] ? err : "attach failed");
+				goto out;
+			}
+			if (r > 0) {
+				nattached += p->naps;
+				for (int k = 0; k < p->naps && o->verbose; k++)
+					fprintf(stderr, "Attached %s\n", p->aps[k]->name);
+				continue;
+			}
+		}
 		for (int k = 0; k < p->naps; k++) {
 			char err[512] = "";
 			struct attach_point *ap = p->aps[k];

@@ -109,6 +109,35 @@ def _fentry_loads():
     return fd >= 0
 
 
+def _kprobe_multi_links():
+    """Does the kernel create kprobe_multi links? As libbpf finds out: a trivial
+    BPF_TRACE_KPROBE_MULTI program linked to address 0 is refused with EINVAL (bad
+    address) by a kernel with kprobe_multi, with EOPNOTSUPP by one without."""
+    import ctypes
+    import errno as errno_mod
+    import struct
+    insns = ctypes.create_string_buffer(bytes.fromhex("b700000000000000" "9500000000000000"), 16)
+    lic = ctypes.create_string_buffer(b"GPL")
+    attr = bytearray(128)
+    struct.pack_into("<IIQQ", attr, 0, 2, 2, ctypes.addressof(insns), ctypes.addressof(lic))  # KPROBE
+    struct.pack_into("<I", attr, 68, 42)        # expected_attach_type = BPF_TRACE_KPROBE_MULTI
+    buf = (ctypes.c_char * len(attr)).from_buffer(attr)
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.syscall(321, 5, buf, len(attr))   # bpf(BPF_PROG_LOAD) on x86-64
+    if fd < 0:
+        return False
+    addr = ctypes.c_uint64(0)
+    link = bytearray(64)
+    struct.pack_into("<IIIIIIQQ", link, 0, fd, 0, 42, 0, 0, 1, 0, ctypes.addressof(addr))
+    lbuf = (ctypes.c_char * len(link)).from_buffer(link)
+    lfd = libc.syscall(321, 28, lbuf, len(link))   # bpf(BPF_LINK_CREATE)
+    e = ctypes.get_errno()
+    if lfd >= 0:
+        os.close(lfd)
+    os.close(fd)
+    return lfd >= 0 or e == errno_mod.EINVAL
+
+
 KERNEL_FEATURES = {
     "kprobes": ["/sys/bus/event_source/devices/kprobe", "/sys/kernel/tracing/kprobe_events",
                 "/sys/kernel/debug/tracing/kprobe_events"],
@@ -120,6 +149,8 @@ KERNEL_FEATURES = {
                  "/sys/bus/event_source/devices/cpu_atom"],
     # trampolines (fentry/fexit) may be refused by policy even where the kernel has them
     "fentry": _fentry_loads,
+    # one link attaching a kprobe program to many functions (CONFIG_FPROBE)
+    "kprobe_multi": _kprobe_multi_links,
 }
 
 SINGLE = {"NAME", "PROG", "RUN", "EXPECT", "EXPECT_REGEX", "EXPECT_FILE", "EXPECT_NONE",
