@@ -135,7 +135,7 @@ bool type_is_strlike(const struct type *t)
 	switch (t->kind) {
 	case TY_STR: case TY_BUF: case TY_PROBE: case TY_FUNC: case TY_KSTACK: case TY_USTACK:
 	case TY_KSYM: case TY_USYM: case TY_USERNAME: case TY_TIMESTAMP: case TY_INET:
-	case TY_MACADDR: case TY_STRERROR: case TY_TUPLE:
+	case TY_MACADDR: case TY_STRERROR: case TY_CGROUP_PATH: case TY_TUPLE:
 		return true;
 	default:
 		return false;

@@ -33,6 +33,7 @@ struct arena;
 	X(TY_INET, "inet")                              \
 	X(TY_MACADDR, "macaddr")                        \
 	X(TY_STRERROR, "strerror")                      \
+	X(TY_CGROUP_PATH, "cgroup_path")  /* u64 cgroup id; name = hierarchy filter */ \
 	X(TY_CTX, "ctx")          /* the raw probe context pointer */ \
 	X(TY_COUNT, "count")                            \
 	X(TY_SUM, "sum")                                \

@@ -7,10 +7,13 @@
 extern const struct builtin builtins_unsafe[];   /* unsafe.c: system, signal, cat */
 extern const struct builtin builtins_strfuncs[]; /* strfuncs.c: strncmp, strcontains, strftime, strerror, bswap, buf, join */
 extern const struct builtin builtins_net[];      /* net.c: ntop, pton, macaddr, cgroupid */
+extern const struct builtin builtins_path[];     /* path.c: path */
+extern const struct builtin builtins_cgroup[];   /* cgroup.c: cgroup_path */
 
 static const struct builtin *const families[] = {
 	builtins_vars, builtins_output, builtins_agg, builtins_str, builtins_maps, builtins_unsafe, builtins_stack, builtins_symbols,
-	builtins_strfuncs, builtins_net, builtins_ctypes, NULL,
+	builtins_strfuncs, builtins_net, builtins_ctypes, builtins_path,
+	builtins_cgroup, NULL,
 };
 
 const struct builtin *builtin_find(const char *name, enum builtin_kind kind)

@@ -71,6 +71,7 @@ struct agg_avg {
  *   TY_FUNC         uint64 index into rt.probe_funcs
  *   TY_USERNAME     uint64 uid
  *   TY_STRERROR     uint64 errno value
+ *   TY_CGROUP_PATH  uint64 cgroup id (the hierarchy filter is the type's name)
  *   TY_INET         int64 address family (AF_INET/AF_INET6), then 16 address
  *                   bytes (IPv4 in the first 4)
  *   TY_MACADDR      6 bytes

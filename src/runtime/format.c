@@ -133,6 +133,7 @@ static enum fclass arg_class(const struct type *t)
 		return FC_INT;
 	case TY_STR: case TY_PROBE: case TY_FUNC: case TY_KSTACK: case TY_USTACK: case TY_KSYM: case TY_USYM:
 	case TY_USERNAME: case TY_TIMESTAMP: case TY_INET: case TY_MACADDR: case TY_STRERROR:
+	case TY_CGROUP_PATH:
 		return FC_STR;
 	case TY_BUF:
 		return FC_BUF;

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "runtime/cgroup.h"
 #include "runtime/event_abi.h"
 #include "util/arena.h"
 
@@ -423,6 +424,12 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 	case TY_STRERROR:
 		sb_puts(b, strerror((int)rd_u64(p)));
 		break;
+	case TY_CGROUP_PATH: {
+		char *s = cgroup_paths(rd_u64(p), t->name);
+		sb_puts(b, s);
+		free(s);
+		break;
+	}
 	case TY_INET:
 		inet_text(b, p);
 		break;
@@ -455,7 +462,7 @@ static bool json_quoted(const struct type *t)
 	switch (t->kind) {
 	case TY_STR: case TY_BUF: case TY_PROBE: case TY_FUNC: case TY_KSTACK: case TY_USTACK:
 	case TY_KSYM: case TY_USYM: case TY_USERNAME: case TY_INET: case TY_STRERROR:
-	case TY_MACADDR: case TY_TIMESTAMP:
+	case TY_MACADDR: case TY_TIMESTAMP: case TY_CGROUP_PATH:
 		return true;
 	default:
 		return false;

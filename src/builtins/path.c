@@ -1,0 +1,167 @@
+/* path.c - path(struct path *p [, size]): the file path of a struct path,
+ * through the kernel's bpf_d_path helper.
+ *
+ * The kernel allows bpf_d_path only in fentry/fexit programs of an allow
+ * list of functions and in iterators (kernel/trace/bpf_trace.c
+ * bpf_d_path_allowed), and only on a pointer the verifier tracks as a
+ * `struct path` (PTR_TO_BTF_ID): one loaded straight from the context or
+ * walked from it through members, never one copied with probe_read (a mere
+ * number to the verifier). So the argument must be reached from ctx or a
+ * probe argument through members: `path(ctx->file->f_path)` (a record:
+ * its address is used, as in bpftrace), `path(&ctx->file->f_path)`,
+ * `path(args.path)`. Its pointers are then read with direct loads (the
+ * verifier turns them into fault-safe PROBE_MEM loads) and checked against
+ * NULL on the way; a NULL pointer or a failing helper gives "". The value
+ * is a string of BPFTRACE_STRLEN bytes, or of `size` (a literal) when
+ * smaller, as in bpftrace 0.22. */
+#include <string.h>
+#include <linux/bpf.h>
+#include "builtins/builtin.h"
+#include "ast/sema.h"
+#include "codegen/cg.h"
+
+/* ---- sema -------------------------------------------------------------------- */
+
+static bool trusted_place(const struct node *n);
+
+/* A pointer value the verifier tracks: the context itself or a probe
+ * argument (not remote: read straight from the context), or a pointer
+ * member of a tracked place. */
+static bool trusted_ptr(const struct node *n)
+{
+	if (!n->type || n->type->kind != TY_PTR)
+		return false;
+	if (!sema_is_remote(n))
+		return n->kind == N_IDENT || (n->kind == N_FIELD && n->a->kind == N_IDENT);
+	return n->kind == N_FIELD && trusted_place(n);
+}
+
+/* Kernel memory reached from a tracked pointer through members. */
+static bool trusted_place(const struct node *n)
+{
+	if (n->kind == N_UNOP && n->op == OP_DEREF)
+		return trusted_ptr(n->a);
+	if (n->kind != N_FIELD || !n->a->type)
+		return false;
+	if (n->a->type->kind == TY_PTR)
+		return n->a->type->as == AS_KERNEL && trusted_ptr(n->a);
+	return n->a->type->kind == TY_RECORD && sema_is_remote(n->a) && trusted_place(n->a);
+}
+
+/* path(&place), path(place) of a record, path(pointer) */
+static bool trusted_arg(const struct node *a)
+{
+	if (a->kind == N_UNOP && a->op == OP_ADDR)
+		return trusted_place(a->a);
+	if (a->type->kind == TY_RECORD)
+		return trusted_place(a);
+	return trusted_ptr(a);
+}
+
+static bool is_struct_path(const struct type *t)
+{
+	return t && t->kind == TY_RECORD && t->name && !strcmp(t->name, "struct path");
+}
+
+static int check_path(struct sema *s, struct node *n)
+{
+	struct node *a = n->list.v[0];
+	struct type *t = sema_expr(s, a);
+	int ok = t ? 0 : -1;
+	if (t && t->kind != TY_RECORD && t->kind != TY_PTR) {
+		sema_error(s, n->loc, "path() only supports pointer or record argument (%s provided)",
+			   type_is_int(t) ? "integer" : type_kind_name(t->kind));
+		ok = -1;
+	} else if (t && !is_struct_path(t->kind == TY_PTR ? t->elem : t)) {
+		sema_error(s, a->loc, "path() expects a 'struct path' or a 'struct path *' (%s provided)",
+			   type_name(sema_arena(s), t));
+		ok = -1;
+	} else if (t && !trusted_arg(a)) {
+		sema_error(s, a->loc, "path() needs a struct path reached from the probe's context (ctx or "
+			   "args) through members: the kernel refuses a pointer read from memory or kept in a variable");
+		ok = -1;
+	}
+	int size = sema_strlen(s);
+	if (n->list.n == 2) {
+		struct node *l = n->list.v[1];
+		if (!sema_expr(s, l))
+			return -1;
+		if (l->kind != N_INT || l->ival < 0) {
+			sema_error(s, n->loc, "path: invalid size value, need non-negative literal");
+			ok = -1;
+		} else if (l->ival < size) {
+			size = l->ival > 0 ? (int)l->ival : 1;
+		}
+	}
+	struct attach_point *ap = sema_ap(s);
+	const char *pt = ap ? ap->pt->name : "";
+	if (strcmp(pt, "fentry") && strcmp(pt, "fexit") && strcmp(pt, "iter")) {
+		sema_error(s, n->loc, "The path function can only be used with 'fentry', 'fexit', 'iter' probes");
+		ok = -1;
+	}
+	n->type = type_str(sema_arena(s), size);
+	return ok;
+}
+
+/* ---- codegen ----------------------------------------------------------------- */
+
+static LLVMValueRef place_addr(struct cg *cg, struct node *n, LLVMBasicBlockRef null_bb);
+
+/* The value of a tracked pointer (trusted_ptr) as an i64; branches to
+ * null_bb when it is NULL. */
+static LLVMValueRef ptr_value(struct cg *cg, struct node *n, LLVMBasicBlockRef null_bb)
+{
+	LLVMValueRef v;
+	if (!sema_is_remote(n)) {
+		v = cg_expr(cg, n);
+	} else {
+		LLVMValueRef p = LLVMBuildIntToPtr(cg->b, place_addr(cg, n, null_bb), cg->ptr, "");
+		v = LLVMBuildLoad2(cg->b, cg->i64, p, "btf_ptr");
+	}
+	LLVMBasicBlockRef ok = cg_block(cg, "path_ptr_ok");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, v, cg_i64(cg, 0), ""), null_bb, ok);
+	LLVMPositionBuilderAtEnd(cg->b, ok);
+	return v;
+}
+
+/* The address of a tracked place (trusted_place) as an i64. */
+static LLVMValueRef place_addr(struct cg *cg, struct node *n, LLVMBasicBlockRef null_bb)
+{
+	if (n->kind == N_UNOP)
+		return ptr_value(cg, n->a, null_bb);
+	const struct type_field *f = n->sem;
+	LLVMValueRef base = n->a->type->kind == TY_PTR ? ptr_value(cg, n->a, null_bb) : place_addr(cg, n->a, null_bb);
+	return LLVMBuildAdd(cg->b, base, cg_i64(cg, f->offset), "");
+}
+
+static void emit_path(struct cg *cg, struct node *n, LLVMValueRef dst)
+{
+	struct node *a = n->list.v[0];
+	int size = n->type->size;
+	cg_memset0(cg, dst, size);
+	LLVMBasicBlockRef null_bb = cg_block(cg, "path_null"), done = cg_block(cg, "path_done");
+	LLVMValueRef addr;
+	if (a->kind == N_UNOP && a->op == OP_ADDR)
+		addr = place_addr(cg, a->a, null_bb);
+	else if (a->type->kind == TY_RECORD)
+		addr = place_addr(cg, a, null_bb);
+	else
+		addr = ptr_value(cg, a, null_bb);
+	LLVMValueRef args[] = { LLVMBuildIntToPtr(cg->b, addr, cg->ptr, ""), dst, cg_i64(cg, size) };
+	LLVMValueRef ret = cg_helper(cg, BPF_FUNC_d_path, cg->i64, args, 3);
+	/* on error (a name longer than size) d_path may leave a partial tail */
+	LLVMBasicBlockRef clear = cg_block(cg, "path_clear");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, ret, cg_i64(cg, 0), ""), clear, done);
+	LLVMPositionBuilderAtEnd(cg->b, clear);
+	cg_memset0(cg, dst, size);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, null_bb);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+}
+
+const struct builtin builtins_path[] = {
+	{ .name = "path", .kind = B_FUNC, .min_args = 1, .max_args = 2, .check = check_path,
+	  .emit_into = emit_path },
+	{ .name = NULL },
+};
