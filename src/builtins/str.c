@@ -80,7 +80,9 @@ static void emit_str(struct cg *cg, struct node *n, LLVMValueRef dst)
 		return;
 	}
 	LLVMValueRef p = cg_expr(cg, a0);
-	enum addrspace as = a0->type->kind == TY_PTR ? a0->type->as : AS_NONE;
+	/* a pointer's space; an integer's when it has one (a syscall
+	 * tracepoint argument: user memory) */
+	enum addrspace as = a0->type->kind == TY_PTR || type_is_int(a0->type) ? a0->type->as : AS_NONE;
 	if (n->list.n == 2 && n->list.v[1]->kind != N_INT) {
 		/* runtime length: read min(len + 1, size) bytes */
 		LLVMValueRef len = cg_expr(cg, n->list.v[1]);

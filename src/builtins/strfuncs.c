@@ -387,7 +387,7 @@ static void emit_buf(struct cg *cg, struct node *n, LLVMValueRef dst)
 		return;
 	}
 	LLVMValueRef p = LLVMBuildIntToPtr(cg->b, cg_expr(cg, d), cg->ptr, "");
-	enum addrspace as = t->kind == TY_PTR ? t->as : AS_NONE;
+	enum addrspace as = t->kind == TY_PTR || type_is_int(t) ? t->as : AS_NONE;   /* an int: a syscall argument's space */
 	if (n->sem_id > 0) {
 		cg_probe_read(cg, data, cap, p, as);
 		return;

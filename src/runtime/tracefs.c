@@ -569,6 +569,13 @@ struct type *tracefs_args_type(struct arena *a, const struct tp_format *f)
 		tf->name = arena_strdup(a, fd->name);
 		tf->offset = fd->offset;
 		tf->type = field_type(a, fd, as, &tf->data_loc);
+		if (as == AS_USER && tf->type->kind == TY_INT && !tf->data_loc) {
+			/* an integer syscall argument may hold a user address:
+			 * a pointer cast from it reads user memory (latest
+			 * bpftrace gives every member the record's space) */
+			tf->type = type_copy(a, tf->type);
+			tf->type->as = AS_USER;
+		}
 		if (fd->offset + fd->size > end)
 			end = fd->offset + fd->size;
 	}
