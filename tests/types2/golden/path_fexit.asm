@@ -1,0 +1,84 @@
+BPF assembly:
+	.text
+	.file	"bpfscript"
+	.section	s0,"ax",@progbits
+	.globl	fn_s0
+	.p2align	3
+	.type	fn_s0,@function
+fn_s0:
+	r7 = r1
+	call 8
+	*(u32 *)(r10 - 8) = w0
+	ld_pseudo	r1, 1, FD
+	r2 = r10
+	r2 += -8
+	call 1
+	r6 = r0
+	if r6 == 0 goto LBB0_9
+	w1 = 0
+	*(u32 *)(r6 + 40) = w1
+	r1 = 0
+	*(u64 *)(r6 + 48) = r1
+	*(u64 *)(r6 + 56) = r1
+	*(u64 *)(r6 + 64) = r1
+	*(u64 *)(r6 + 72) = r1
+	*(u64 *)(r6 + 80) = r1
+	*(u64 *)(r6 + 0) = r1
+	*(u64 *)(r6 + 8) = r1
+	*(u64 *)(r6 + 16) = r1
+	*(u64 *)(r6 + 24) = r1
+	r1 = *(u64 *)(r7 + 0)
+	if r1 == 0 goto LBB0_4
+	r2 = r6
+	r3 = 32
+	call 147
+	if r0 s> -1 goto LBB0_4
+	r1 = 0
+	*(u64 *)(r6 + 24) = r1
+	*(u64 *)(r6 + 16) = r1
+	*(u64 *)(r6 + 8) = r1
+	*(u64 *)(r6 + 0) = r1
+LBB0_4:
+	r1 = 1
+	*(u64 *)(r6 + 32) = r1
+	ld_pseudo	r1, 1, FD
+	r2 = r6
+	call 1
+	if r0 == 0 goto LBB0_5
+	goto LBB0_8
+LBB0_5:
+	r3 = r6
+	r3 += 32
+	ld_pseudo	r1, 1, FD
+	r2 = r6
+	r4 = 1
+	call 2
+	if r0 == -7 goto LBB0_10
+	if r0 != -17 goto LBB0_9
+	ld_pseudo	r1, 1, FD
+	r2 = r6
+	call 1
+	if r0 == 0 goto LBB0_9
+LBB0_8:
+	r1 = *(u64 *)(r0 + 0)
+	r1 += 1
+	*(u64 *)(r0 + 0) = r1
+LBB0_9:
+	r0 = 0
+	exit
+LBB0_10:
+	r7 = r6
+	r7 += 48
+	r6 += 40
+	ld_pseudo	r1, 1, FD
+	r2 = r6
+	call 1
+	if r0 == 0 goto LBB0_12
+	r7 = r0
+LBB0_12:
+	r1 = 1
+	lock *(u64 *)(r7 + 24) |= r1
+	goto LBB0_9
+.Lfunc_end0:
+	.size	fn_s0, .Lfunc_end0-fn_s0
+
