@@ -481,7 +481,8 @@ int sema_cdefs(struct sema *s)
 /* ------------------------------------------------------------------ */
 /* Names                                                                */
 
-/* The closest struct/union name of BTF and the script to `name`. */
+/* The closest struct/union (or enum) name of BTF and the script to `name`
+ * ("struct x", "union x", "enum x"). */
 static const char *near_record(struct sema *s, const char *name)
 {
 	const char *best = NULL;
@@ -516,6 +517,11 @@ struct type *sema_c_named(struct sema *s, const char *name, struct loc loc, bool
 		}
 	} else if (report && !strncmp(name, "enum ", 5)) {
 		sema_error(s, loc, "Unknown enum: '%s'", name);
+		if (s->final) {
+			const char *near = near_record(s, name);
+			if (near)
+				diag_hint(&s->drv->diag, "did you mean '%s'?", near);
+		}
 	} else if (report) {
 		sema_error(s, loc, "Cannot resolve unknown type \"%s\"", name);
 	}

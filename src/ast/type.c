@@ -166,6 +166,9 @@ bool type_equal(const struct type *a, const struct type *b)
 		return true;
 	case TY_RECORD:
 		return a->name && b->name && !strcmp(a->name, b->name);
+	case TY_CGROUP_PATH:
+		/* the hierarchy filter travels in the type, not in the value */
+		return !strcmp(a->name ? a->name : "*", b->name ? b->name : "*");
 	case TY_LHIST:
 		return a->lmin == b->lmin && a->lmax == b->lmax && a->lstep == b->lstep;
 	case TY_HIST:
@@ -211,6 +214,10 @@ const char *type_name(struct arena *a, const struct type *t)
 	case TY_COUNT: case TY_SUM: case TY_MIN: case TY_MAX: case TY_AVG:
 	case TY_STATS: case TY_HIST: case TY_LHIST:
 		return arena_printf(a, "%s_t", type_kind_name(t->kind));
+	case TY_CGROUP_PATH:
+		if (t->name && strcmp(t->name, "*"))
+			return arena_printf(a, "cgroup_path_t(\"%s\")", t->name);
+		return "cgroup_path_t";
 	default:
 		return type_kind_name(t->kind);
 	}

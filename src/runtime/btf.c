@@ -406,16 +406,20 @@ const char *btf_near_name(const char *name, int limit)
 {
 	if (!btf_vmlinux())
 		return NULL;
-	const char *tag = !strncmp(name, "struct ", 7) ? "struct " : !strncmp(name, "union ", 6) ? "union " : NULL;
+	const char *tag = !strncmp(name, "struct ", 7) ? "struct " : !strncmp(name, "union ", 6) ? "union "
+			  : !strncmp(name, "enum ", 5) ? "enum " : NULL;
 	if (!tag)
 		return NULL;
-	int kind = tag[0] == 's' ? BTF_KIND_STRUCT : BTF_KIND_UNION;
+	int kind = tag[0] == 's' ? BTF_KIND_STRUCT : tag[0] == 'u' ? BTF_KIND_UNION : BTF_KIND_ENUM;
 	const char *bare = name + strlen(tag), *best = NULL;
 	int bd = limit;
 	unsigned n = btf__type_cnt(vmlinux);
 	for (unsigned id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(vmlinux, id);
-		if (!t || (int)btf_kind(t) != kind)
+		if (!t)
+			continue;
+		int k = (int)btf_kind(t);
+		if (k != kind && !(kind == BTF_KIND_ENUM && k == BTF_KIND_ENUM64))
 			continue;
 		const char *tn = btf__name_by_offset(vmlinux, t->name_off);
 		if (!tn || !*tn)
