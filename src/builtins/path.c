@@ -32,7 +32,8 @@ static bool trusted_ptr(const struct node *n)
 	if (!n->type || n->type->kind != TY_PTR)
 		return false;
 	if (!sema_is_remote(n))
-		return n->kind == N_IDENT || (n->kind == N_FIELD && n->a->kind == N_IDENT);
+		return (n->kind == N_IDENT && n->sem_id == SEM_CTX) ||
+		       (n->kind == N_FIELD && n->a->kind == N_IDENT && !strcmp(n->a->str, "args"));
 	return n->kind == N_FIELD && trusted_place(n);
 }
 
@@ -107,6 +108,28 @@ static int check_path(struct sema *s, struct node *n)
 
 static LLVMValueRef place_addr(struct cg *cg, struct node *n, LLVMBasicBlockRef null_bb);
 
+/* Is v the program's context pointer (iter's ctx)? */
+static bool is_ctx(struct cg *cg, LLVMValueRef v)
+{
+	return LLVMIsAPtrToIntInst(v) && LLVMGetOperand(v, 0) == cg->ctxarg;
+}
+
+/* A load of the context's member at `off`. The verifier wants it as one
+ * instruction off the unmodified context register: the address goes
+ * through llvm.preserve.static.offset so that LLVM neither shares ctx + off
+ * with another use (a probe_read of the same member) nor moves it away. */
+static LLVMValueRef ctx_load(struct cg *cg, int off)
+{
+	static const char name[] = "llvm.preserve.static.offset";
+	unsigned id = LLVMLookupIntrinsicID(name, sizeof(name) - 1);
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cg->mod, id, NULL, 0);
+	LLVMTypeRef fty = LLVMIntrinsicGetType(cg->ctx, id, NULL, 0);
+	LLVMValueRef base = LLVMBuildCall2(cg->b, fty, fn, &cg->ctxarg, 1, "");
+	LLVMValueRef v = LLVMBuildLoad2(cg->b, cg->i64, cg_gep(cg, base, off), "ctx_ptr");
+	LLVMSetAlignment(v, 8);
+	return v;
+}
+
 /* The value of a tracked pointer (trusted_ptr) as an i64; branches to
  * null_bb when it is NULL. */
 static LLVMValueRef ptr_value(struct cg *cg, struct node *n, LLVMBasicBlockRef null_bb)
@@ -114,6 +137,11 @@ static LLVMValueRef ptr_value(struct cg *cg, struct node *n, LLVMBasicBlockRef n
 	LLVMValueRef v;
 	if (!sema_is_remote(n)) {
 		v = cg_expr(cg, n);
+		if (is_ctx(cg, v))
+			return v;
+	} else if (n->kind == N_FIELD && n->a->type->kind == TY_PTR && !sema_is_remote(n->a) &&
+		   is_ctx(cg, cg_expr(cg, n->a))) {
+		v = ctx_load(cg, ((const struct type_field *)n->sem)->offset);
 	} else {
 		LLVMValueRef p = LLVMBuildIntToPtr(cg->b, place_addr(cg, n, null_bb), cg->ptr, "");
 		v = LLVMBuildLoad2(cg->b, cg->i64, p, "btf_ptr");
