@@ -225,7 +225,7 @@ static LLVMValueRef str_eq(struct cg *cg, struct node *a, struct node *b)
 	LLVMValueRef pa = cg_alloca(cg, sa, "cmpa"), pb = cg_alloca(cg, sb, "cmpb");
 	cg_expr_into(cg, a, pa);
 	cg_expr_into(cg, b, pb);
-	if (n <= 32) {
+	if (n <= 16) {
 		LLVMValueRef done = LLVMConstInt(cg->i1, 0, 0), diff = LLVMConstInt(cg->i1, 0, 0);
 		for (int i = 0; i < n; i++) {
 			LLVMValueRef x = LLVMBuildLoad2(cg->b, cg->i8, cg_gep(cg, pa, i), "");
