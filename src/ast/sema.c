@@ -264,6 +264,8 @@ struct map_info *sema_map_arg(struct sema *s, struct node *n, const char *func)
 	}
 	struct map_info *mi = sema_map_get(s, n, true);
 	n->sem = mi;
+	if (strcmp(func, "print") && strcmp(func, "clear") && strcmp(func, "zero"))
+		mi->bpf_used = true;
 	if (n->list.n && sema_map_keys(s, n, mi) < 0)
 		return NULL;
 	if (!mi->val) {

@@ -22,6 +22,11 @@ struct map_info {
 	int map_type;           /* enum bpf_map_type */
 	int max_entries;
 	struct loc decl;
+	/* The program does more with the map than aggregate into it: reads it,
+	 * deletes from it, iterates or tests it (print, clear and zero run in
+	 * user space and do not count). A scalar count/hist/lhist map without it
+	 * can live in a per-CPU array (runtime/load.c: map_as_array). */
+	bool bpf_used;
 	struct rt_map *rt;      /* filled when the kernel map is created */
 };
 

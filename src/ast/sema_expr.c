@@ -277,6 +277,7 @@ static struct type *expr_incdec(struct sema *s, struct node *n)
 	} else if (lv->kind == N_MAP) {
 		struct map_info *mi = sema_map_get(s, lv, true);
 		lv->sem = mi;
+		mi->bpf_used = true;
 		if (sema_map_keys(s, lv, mi) < 0)
 			return NULL;
 		if (!mi->val)
@@ -561,6 +562,7 @@ static struct type *expr_map_read(struct sema *s, struct node *n)
 {
 	struct map_info *mi = sema_map_get(s, n, true);
 	n->sem = mi;
+	mi->bpf_used = true;
 	if (sema_map_keys(s, n, mi) < 0)
 		return NULL;
 	if (!mi->val) {

@@ -225,6 +225,7 @@ static void assign_map(struct sema *s, struct node *n)
 			return;
 		}
 	}
+	mi->bpf_used = true;   /* a plain or compound store, not an aggregation */
 	struct type *r = sema_expr(s, rhs);
 	if (!r)
 		return;

@@ -2,7 +2,9 @@
  *
  * Each lives in a per-CPU hash map, so probes on different CPUs never
  * contend: the BPF side updates its CPU's slot without atomics and the
- * runtime combines the slots when printing. Value layouts: event_abi.h. */
+ * runtime combines the slots when printing. Value layouts: event_abi.h.
+ * Scalar count/hist/lhist maps that are only aggregated into are per-CPU
+ * arrays instead (emit_array_inc). */
 #include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
@@ -132,6 +134,22 @@ static void add_to(struct cg *cg, LLVMValueRef p, LLVMValueRef v)
 	cg_store_i64(cg, p, LLVMBuildAdd(cg->b, old, v, ""));
 }
 
+/* A scalar count/hist/lhist map in a per-CPU array (runtime/load.c:
+ * map_as_array): this CPU's counter of bucket `idx` grows by one in place,
+ * with no hash lookup and no insert (the key is a u32 on the stack, which
+ * the verifier turns into an inline array access). */
+static void emit_array_inc(struct cg *cg, struct map_info *mi, LLVMValueRef idx)
+{
+	LLVMValueRef key = cg_alloca_stack(cg, 4, "idx");
+	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, idx, cg->i32, ""), key);
+	LLVMValueRef p = cg_map_lookup(cg, mi->rt->fd, key);
+	LLVMBasicBlockRef bhit = cg_block(cg, "agg_hit"), done = cg_block(cg, "agg_done");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, p, LLVMConstNull(cg->ptr), ""), done, bhit);
+	LLVMPositionBuilderAtEnd(cg->b, bhit);
+	add_to(cg, p, cg_i64(cg, 1));
+	finish(cg, done);
+}
+
 /* count, sum, hist, lhist: an int64 per key that grows by `v`. */
 static void emit_counter(struct cg *cg, struct map_info *mi, LLVMValueRef key, LLVMValueRef v)
 {
@@ -204,12 +222,19 @@ static void emit_agg(struct cg *cg, struct node *n, struct node *map)
 	switch (t->kind) {
 	case TY_COUNT:
 	case TY_SUM:
-		emit_counter(cg, mi, cg_map_key(cg, map, 0, &ks), v);
+		if (mi->rt->array)
+			emit_array_inc(cg, mi, cg_i64(cg, 0));
+		else
+			emit_counter(cg, mi, cg_map_key(cg, map, 0, &ks), v);
 		return;
 	case TY_HIST:
 	case TY_LHIST: {
 		LLVMValueRef bucket = t->kind == TY_LHIST ? linear_bucket(cg, t, v)
 				    : t->hist_bits ? log2_bits_bucket(cg, v, t->hist_bits) : log2_bucket(cg, v);
+		if (mi->rt->array) {
+			emit_array_inc(cg, mi, bucket);
+			return;
+		}
 		LLVMValueRef key = cg_map_key(cg, map, 8, &ks);
 		cg_store_i64(cg, cg_gep(cg, key, ks - 8), bucket);
 		emit_counter(cg, mi, key, cg_i64(cg, 1));

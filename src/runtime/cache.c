@@ -318,6 +318,7 @@ static uint64_t fingerprint(struct driver *drv, const struct prog_unit *units, i
 		h = fnv_int(h, m->val_size);
 		h = fnv_int(h, m->max_entries);
 		h = fnv_int(h, m->percpu);
+		h = fnv_int(h, m->type);
 		h = fp_type(h, drv, m->key);
 		h = fp_type(h, drv, m->val);
 	}

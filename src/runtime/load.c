@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include "codegen/cg.h"
 #include "runtime/event_abi.h"
+#include "runtime/hist.h"
 #include "runtime/subprog.h"
 
 static void map_name(char *out, size_t n, const char *name)
@@ -112,6 +113,29 @@ static int check_memory(struct driver *drv)
 	return -1;
 }
 
+/* Buckets of a scalar count/hist/lhist map that can be a per-CPU array, or
+ * 0. bpftrace 0.17 keeps count maps without keys in a per-CPU array too;
+ * hist/lhist ones were hashes keyed by bucket. Counts only grow by 1, so a
+ * zero element is one nobody counted into: absent, as in a hash (print.c).
+ * Anything the program does besides aggregating (a read, delete(), for,
+ * has_key) wants hash semantics: sema marks those maps bpf_used. */
+static int map_as_array(const struct map_info *mi)
+{
+	if (mi->key || mi->map_type || mi->bpf_used || !mi->val)
+		return 0;
+	const struct type *t = mi->val;
+	switch (t->kind) {
+	case TY_COUNT:
+		return 1;
+	case TY_HIST:
+		return t->hist_bits ? hist_nbuckets(t->hist_bits) : HIST_BUCKETS;
+	case TY_LHIST:
+		return t->lstep > 0 ? lhist_nbuckets(t->lmin, t->lmax, t->lstep) : 0;
+	default:
+		return 0;
+	}
+}
+
 int load_maps(struct driver *drv)
 {
 	struct rt *rt = &drv->rt;
@@ -140,6 +164,12 @@ int load_maps(struct driver *drv)
 		else if (mi->val->kind == TY_LHIST)
 			m->max_entries *= 8;
 		m->type = mi->map_type ? mi->map_type : m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
+		int nb = map_as_array(mi);
+		if (nb > 0) {
+			m->array = true;
+			m->type = BPF_MAP_TYPE_PERCPU_ARRAY;
+			m->max_entries = nb;
+		}
 		m->fd = -1;
 		mi->rt = m;
 		rt->maps[i] = m;
@@ -150,7 +180,8 @@ int load_maps(struct driver *drv)
 		struct rt_map *m = rt->maps[i];
 		char name[32];
 		map_name(name, sizeof(name), m->name);
-		m->fd = bpf_map_create((enum bpf_map_type)m->type, name, (unsigned)m->key_size, (unsigned)m->val_size,
+		m->fd = bpf_map_create((enum bpf_map_type)m->type, name, m->array ? 4u : (unsigned)m->key_size,
+				       (unsigned)m->val_size,
 				       (unsigned)m->max_entries, NULL);
 		if (m->fd < 0) {
 			rt->nmaps = i;

@@ -71,10 +71,55 @@ static int foreach_slow(struct mreader *r, elem_fn fn, void *ctx)
 	return err;
 }
 
+/* A per-CPU array map (runtime.h: rt_map.array): reads every bucket in one
+ * batch (or one lookup per bucket on kernels without batches) and hands on
+ * those with a count, under the key a hash map would have had (the user
+ * key's 8 zero bytes, then the bucket for hist/lhist). After zero(), every
+ * bucket is handed on: the key exists with zero counts. */
+static int array_foreach(struct mreader *r, elem_fn fn, void *ctx)
+{
+	struct rt_map *m = r->m;
+	uint32_t n = (uint32_t)m->max_entries, cnt = n;
+	size_t ks = (size_t)m->key_size;
+	uint32_t *idx = xcalloc(n, sizeof(*idx));
+	uint8_t *vals = xcalloc(n, r->vsize), *key = xcalloc(1, ks < 16 ? 16 : ks);
+	uint32_t out = 0;
+	int err = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	if (bpf_map_lookup_batch(m->fd, NULL, &out, idx, vals, &cnt, &opts) && errno != ENOENT) {
+		for (cnt = 0; cnt < n; cnt++) {
+			idx[cnt] = cnt;
+			if (bpf_map_lookup_elem(m->fd, &idx[cnt], vals + (size_t)cnt * r->vsize)) {
+				err = -errno;
+				break;
+			}
+		}
+	}
+	for (uint32_t i = 0; i < cnt && !err; i++) {
+		const uint8_t *v = vals + (size_t)i * r->vsize;
+		bool any = m->zeroed;
+		for (size_t b = 0; b < r->vsize && !any; b++)
+			any = v[b] != 0;
+		if (!any)
+			continue;
+		uint64_t bucket = idx[i];
+		memset(key, 0, ks);
+		if (ks >= 16)
+			memcpy(key + ks - 8, &bucket, 8);
+		fn(ctx, key, v);
+	}
+	free(idx);
+	free(vals);
+	free(key);
+	return err;
+}
+
 /* Batched lookups (one syscall per few thousand elements); falls back to
  * foreach_slow when the kernel or map type has no batch operations. */
 static int map_foreach(struct mreader *r, elem_fn fn, void *ctx)
 {
+	if (r->m->array)
+		return array_foreach(r, fn, ctx);
 	size_t ks = (size_t)r->m->key_size;
 	uint32_t batch = 4096;
 	/* zero-filled: valgrind cannot see the kernel write batch results */
@@ -923,9 +968,35 @@ static uint8_t *snapshot_keys(struct rt_map *m, size_t *n, int *err)
 	return keys;
 }
 
+/* clear()/zero() of a per-CPU array map: every bucket back to zero on every
+ * CPU; `zeroed` says whether the key stays (zero() of a map that had counts
+ * in it, or had been zeroed before) or goes (clear()). */
+static int array_reset(struct rt *rt, struct rt_map *m, bool zero)
+{
+	struct mreader r;
+	mreader_init(&r, rt, m);
+	bool present = m->zeroed;
+	if (zero && !present) {
+		struct mview v;
+		if (mview_build(rt, &v, m, 0, 0) == 0) {
+			present = v.n > 0;
+			mview_free(&v);
+		}
+	}
+	uint8_t *zbuf = xcalloc(1, r.vsize);
+	int err = 0;
+	for (uint32_t i = 0; i < (uint32_t)m->max_entries && !err; i++)
+		if (bpf_map_update_elem(m->fd, &i, zbuf, BPF_ANY))
+			err = -errno;
+	free(zbuf);
+	m->zeroed = zero && present;
+	return err;
+}
+
 int rt_map_clear(struct rt *rt, struct rt_map *m)
 {
-	(void)rt;
+	if (m->array)
+		return array_reset(rt, m, false);
 	size_t n;
 	int err;
 	uint8_t *keys = snapshot_keys(m, &n, &err);
@@ -938,6 +1009,8 @@ int rt_map_clear(struct rt *rt, struct rt_map *m)
 
 int rt_map_zero(struct rt *rt, struct rt_map *m)
 {
+	if (m->array)
+		return array_reset(rt, m, true);
 	struct mreader r;
 	size_t n;
 	int err;

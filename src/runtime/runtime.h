@@ -24,6 +24,13 @@ struct rt_map {
 	int max_entries;
 	int type;                /* BPF_MAP_TYPE_* */
 	bool percpu;
+	/* A scalar count/hist/lhist map that the program only aggregates into
+	 * lives in a BPF_MAP_TYPE_PERCPU_ARRAY indexed by bucket (a u32; 0 for
+	 * count): an in-place add with no hash lookup (load.c: map_as_array).
+	 * key_size stays the script-side size the printer expects; an element
+	 * whose counts are all zero reads as absent unless `zeroed`. */
+	bool array;
+	bool zeroed;             /* zero() kept the key: print it with zero counts */
 };
 
 /* A printf-like call site: format string and argument layout of its payload. */
