@@ -25,6 +25,7 @@
 #include "codegen/plugin.h"
 #include "parser/parse.h"
 #include "runtime/cache.h"
+#include "runtime/demangle.h"
 #include "parser/include.h"
 #include "runtime/load.h"
 
@@ -254,6 +255,13 @@ static void fill_tables(struct driver *drv)
 		const struct attach_point *ap = drv->info.aps.v[i];
 		rt->probe_names[i] = ap->name;
 		rt->probe_funcs[i] = ap->func ? ap->func : ap->name;
+		/* func of a uprobe in C++ code prints demangled, as bpftrace's
+		 * usym of the function does (cpp_demangle) */
+		char *d = ap->func ? cxx_demangle_output(ap->func) : NULL;
+		if (d) {
+			rt->probe_funcs[i] = arena_strdup(&drv->arena, d);
+			free(d);
+		}
 	}
 }
 

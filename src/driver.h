@@ -47,6 +47,7 @@ struct options {
 	int max_bpf_progs;        /* BPFTRACE_MAX_BPF_PROGS */
 	int cat_bytes_max;        /* BPFTRACE_CAT_BYTES_MAX */
 	int cache_user_symbols;   /* BPFTRACE_CACHE_USER_SYMBOLS: -1 auto, 0, 1 */
+	int cpp_demangle;         /* BPFTRACE_[NO_]CPP_DEMANGLE: -1 unset, 0, 1 */
 	const char *btf;          /* BPFTRACE_BTF: BTF file instead of the kernel's */
 };
 

@@ -17,6 +17,7 @@
 #include "driver.h"
 #include "probes/probe.h"
 #include "runtime/btf.h"
+#include "runtime/demangle.h"
 #include "runtime/info.h"
 #include "runtime/tracefs.h"
 #include "runtime/usyms.h"
@@ -231,6 +232,21 @@ static void read_env(struct options *o)
 		btf_set_file(o->btf);
 	}
 	usyms_set_cache(o->cache_user_symbols);
+	/* cpp_demangle: 0.17's BPFTRACE_NO_CPP_DEMANGLE, latest's
+	 * BPFTRACE_CPP_DEMANGLE (the latter wins; both win over the config
+	 * block) */
+	o->cpp_demangle = -1;
+	static const char *const dm[] = { "NO_CPP_DEMANGLE", "CPP_DEMANGLE" };
+	for (int i = 0; i < 2; i++) {
+		v = env_get(dm[i], used, sizeof(used));
+		if (!v)
+			continue;
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			die("Env var '%s' did not contain a valid value (0 or 1).", used);
+		o->cpp_demangle = (*v == '1') != (i == 0);
+	}
+	if (o->cpp_demangle >= 0)
+		cxx_demangle_set_output(o->cpp_demangle);
 }
 
 enum {

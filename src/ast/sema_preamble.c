@@ -23,6 +23,7 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/demangle.h"
 #include "runtime/tracefs.h"
 
 struct macro_call {
@@ -192,6 +193,20 @@ static void config_item(struct pre *p, struct node *as)
 		return;
 	}
 	struct node *v = as->b;
+	if (!strcmp(key, "cpp_demangle")) {
+		bool on = v->kind == N_IDENT && !strcmp(v->str, "true");
+		if (!on && !(v->kind == N_IDENT && !strcmp(v->str, "false")) &&
+		    !(v->kind == N_INT && (v->ival == 0 || v->ival == 1))) {
+			sema_error(s, v->loc, "Invalid value for cpp_demangle: expected true or false");
+			return;
+		}
+		if (v->kind == N_INT)
+			on = v->ival == 1;
+		/* the environment wins over the config block (latest bpftrace) */
+		if (!env_set("CPP_DEMANGLE", "NO_CPP_DEMANGLE"))
+			cxx_demangle_set_output(on);
+		return;
+	}
 	bool want_int = !strcmp(key, "max_strlen") || !strcmp(key, "max_map_keys");
 	if (!want_int)
 		return;

@@ -24,6 +24,18 @@ static cxa_demangle_fn demangler(void)
 	return fn;
 }
 
+static bool output_on = true;
+
+void cxx_demangle_set_output(bool on)
+{
+	output_on = on;
+}
+
+char *cxx_demangle_output(const char *name)
+{
+	return output_on ? cxx_demangle(name) : NULL;
+}
+
 char *cxx_demangle(const char *name)
 {
 	/* Itanium ABI names start with _Z (also __Z on some systems) */

@@ -14,6 +14,14 @@
  * no C++ mangled name or cannot be demangled. */
 char *cxx_demangle(const char *name);
 
+/* cpp_demangle (bpftrace's setting, on by default): whether symbols are
+ * printed demangled (ustack, usym, func of a uprobe). Matching uprobe
+ * attach points against demangled names does not depend on it (as in
+ * bpftrace). */
+void cxx_demangle_set_output(bool on);
+/* cxx_demangle(name) when cpp_demangle is on, else NULL. */
+char *cxx_demangle_output(const char *name);
+
 /* Cuts a demangled name before its parameter list: "ns::twice(int)"
  * becomes "ns::twice" (templates and operator() handled). */
 void cxx_strip_params(char *demangled);

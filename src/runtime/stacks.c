@@ -88,7 +88,7 @@ static void usym_text(FILE *out, uint64_t addr, pid_t pid, bool with_off, bool w
 	struct usym u;
 	if (usyms_resolve(pid, addr, &u)) {
 		/* C++ names demangled, as bpftrace prints them (cpp_demangle) */
-		char *d = cxx_demangle(u.name);
+		char *d = cxx_demangle_output(u.name);
 		const char *name = d ? d : u.name;
 		if (with_off)
 			fprintf(out, "%s+%" PRIu64, name, u.off);
