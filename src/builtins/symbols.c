@@ -9,6 +9,7 @@
 #include "builtins/builtin.h"
 #include "ast/sema.h"
 #include "codegen/cg.h"
+#include "probes/kernel.h"
 #include "probes/probe.h"
 #include "runtime/ksyms.h"
 #include "runtime/usyms.h"
@@ -80,6 +81,14 @@ static int check_kaddr(struct sema *s, struct node *n)
 	const struct ksym *k = ksyms_find(name);
 	if (!k || !ksyms_have_addrs()) {
 		sema_error(s, n->loc, "Failed to resolve kernel symbol: %s", name);
+		/* say why where the kernel is the reason (once: the reporting pass) */
+		struct diag *d = &sema_driver(s)->diag;
+		if (sema_is_final(s) && ksyms_load() < 0)
+			diag_hint(d, "/proc/kallsyms is not readable");
+		else if (sema_is_final(s) && !ksyms_have_addrs())
+			diag_hint(d, "/proc/kallsyms shows no addresses to this user (kptr_restrict)");
+		else if (sema_is_final(s) && kconfig("KALLSYMS_ALL") == 0)
+			diag_hint(d, "this kernel's /proc/kallsyms lists functions only (CONFIG_KALLSYMS_ALL is not set): kaddr() cannot find its variables");
 		return -1;
 	}
 	n->ival = (int64_t)k->addr;
