@@ -32,8 +32,10 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "codegen/cg.h"
 #include "probes/kernel.h"
+#include "runtime/btf.h"
 #include "runtime/tracefs.h"
 
 extern const struct probe_type probe_kprobe, probe_kretprobe;
@@ -186,6 +188,35 @@ static int kretprobe_expand(const struct probe_env *env, const char *text, struc
 	return kp_expand_type(env, &probe_kretprobe, text, loc, out);
 }
 
+/* -lv (latest bpftrace): the function's parameters from BTF as the
+ * registers name them, "TYPE arg0" ... (floating-point parameters take no
+ * argN register and are left out), or for kretprobe "TYPE retval" ("void").
+ * Nothing for a function BTF does not know. */
+static void list_params(FILE *out, const char *func, bool ret)
+{
+	int proto;
+	const struct btf *b = btf_vmlinux();
+	if (!b || btf_find_func(func, &proto) < 0)
+		return;
+	if (ret) {
+		int rt = btf_proto_ret(proto);
+		char *d = rt ? btf_decl(rt) : NULL;
+		fprintf(out, "    %s%s\n", d ? d : "void", d ? " retval" : "");
+		free(d);
+		return;
+	}
+	int n = btf_proto_nparams(proto);
+	for (int i = 0, argn = 0; i < n; i++) {
+		int tid = btf_proto_param(proto, i, NULL);
+		const struct btf_type *t = btf__type_by_id(b, (__u32)tid);
+		if (t && btf_kind(t) == BTF_KIND_FLOAT)
+			continue;
+		char *d = btf_decl(tid);
+		fprintf(out, "    %s arg%d\n", d, argn++);
+		free(d);
+	}
+}
+
 /* -l: "kprobe:func", or "kprobe:module:func" when the pattern names a
  * module (latest bpftrace). kretprobe lists only when asked by name. */
 static int kp_list_type(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
@@ -225,7 +256,8 @@ static int kp_list_type(const struct probe_type *pt, const char *pattern, bool v
 			fprintf(out, "%s:%s\n", pt->name, v[i].name);
 		}
 		last = v[i].name;
-		(void)verbose;
+		if (verbose && !strcmp(v[i].module, "vmlinux"))
+			list_params(out, v[i].name, pt == &probe_kretprobe);
 	}
 	return 0;
 }
