@@ -48,6 +48,7 @@ struct options {
 	int cat_bytes_max;        /* BPFTRACE_CAT_BYTES_MAX */
 	int cache_user_symbols;   /* BPFTRACE_CACHE_USER_SYMBOLS: -1 auto, 0, 1 */
 	int cpp_demangle;         /* BPFTRACE_[NO_]CPP_DEMANGLE: -1 unset, 0, 1 */
+	int stack_mode;           /* BPFTRACE_STACK_MODE or config stack_mode: enum stack_mode, -1 unset */
 	const char *btf;          /* BPFTRACE_BTF: BTF file instead of the kernel's */
 };
 

@@ -247,6 +247,17 @@ static void read_env(struct options *o)
 	}
 	if (o->cpp_demangle >= 0)
 		cxx_demangle_set_output(o->cpp_demangle);
+	/* the default mode of kstack/ustack (bpftrace 0.18) */
+	o->stack_mode = -1;
+	v = env_get("STACK_MODE", used, sizeof(used));
+	if (v) {
+		static const char *const modes[] = { "bpftrace", "perf", "raw" };
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(v, modes[i]))
+				o->stack_mode = i;
+		if (o->stack_mode < 0)
+			die("Env var '%s' did not contain a valid StackMode: %s", used, v);
+	}
 }
 
 enum {

@@ -207,6 +207,21 @@ static void config_item(struct pre *p, struct node *as)
 			cxx_demangle_set_output(on);
 		return;
 	}
+	if (!strcmp(key, "stack_mode")) {
+		static const char *const modes[] = { "bpftrace", "perf", "raw" };
+		int mode = -1;
+		for (int i = 0; i < 3 && v->kind == N_IDENT; i++)
+			if (!strcmp(v->str, modes[i]))
+				mode = i;
+		if (mode < 0) {
+			sema_error(s, v->loc, "Invalid value for stack_mode: expected bpftrace, perf or raw");
+			return;
+		}
+		/* the environment wins over the config block (latest bpftrace) */
+		if (!env_set("STACK_MODE", NULL))
+			s->drv->opt->stack_mode = mode;
+		return;
+	}
 	bool want_int = !strcmp(key, "max_strlen") || !strcmp(key, "max_map_keys");
 	if (!want_int)
 		return;

@@ -38,7 +38,8 @@ static int mode_of(const struct node *a)
 
 static int check_stack(struct sema *s, struct node *n)
 {
-	int mode = STACK_BPFTRACE;
+	/* the default: BPFTRACE_STACK_MODE or config stack_mode, else bpftrace */
+	int mode = sema_driver(s)->opt->stack_mode >= 0 ? sema_driver(s)->opt->stack_mode : STACK_BPFTRACE;
 	int64_t limit = STACK_DEFAULT_LIMIT;
 	int na = n->kind == N_CALL ? n->list.n : 0;
 	if (na == 2 && (mode = mode_of(n->list.v[0])) < 0) {
