@@ -41,7 +41,7 @@
 extern const struct probe_type probe_kprobe, probe_kretprobe;
 
 /* x86-64 struct pt_regs offsets */
-enum { REG_AX = 80 };
+enum { REG_AX = 80, REG_SP = 152 };
 static const int arg_regs[] = { 112, 104, 96, 88, 72, 64 };   /* di si dx cx r8 r9 */
 #define MAX_ARGS ((int)(sizeof(arg_regs) / sizeof(arg_regs[0])))
 
@@ -281,6 +281,8 @@ static struct type *kp_ctx_type(const struct probe_env *env, struct attach_point
 		return i < MAX_ARGS ? type_int(8, false) : NULL;
 	if (!strcmp(name, "retval") && is_ret(ap))
 		return type_int(8, false);
+	if (probe_arg_index(name, "sarg") >= 0 && !is_ret(ap))
+		return type_int(8, false);
 	if (!strcmp(name, "func"))
 		return type_simple(env->arena, TY_KSYM, 8);
 	return NULL;
@@ -293,10 +295,28 @@ static void *kp_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 		return kctx_load(cg, arg_regs[i], 8, false);
 	if (!strcmp(name, "retval"))
 		return kctx_load(cg, REG_AX, 8, false);
+	if ((i = probe_arg_index(name, "sarg")) >= 0) {
+		/* sargN (0.17): the N-th 8-byte slot above the return address */
+		LLVMValueRef sp = kctx_load(cg, REG_SP, 8, false);
+		LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + 1)), "sarg_addr");
+		LLVMValueRef tmp = cg_alloca(cg, 8, "sarg");
+		cg_memset0(cg, tmp, 8);
+		cg_probe_read(cg, tmp, 8, addr, AS_KERNEL);
+		return cg_load_int(cg, tmp, 8, false);
+	}
 	/* func: the traced function's address (kernel 5.15+); the kprobe's ip
 	 * would be the probed instruction, which differs with an offset */
 	LLVMValueRef args[] = { cg->ctxarg };
 	return cg_helper(cg, BPF_FUNC_get_func_ip, cg->i64, args, 1);
+}
+
+/* bpftrace 0.17's words for argN beyond the argument registers; the other
+ * misuses are worded by uprobe.c's hook, which knows them all. */
+static const char *kp_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name)
+{
+	if (ap && ap->pt == &probe_kprobe && probe_arg_index(name, "arg") >= MAX_ARGS)
+		return arena_printf(a, "x86_64 doesn't support %s", name);
+	return NULL;
 }
 
 /* ---- attaching --------------------------------------------------------------- */
@@ -567,6 +587,7 @@ const struct probe_type probe_kprobe = {
 	.attach = kp_attach,
 	.load_opts = kp_load_opts,
 	.attach_multi = kp_attach_multi,
+	.ctx_misuse = kp_ctx_misuse,
 };
 
 const struct probe_type probe_kretprobe = {
@@ -580,4 +601,5 @@ const struct probe_type probe_kretprobe = {
 	.attach = kp_attach,
 	.load_opts = kp_load_opts,
 	.attach_multi = kp_attach_multi,
+	.ctx_misuse = kp_ctx_misuse,
 };
