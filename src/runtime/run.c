@@ -6,13 +6,16 @@
  * failure detaches what was attached before reporting. */
 #include "runtime/runtime.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -33,10 +36,83 @@ static void on_child(int sig)
 	(void)sig;   /* only interrupts epoll_wait */
 }
 
+/* The entry point of a process (AT_ENTRY of its auxiliary vector), 0 when
+ * unknown. */
+static uint64_t entry_point(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	uint64_t av[2], entry = 0;
+	while (!entry && read(fd, av, sizeof(av)) == (ssize_t)sizeof(av) && av[0] != AT_NULL)
+		if (av[0] == AT_ENTRY)
+			entry = av[1];
+	close(fd);
+	return entry;
+}
+
+enum { ENTRY_REACHED, ENTRY_FAILED, ENTRY_EXITED };
+
+/* Runs the traced child, stopped at its exec, to its entry point with a
+ * breakpoint there: by then the dynamic loader has mapped the libraries
+ * the program needs, and the mappings read at that point name them, so
+ * that user stacks of a child that exits before its first event is read
+ * resolve in its libraries too (libc's __libc_start_main ...). Signals on
+ * the way are delivered. Returns ENTRY_REACHED with the child stopped at
+ * its entry as if it had never been, ENTRY_FAILED with the child stopped
+ * (where the caller detaches it), or ENTRY_EXITED when it exited (not
+ * reaped: the run loop sees it). x86-64. */
+static int run_to_entry(pid_t pid)
+{
+	uint64_t entry = entry_point(pid);
+	if (!entry)
+		return ENTRY_FAILED;
+	errno = 0;
+	long word = ptrace(PTRACE_PEEKTEXT, pid, (void *)(uintptr_t)entry, NULL);
+	if (errno)
+		return ENTRY_FAILED;
+	long trap = (long)(((unsigned long)word & ~0xfful) | 0xccul);
+	if (ptrace(PTRACE_POKETEXT, pid, (void *)(uintptr_t)entry, (void *)trap) < 0)
+		return ENTRY_FAILED;
+	int sig = 0;
+	struct user_regs_struct regs;
+	for (;;) {
+		siginfo_t si = { 0 };
+		int st, r = 0;
+		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) < 0)
+			goto fail;
+		while ((r = waitid(P_PID, (id_t)pid, &si, WEXITED | WSTOPPED | WNOWAIT)) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			goto fail;
+		if (si.si_code == CLD_EXITED || si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
+			return ENTRY_EXITED;
+		while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+			;
+		if (r != pid || !WIFSTOPPED(st))
+			goto fail;
+		sig = WSTOPSIG(st);
+		if (sig == SIGTRAP && ptrace(PTRACE_GETREGS, pid, NULL, &regs) == 0 && regs.rip == entry + 1)
+			break;
+	}
+	usyms_cache_pid(pid);
+	regs.rip = entry;
+	if (ptrace(PTRACE_POKETEXT, pid, (void *)(uintptr_t)entry, (void *)word) < 0 ||
+	    ptrace(PTRACE_SETREGS, pid, NULL, &regs) < 0)
+		return ENTRY_FAILED;
+	return ENTRY_REACHED;
+fail:
+	/* never leave the breakpoint behind (if the child is stopped) */
+	ptrace(PTRACE_POKETEXT, pid, (void *)(uintptr_t)entry, (void *)word);
+	return ENTRY_FAILED;
+}
+
 /* Lets the -c child run. A child that could ask to be traced stops at its
- * exec: its mappings and symbols are read there, before it runs a single
- * instruction, so that its user stacks resolve even if it exits before the
- * run reads them. */
+ * exec: its mappings and symbols are read there, and again at its entry
+ * point (run_to_entry), before it runs a single instruction of its own, so
+ * that its user stacks resolve even if it exits before the run reads them. */
 static void release_child(const struct run_opts *o)
 {
 	char c = 'N';
@@ -59,7 +135,10 @@ static void release_child(const struct run_opts *o)
 			return;   /* exec failed and the child exited: the run loop sees it */
 		if (WSTOPSIG(st) == SIGTRAP) {
 			usyms_cache_pid(o->child_pid);
-			ptrace(PTRACE_DETACH, o->child_pid, NULL, NULL);
+			/* on to its entry point, where the libraries are mapped;
+			 * a child that exits on the way is left to the run loop */
+			if (run_to_entry(o->child_pid) != ENTRY_EXITED)
+				ptrace(PTRACE_DETACH, o->child_pid, NULL, NULL);
 			return;
 		}
 		/* a signal before the exec: deliver it and wait on */
