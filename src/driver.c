@@ -342,9 +342,11 @@ static int run(struct driver *drv)
 	drv->root = parse_program(&drv->arena, &drv->diag, &drv->src);
 	if (!drv->root || drv->diag.errors)
 		return 1;
+	/* bpftrace defines BPFTRACE_HAVE_BTF when it finds the kernel's BTF */
+	bool have_btf = access(o->btf ? o->btf : "/sys/kernel/btf/vmlinux", R_OK) == 0;
 	int nheaders = include_expand(&drv->arena, &drv->diag, drv->root,
 				      o->file && strcmp(o->file, "-") ? o->file : NULL, o->include_dirs,
-				      o->include_files);
+				      o->include_files, have_btf, &drv->sys_headers);
 	if (nheaders < 0)
 		return 1;
 	if (driver_dumps(o->dump, "ast"))

@@ -81,6 +81,7 @@ struct driver {
 	struct options *opt;
 	struct probe_env penv;
 	struct node *root;
+	struct ptrvec sys_headers; /* system headers the include step read (the cache key covers them) */
 	struct program_info info;
 	struct rt rt;
 	pid_t child;               /* -c child, stopped until tracing starts */

@@ -4,7 +4,7 @@
  * map types (a map may be read in a probe that comes before the one that
  * assigns it); the second pass reports every error. Scratch variables are
  * re-learned in each pass, per probe; maps are global. Before both, the
- * preamble pass (sema_preamble.c) applies #if/#define/config/macros. This
+ * preamble pass (sema_preamble.c) applies #define/config/macros. This
  * file holds the driver, the error sink, type merging, maps and the scopes
  * of scratch variables (see sema_int.h); expressions and statements live in
  * sema_expr.c and sema_stmt.c. See sema.h for the contract. */

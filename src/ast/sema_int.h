@@ -4,7 +4,7 @@
  *   sema.c           driver: passes over the program, errors, maps, variables
  *   sema_expr.c      expressions, integer conversions
  *   sema_stmt.c      statements, printf layouts
- *   sema_preamble.c  #define, config, macros, map declarations, #if
+ *   sema_preamble.c  #define, config, macros, map declarations
  *   sema_types.c     C types: script struct/union/enum definitions, BTF
  *                    names, members, &, offsetof, address spaces
  *
@@ -73,7 +73,7 @@ void sema_stmt(struct sema *s, struct node *n);
 struct type *sema_block_expr(struct sema *s, struct node *b);
 
 /* ---- sema_preamble.c ---- */
-/* Runs once before type checking: evaluates #if, applies config, records
+/* Runs once before type checking: applies config, records
  * map declarations, and expands #define constants and macros in place. */
 int sema_preamble(struct sema *s);
 

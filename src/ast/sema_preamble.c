@@ -1,9 +1,5 @@
 /* sema_preamble.c - the preamble pass, run once before type checking.
  *
- *  - #if / #ifdef / #ifndef / #elif / #else (N_IF items of the program
- *    list) keep the items of the branch that holds. BPFTRACE_HAVE_BTF is
- *    defined, as in bpftrace on a kernel with BTF; so is every #define seen
- *    so far.
  *  - config = { key = value; ... } sets the options it knows (max_strlen,
  *    max_map_keys) unless the environment already set them (the
  *    environment wins, as in bpftrace); other known keys are accepted.
@@ -16,8 +12,9 @@
  *    `@p` to the caller's map and `p` replaced by a copy of the argument
  *    expression. The body's own variables get a hygiene tag (var_info.tag)
  *    so they never meet the caller's; maps must come in as parameters.
- * struct/union/enum definitions and #include lines are left to the pass that
- * types C definitions; import is reported as unsupported. */
+ * #if and #include were done by the include step (parser/include.c);
+ * struct/union/enum definitions are left to the pass that types C
+ * definitions; import is reported as unsupported. */
 #include "ast/sema_int.h"
 
 #include <linux/bpf.h>
@@ -67,71 +64,6 @@ static struct node *clone(struct arena *a, const struct node *n)
 	c->type = NULL;
 	c->sem = NULL;
 	return c;
-}
-
-/* ------------------------------------------------------------------ */
-/* #if conditions                                                       */
-
-static bool defined(struct pre *p, const char *name)
-{
-	return !strcmp(name, "BPFTRACE_HAVE_BTF") || find_item(&p->defines, name, false);
-}
-
-static int64_t pp_eval(struct pre *p, struct node *n, int depth)
-{
-	if (!n || depth > 64)
-		return 0;
-	switch (n->kind) {
-	case N_INT:
-		return n->ival;
-	case N_CALL:
-		if (!strcmp(n->str, "defined") && n->list.n == 1 && n->list.v[0]->kind == N_IDENT)
-			return defined(p, n->list.v[0]->str);
-		return 0;
-	case N_IDENT: {
-		struct node *d = find_item(&p->defines, n->str, false);
-		if (d)
-			return d->a ? pp_eval(p, d->a, depth + 1) : 1;
-		return !strcmp(n->str, "BPFTRACE_HAVE_BTF");
-	}
-	case N_UNOP: {
-		int64_t x = pp_eval(p, n->a, depth + 1);
-		return n->op == OP_NOT ? !x : n->op == OP_NEG ? -x : n->op == OP_BNOT ? ~x : 0;
-	}
-	case N_BINOP: {
-		int64_t x = pp_eval(p, n->a, depth + 1);
-		if (n->op == OP_LAND && !x)
-			return 0;
-		if (n->op == OP_LOR && x)
-			return 1;
-		int64_t y = pp_eval(p, n->b, depth + 1);
-		switch (n->op) {
-		case OP_ADD: return x + y;
-		case OP_SUB: return x - y;
-		case OP_MUL: return x * y;
-		case OP_DIV: return y ? x / y : 0;
-		case OP_MOD: return y ? x % y : 0;
-		case OP_BAND: return x & y;
-		case OP_BOR: return x | y;
-		case OP_BXOR: return x ^ y;
-		case OP_SHL: return x << (y & 63);
-		case OP_SHR: return x >> (y & 63);
-		case OP_LT: return x < y;
-		case OP_LE: return x <= y;
-		case OP_GT: return x > y;
-		case OP_GE: return x >= y;
-		case OP_EQ: return x == y;
-		case OP_NE: return x != y;
-		case OP_LAND: case OP_LOR: return y != 0;
-		default: return 0;
-		}
-	}
-	case N_TERNARY:
-		return pp_eval(p, n->a, depth + 1) ? pp_eval(p, n->b ? n->b : n->a, depth + 1)
-						   : pp_eval(p, n->c, depth + 1);
-	default:
-		return 0;
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -470,27 +402,10 @@ static void expand(struct pre *p, struct node **np, struct macro_call *stack)
 /* ------------------------------------------------------------------ */
 /* The pass                                                             */
 
-static void item(struct pre *p, struct node *n, struct node_list *out);
-
-static void items(struct pre *p, struct node *block, struct node_list *out)
-{
-	for (int i = 0; block && i < block->list.n; i++)
-		item(p, block->list.v[i], out);
-}
-
 static void item(struct pre *p, struct node *n, struct node_list *out)
 {
 	struct sema *s = p->s;
 	switch (n->kind) {
-	case N_IF:
-		/* a preprocessor conditional: keep the items of the branch taken */
-		if (pp_eval(p, n->a, 0))
-			items(p, n->b, out);
-		else if (n->c && n->c->kind == N_IF)
-			item(p, n->c, out);
-		else
-			items(p, n->c, out);
-		return;
 	case N_DEFINE:
 		ptrvec_push(s->a, &p->defines, n);
 		break;

@@ -1,24 +1,40 @@
-/* include.c - the include step: `#include "x.h"`, `#include <x.h>` found
- * in an -I directory, and every --include FILE are read, and what the
- * language can take from a C header becomes part of the program:
+/* include.c - the include step: `#include "x.h"`, `#include <x.h>` and
+ * every --include FILE are read, #if/#ifdef/#ifndef/#elif/#else/#endif are
+ * decided, and what the language can take from a C header becomes part of
+ * the program.
  *
- *   - object-like #define NAME value, and #if/#ifdef/#ifndef/#elif/#else/
- *     #endif around them (include guards work: the preamble pass evaluates
- *     them in order, as it does for the script's own);
+ * A header found next to the file that names it (quoted includes; the
+ * current directory for -e and stdin) or in an -I directory is the
+ * program's own: it gives
+ *   - object-like #define NAME value, and the #if/#ifdef/... around them;
  *   - struct/union/enum definitions (`typedef struct X {...} Y;` gives
  *     `struct X {...};`; anonymous enums are kept for their constants),
  *     typed later like the script's own definitions;
  *   - nested #include lines, resolved the same way.
+ * Everything else it holds (function prototypes and bodies, typedefs of
+ * scalars, variables, #pragma, function-like macros) is blanked out,
+ * keeping line numbers, so that a syntax error in what is kept points at
+ * the header's own line. Such a header is read once per run (as if it said
+ * #pragma once). A quoted include that is found nowhere is an error, as in
+ * bpftrace.
  *
- * Everything else a header holds (function prototypes and bodies,
- * typedefs of scalars, variables, #pragma, function-like macros) is blanked
- * out, keeping line numbers, so that a syntax error in what is kept points
- * at the header's own line. A header is read once per run (as if it said
- * #pragma once). A quoted include is looked up next to the file that names
- * it (the current directory for -e and stdin), then in the -I directories;
- * an angle include only in the -I directories: kernel and system headers
- * (<linux/sched.h>) are not read, their types come from the kernel's BTF.
- * A quoted include that is found nowhere is an error, as in bpftrace.
+ * An angle include found in no -I directory is a system header: it is
+ * looked up where clang looks (/usr/local/include,
+ * /usr/include/x86_64-linux-gnu, /usr/include) and preprocessed by cpp.c,
+ * which keeps its macros and enum constants only: the types come from the
+ * kernel's BTF (bpftrace takes a header's structs over BTF's; here BTF's
+ * always win, so a header's user-space `struct msghdr` cannot shadow the
+ * kernel's). Every identifier of the program that such a header gives an
+ * integer value becomes a #define right after the first system #include
+ * (`AF_INET` after `#include <sys/socket.h>`). A system header found nowhere
+ * is an error, as in bpftrace ('net/sock.h' file not found), except the
+ * compiler's own (<stddef.h>, <stdarg.h> ...).
+ *
+ * #if conditions are decided here, in order, from the #defines seen so far
+ * (the program's, then those of the system headers, then clang's
+ * predefined ones such as __x86_64__); BPFTRACE_HAVE_BTF is defined when
+ * the kernel has BTF, as bpftrace does. Only the branch taken is kept, so
+ * an #include in a branch not taken is not read.
  *
  * The items a header gives carry the location of the #include line that
  * brought them in (line 1 column 1 for --include): later diagnostics about
@@ -32,6 +48,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "parser/cpp.h"
 #include "parser/parse.h"
 
 #define INCLUDE_MAX_DEPTH 32
@@ -41,6 +58,10 @@ struct inc {
 	struct diag *d;
 	const char *const *dirs;
 	struct ptrvec seen;        /* realpaths of the headers read */
+	struct ptrvec defines;     /* the N_DEFINE items so far, in order */
+	struct cpp *cpp;           /* system headers: their macros */
+	int sys_at;                /* index in the output of the first system #include, or -1 */
+	struct loc sys_loc;        /* its location */
 	int depth;
 };
 
@@ -321,11 +342,12 @@ static void relocate(struct node *n, struct loc at)
 	relocate(n->c, at);
 }
 
-static int expand_list(struct inc *in, struct node_list *l, const char *from_dir);
+static int walk(struct inc *in, struct node_list *l, const char *from_dir, struct node_list *out);
 
-/* The items of header `path`, or an empty list when it was read before.
- * Returns -1 after a diagnostic. */
-static int read_header(struct inc *in, const char *path, struct loc at, struct node_list *items)
+/* The items of header `path` (through walk, so its #if and #include are
+ * done), appended to out; nothing when it was read before. Returns -1
+ * after a diagnostic. */
+static int read_header(struct inc *in, const char *path, struct loc at, struct node_list *out)
 {
 	char real[PATH_MAX];
 	if (!realpath(path, real))
@@ -360,71 +382,221 @@ static int read_header(struct inc *in, const char *path, struct loc at, struct n
 	for (int i = 0; i < root->list.n; i++)
 		relocate(root->list.v[i], at);
 	in->depth++;
-	int rc = expand_list(in, &root->list, dir_of(in->a, path));
+	int rc = walk(in, &root->list, dir_of(in->a, path), out);
 	in->depth--;
-	if (rc < 0)
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* #if conditions                                                       */
+
+static struct node *find_define(struct inc *in, const char *name)
+{
+	for (int i = in->defines.n - 1; i >= 0; i--) {
+		struct node *d = in->defines.v[i];
+		if (!strcmp(d->str, name))
+			return d;
+	}
+	return NULL;
+}
+
+/* The value of an #if condition: the program's #defines so far, then the
+ * macros of the system headers read so far (and the predefined ones). */
+static int64_t pp_eval(struct inc *in, struct node *n, int depth)
+{
+	if (!n || depth > 64)
+		return 0;
+	switch (n->kind) {
+	case N_INT:
+		return n->ival;
+	case N_CALL:
+		if (!strcmp(n->str, "defined") && n->list.n == 1 && n->list.v[0]->kind == N_IDENT)
+			return find_define(in, n->list.v[0]->str) || cpp_defined(in->cpp, n->list.v[0]->str);
+		return 0;
+	case N_IDENT: {
+		struct node *d = find_define(in, n->str);
+		if (d)
+			return d->a ? pp_eval(in, d->a, depth + 1) : 1;
+		int64_t v = 0;
+		return cpp_value(in->cpp, n->str, true, &v) ? v : 0;
+	}
+	case N_UNOP: {
+		int64_t x = pp_eval(in, n->a, depth + 1);
+		return n->op == OP_NOT ? !x : n->op == OP_NEG ? (int64_t)(0 - (uint64_t)x) : n->op == OP_BNOT ? ~x : 0;
+	}
+	case N_BINOP: {
+		int64_t x = pp_eval(in, n->a, depth + 1);
+		if (n->op == OP_LAND && !x)
+			return 0;
+		if (n->op == OP_LOR && x)
+			return 1;
+		int64_t y = pp_eval(in, n->b, depth + 1);
+		switch (n->op) {
+		case OP_ADD: return (int64_t)((uint64_t)x + (uint64_t)y);
+		case OP_SUB: return (int64_t)((uint64_t)x - (uint64_t)y);
+		case OP_MUL: return (int64_t)((uint64_t)x * (uint64_t)y);
+		case OP_DIV: return y && !(x == INT64_MIN && y == -1) ? x / y : 0;
+		case OP_MOD: return y && !(x == INT64_MIN && y == -1) ? x % y : 0;
+		case OP_BAND: return x & y;
+		case OP_BOR: return x | y;
+		case OP_BXOR: return x ^ y;
+		case OP_SHL: return (int64_t)((uint64_t)x << (y & 63));
+		case OP_SHR: return x >> (y & 63);
+		case OP_LT: return x < y;
+		case OP_LE: return x <= y;
+		case OP_GT: return x > y;
+		case OP_GE: return x >= y;
+		case OP_EQ: return x == y;
+		case OP_NE: return x != y;
+		case OP_LAND: case OP_LOR: return y != 0;
+		default: return 0;
+		}
+	}
+	case N_TERNARY:
+		return pp_eval(in, n->a, depth + 1) ? pp_eval(in, n->b ? n->b : n->a, depth + 1)
+						    : pp_eval(in, n->c, depth + 1);
+	default:
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The walk                                                             */
+
+/* Headers a compiler brings along (clang's resource directory), found
+ * nowhere else here: they hold no constants a probe needs. */
+static bool compiler_header(const char *name)
+{
+	static const char *const names[] = { "stddef.h", "stdarg.h", "stdbool.h", "stdalign.h", "stdnoreturn.h",
+					     "float.h", "iso646.h", "stdatomic.h", "varargs.h", NULL };
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* `#include <x.h>` not in an -I directory: a system header, read for its
+ * macros; the #include item stays in the program (a dump shows it). */
+static int system_include(struct inc *in, struct node *n, const char *name, struct node_list *out)
+{
+	const char *path = cpp_find(in->cpp, name);
+	if (!path && !compiler_header(name)) {
+		diag_error(in->d, n->loc, "'%s' file not found", name);
 		return -1;
-	for (int i = 0; i < root->list.n; i++)
-		node_list_push(in->a, items, root->list.v[i]);
+	}
+	if (path)
+		cpp_read(in->cpp, path);
+	if (in->sys_at < 0) {
+		in->sys_at = out->n;
+		in->sys_loc = n->loc;
+	}
+	node_list_push(in->a, out, n);
 	return 0;
 }
 
-/* Replaces every #include of list l (and of the #if branches in it) that
- * names a header found on disk by that header's items. */
-static int expand_list(struct inc *in, struct node_list *l, const char *from_dir)
+/* Appends the items of l to out with every #if replaced by the items of the
+ * branch taken and every #include by the header's items. */
+static int walk(struct inc *in, struct node_list *l, const char *from_dir, struct node_list *out)
 {
-	struct node_list out = { 0 };
-	bool changed = false;
 	for (int i = 0; i < l->n; i++) {
 		struct node *n = l->v[i];
 		if (n->kind == N_IF) {
-			for (struct node *br = n; br && br->kind == N_IF; br = br->c) {
-				if (br->b && expand_list(in, &br->b->list, from_dir) < 0)
-					return -1;
-				if (br->c && br->c->kind == N_BLOCK && expand_list(in, &br->c->list, from_dir) < 0)
-					return -1;
-			}
+			struct node *br = n;
+			while (br && br->kind == N_IF && !pp_eval(in, br->a, 0))
+				br = br->c;
+			if (br && walk(in, &(br->kind == N_IF ? br->b : br)->list, from_dir, out) < 0)
+				return -1;
+			continue;
 		}
+		if (n->kind == N_DEFINE)
+			ptrvec_push(in->a, &in->defines, n);
 		if (n->kind != N_INCLUDE || !n->str || strlen(n->str) < 3) {
-			node_list_push(in->a, &out, n);
+			node_list_push(in->a, out, n);
 			continue;
 		}
 		bool quoted = n->str[0] == '"';
 		const char *name = arena_strndup(in->a, n->str + 1, strlen(n->str) - 2);
 		const char *path = find(in, name, quoted, from_dir);
-		if (!path) {
-			if (quoted) {
-				diag_error(in->d, n->loc, "'%s' file not found", name);
+		if (path) {
+			if (read_header(in, path, n->loc, out) < 0)
 				return -1;
-			}
-			node_list_push(in->a, &out, n);   /* a system header: BTF has its types */
-			continue;
-		}
-		if (read_header(in, path, n->loc, &out) < 0)
+		} else if (quoted) {
+			diag_error(in->d, n->loc, "'%s' file not found", name);
 			return -1;
-		changed = true;
+		} else if (system_include(in, n, name, out) < 0) {
+			return -1;
+		}
 	}
-	if (changed)
-		*l = out;
 	return 0;
 }
 
-int include_expand(struct arena *a, struct diag *d, struct node *root, const char *script,
-		   const char *const *dirs, const char *const *files)
+/* Every identifier of the program that a system header gives a value
+ * (and the program does not #define itself) becomes a #define of that
+ * value, right after the first system #include. */
+static void collect_idents(struct arena *a, struct node *n, struct ptrvec *names)
 {
-	struct inc in = { .a = a, .d = d, .dirs = dirs };
-	if (expand_list(&in, &root->list, dir_of(a, script)) < 0)
-		return -1;
-	if (!files || !files[0])
-		return in.seen.n;
+	if (!n)
+		return;
+	if (n->kind == N_IDENT && n->str) {
+		for (int i = 0; i < names->n; i++)
+			if (!strcmp(names->v[i], n->str))
+				goto kids;
+		ptrvec_push(a, names, (void *)n->str);
+	}
+kids:
+	for (int i = 0; i < n->list.n; i++)
+		collect_idents(a, n->list.v[i], names);
+	collect_idents(a, n->a, names);
+	collect_idents(a, n->b, names);
+	collect_idents(a, n->c, names);
+}
+
+static void system_defines(struct inc *in, struct node_list *l)
+{
+	if (in->sys_at < 0)
+		return;
+	struct ptrvec names = { 0 };
+	for (int i = 0; i < l->n; i++)
+		collect_idents(in->a, l->v[i], &names);
+	struct node_list out = { 0 };
+	for (int i = 0; i <= in->sys_at && i < l->n; i++)
+		node_list_push(in->a, &out, l->v[i]);
+	for (int i = 0; i < names.n; i++) {
+		const char *name = names.v[i];
+		int64_t v;
+		if (find_define(in, name) || !cpp_value(in->cpp, name, false, &v))
+			continue;
+		struct node *d = node_new(in->a, N_DEFINE, in->sys_loc);
+		d->str = name;
+		d->a = node_new(in->a, N_INT, in->sys_loc);
+		d->a->ival = v;
+		node_list_push(in->a, &out, d);
+	}
+	for (int i = in->sys_at + 1; i < l->n; i++)
+		node_list_push(in->a, &out, l->v[i]);
+	*l = out;
+}
+
+int include_expand(struct arena *a, struct diag *d, struct node *root, const char *script,
+		   const char *const *dirs, const char *const *files, bool have_btf, struct ptrvec *sys_files)
+{
+	struct inc in = { .a = a, .d = d, .dirs = dirs, .sys_at = -1, .cpp = cpp_new(have_btf) };
+	struct node_list out = { 0 };
+	int rc = 0;
 	/* --include FILE: its items go first, in the order given */
-	struct node_list pre = { 0 };
 	struct loc top = { 1, 1, 1, 1 };
-	for (int i = 0; files[i]; i++)
-		if (read_header(&in, files[i], top, &pre) < 0)
-			return -1;
-	for (int i = 0; i < root->list.n; i++)
-		node_list_push(a, &pre, root->list.v[i]);
-	root->list = pre;
-	return in.seen.n;
+	for (int i = 0; files && files[i] && rc == 0; i++)
+		rc = read_header(&in, files[i], top, &out);
+	if (rc == 0)
+		rc = walk(&in, &root->list, dir_of(a, script), &out);
+	if (rc == 0) {
+		root->list = out;
+		system_defines(&in, &root->list);
+	}
+	const char *const *sf;
+	int nsf = cpp_files(in.cpp, &sf);
+	for (int i = 0; i < nsf; i++)
+		ptrvec_push(a, sys_files, arena_strdup(a, sf[i]));
+	cpp_free(in.cpp);
+	return rc < 0 ? -1 : in.seen.n;
 }

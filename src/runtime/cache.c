@@ -261,6 +261,11 @@ static int put_options(struct buf *b, struct driver *drv)
 		if (put_file(b, o->include_files[i]) < 0)
 			return -1;
 	}
+	put_str(b, "system headers");
+	for (int i = 0; i < drv->sys_headers.n; i++) {
+		put_str(b, drv->sys_headers.v[i]);
+		put_stat(b, drv->sys_headers.v[i]);
+	}
 	put_str(b, "source");
 	put_bytes(b, drv->src.text, (size_t)drv->src.len);
 	return 0;

@@ -1,0 +1,6 @@
+# cpp.cmake - unit tests of the system-header preprocessor (src/parser/cpp.c)
+add_executable(bpfscript_cpp_test ${CMAKE_CURRENT_SOURCE_DIR}/cpp/cpp_test.c)
+target_compile_options(bpfscript_cpp_test PRIVATE ${WARN_FLAGS})
+target_link_libraries(bpfscript_cpp_test PRIVATE bpfscript_core)
+add_test(NAME cpp.unit COMMAND bpfscript_cpp_test)
+set_tests_properties(cpp.unit PROPERTIES LABELS "unit")
