@@ -290,6 +290,91 @@ static bool cxx_match(const char *pat, bool wild, const char *name)
 	return m;
 }
 
+/* ---- functions a library gets from the libraries it needs ---------------------- */
+
+#define NEEDED_MAX 64
+
+/* Path of DT_NEEDED soname `name`: /etc/ld.so.cache, then the directory of
+ * the library that needs it. NULL when neither has it. */
+static const char *needed_path(const struct probe_env *env, const char *name, const char *from)
+{
+	char buf[PATH_MAX];
+	if (strchr(name, '/'))
+		return access(name, R_OK) == 0 ? arena_strdup(env->arena, name) : NULL;
+	if (elf_ldcache_lookup(NULL, name, buf, sizeof(buf)))
+		return arena_strdup(env->arena, buf);
+	const char *sl = strrchr(from, '/');
+	const char *p = arena_printf(env->arena, "%.*s/%s", sl ? (int)(sl - from) : 1, sl ? from : ".", name);
+	return access(p, R_OK) == 0 ? p : NULL;
+}
+
+/* Queues the libraries f (at path) needs that were not seen yet. */
+static void queue_needed(const struct probe_env *env, struct elf_file *f, const char *path, const char **q,
+			 int *nq)
+{
+	const char *names[NEEDED_MAX];
+	int n = elf_file_needed(f, names, NEEDED_MAX);
+	for (int i = 0; i < n && *nq < NEEDED_MAX; i++) {
+		const char *p = needed_path(env, names[i], path);
+		bool seen = !p;
+		for (int k = 0; k < *nq && !seen; k++)
+			seen = !strcmp(q[k], p);
+		if (!seen)
+			q[(*nq)++] = p;
+	}
+}
+
+/* The library that gives func to the library at path, which does not
+ * define it: its DT_NEEDED libraries breadth-first, the first that exports
+ * func, as the dynamic linker binds the library's own references. glibc
+ * 2.34 moved pthread_create & co. from libpthread.so.0 (a stub since) into
+ * libc.so.6, and tools still say uprobe:libpthread:pthread_create. */
+static const char *needed_provider(const struct probe_env *env, struct elf_file *f, const char *path,
+				   const char *func)
+{
+	const char *q[NEEDED_MAX];
+	int nq = 0;
+	q[nq++] = path;
+	queue_needed(env, f, path, q, &nq);
+	char err[PATH_MAX + 64];
+	for (int i = 1; i < nq; i++) {
+		struct elf_file *g = elf_file_open(q[i], err, sizeof(err));
+		if (!g)
+			continue;
+		bool has = elf_file_exports(g, func);
+		if (!has)
+			queue_needed(env, g, q[i], q, &nq);
+		elf_file_close(g);
+		if (has)
+			return q[i];
+	}
+	return NULL;
+}
+
+/* Attaches to func where path's DT_NEEDED libraries provide it, with a
+ * warning that says so. Returns 1 when it did, 0 when none provides it. */
+static int via_needed(const struct probe_env *env, const struct probe_type *pt, struct elf_file *f,
+		      const char *path, const struct fspec *fs, struct loc loc, struct ap_list *out)
+{
+	const char *lib = fs->func ? needed_provider(env, f, path, fs->func) : NULL;
+	char err[PATH_MAX + 64];
+	struct elf_file *g = lib ? elf_file_open(lib, err, sizeof(err)) : NULL;
+	const struct elf_sym *s = g ? elf_file_func(g, fs->func) : NULL;
+	uint64_t off;
+	int rc = 0;
+	if (s && elf_file_offset(g, s->addr, &off) && !(fs->has_off && s->size && fs->off >= s->size)) {
+		diag_warn(env->diag, loc, "%s is not in %s: attaching to %s in %s, the library it needs that provides it",
+			  fs->func, path, fs->func, lib);
+		const char *shown = fs->has_off ? arena_printf(env->arena, "%s+%llu", s->name,
+							       (unsigned long long)fs->off)
+						: s->name;
+		ap_list_push(env->arena, out, up_new(env, pt, lib, s->name, shown, off + fs->off, loc));
+		rc = 1;
+	}
+	elf_file_close(g);
+	return rc;
+}
+
 /* Attach points of one file; returns how many, -1 on error. */
 static int expand_file(const struct probe_env *env, const struct probe_type *pt, const char *path,
 		       const struct fspec *fs, struct loc loc, struct ap_list *out)
@@ -326,13 +411,15 @@ static int expand_file(const struct probe_env *env, const struct probe_type *pt,
 			ap_list_push(env->arena, out, up_new(env, pt, path, v[i].name, v[i].name, off, loc));
 			found++;
 		}
-		if (!wild && !found) {
+		if (!wild && !found && !(found = via_needed(env, pt, f, path, fs, loc, out))) {
 			diag_error(env->diag, loc, "Could not resolve symbol: %s:%s", path, fs->func);
 			rc = PROBE_NO_SYMBOL;
 		}
 	} else {
 		const struct elf_sym *s = elf_file_func(f, fs->func);
-		if (!s || !elf_file_offset(f, s->addr, &off)) {
+		if (!s && (found = via_needed(env, pt, f, path, fs, loc, out))) {
+			/* attached where the libraries it needs provide it */
+		} else if (!s || !elf_file_offset(f, s->addr, &off)) {
 			diag_error(env->diag, loc, "Could not resolve symbol: %s:%s", path, fs->func);
 			rc = PROBE_NO_SYMBOL;
 		} else if (fs->has_off && s->size && fs->off >= s->size) {

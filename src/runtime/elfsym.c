@@ -292,6 +292,48 @@ static void load_funcs(struct elf_file *f)
 	f->nfuncs = m;
 }
 
+/* ---- dynamic linking ---------------------------------------------------------- */
+
+int elf_file_needed(struct elf_file *f, const char **v, int max)
+{
+	int n = 0;
+	for (size_t i = 1; i < f->nsh; i++) {
+		size_t len = 0, slen = 0;
+		const uint8_t *data = f->sh[i].sh_type == SHT_DYNAMIC ? sec_data(f, i, &len) : NULL;
+		const uint8_t *strs = data ? sec_data(f, f->sh[i].sh_link, &slen) : NULL;
+		if (!strs || (uintptr_t)data % 8)
+			continue;
+		const Elf64_Dyn *d = (const Elf64_Dyn *)data;
+		for (size_t k = 0; k < len / sizeof(*d) && d[k].d_tag != DT_NULL; k++) {
+			const char *name = d[k].d_tag == DT_NEEDED ? str_at(strs, slen, d[k].d_un.d_val) : NULL;
+			if (name && n < max)
+				v[n++] = name;
+		}
+	}
+	return n;
+}
+
+bool elf_file_exports(struct elf_file *f, const char *name)
+{
+	for (size_t i = 1; i < f->nsh; i++) {
+		size_t len = 0, slen = 0;
+		const uint8_t *data = f->sh[i].sh_type == SHT_DYNSYM ? sec_data(f, i, &len) : NULL;
+		const uint8_t *strs = data ? sec_data(f, f->sh[i].sh_link, &slen) : NULL;
+		if (!strs || f->sh[i].sh_entsize != sizeof(Elf64_Sym) || (uintptr_t)data % 8)
+			continue;
+		const Elf64_Sym *y = (const Elf64_Sym *)data;
+		for (size_t k = 1; k < len / sizeof(*y); k++) {
+			int type = ELF64_ST_TYPE(y[k].st_info), bind = ELF64_ST_BIND(y[k].st_info);
+			const char *nm = str_at(strs, slen, y[k].st_name);
+			if ((type == STT_FUNC || type == STT_GNU_IFUNC) && y[k].st_shndx != SHN_UNDEF &&
+			    (bind == STB_GLOBAL || bind == STB_WEAK) &&
+			    ELF64_ST_VISIBILITY(y[k].st_other) == STV_DEFAULT && nm && !strcmp(nm, name))
+				return true;
+		}
+	}
+	return false;
+}
+
 const char *elf_file_debug_path(struct elf_file *f)
 {
 	load_funcs(f);

@@ -56,6 +56,14 @@ bool elf_file_offset(struct elf_file *f, uint64_t vaddr, uint64_t *off);
 /* The USDT probe sites in note order (several sites may share a probe). */
 int elf_file_usdt(struct elf_file *f, const struct usdt_note **v);
 
+/* The DT_NEEDED sonames of the file ("libc.so.6"), in order, at most max
+ * of them into v. Returns the count. */
+int elf_file_needed(struct elf_file *f, const char **v, int max);
+/* Whether the file's .dynsym defines name as a global or weak function of
+ * default visibility: what the dynamic linker binds another object's
+ * reference to. */
+bool elf_file_exports(struct elf_file *f, const char *name);
+
 /* ---- USDT argument specs (x86-64) ----
  * "-4@%edi" (register), "8@-16(%rbp)" (memory at register + displacement),
  * "4@$5" (constant); the N@ prefix gives the size in bytes, negative when
