@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-extern const struct builtin builtins_unsafe[];   /* unsafe.c: system, signal, cat */
+extern const struct builtin builtins_unsafe[];   /* unsafe.c: system, signal, override, cat */
 extern const struct builtin builtins_strfuncs[]; /* strfuncs.c: strncmp, strcontains, strftime, strerror, bswap, buf, join */
 extern const struct builtin builtins_net[];      /* net.c: ntop, pton, macaddr, cgroupid */
 extern const struct builtin builtins_path[];     /* path.c: path */

@@ -1,8 +1,9 @@
-/* unsafe.c - functions that act on the system: system() and signal(),
- * which need --unsafe, and cat(). system() and cat() are printf-like: the
- * BPF side sends the formatted arguments as an event (EV_SYSTEM, EV_CAT)
- * and the runtime runs the command / prints the file (run.c). signal()
- * calls bpf_send_signal in the probe itself. Messages are bpftrace's. */
+/* unsafe.c - functions that act on the system: system(), signal() and
+ * override(), which need --unsafe, and cat(). system() and cat() are
+ * printf-like: the BPF side sends the formatted arguments as an event
+ * (EV_SYSTEM, EV_CAT) and the runtime runs the command / prints the file
+ * (run.c). signal() calls bpf_send_signal and override()
+ * bpf_override_return in the probe itself. Messages are bpftrace's. */
 #include <string.h>
 #include <strings.h>
 #include <linux/bpf.h>
@@ -11,6 +12,7 @@
 #include "codegen/cg.h"
 #include "probes/probe.h"
 #include "runtime/event_abi.h"
+#include "runtime/info.h"
 
 static bool unsafe_allowed(struct sema *s, struct node *n)
 {
@@ -140,6 +142,42 @@ static LLVMValueRef emit_signal(struct cg *cg, struct node *n)
 	return cg_i64(cg, 0);
 }
 
+/* override(rc): the probed kernel function returns rc at once, without
+ * running (bpf_override_return). kprobe only; the kernel allows it on the
+ * functions marked for error injection (CONFIG_BPF_KPROBE_OVERRIDE), and
+ * refuses the attach elsewhere. */
+static int check_override(struct sema *s, struct node *n)
+{
+	n->type = type_void();
+	if (!unsafe_allowed(s, n))
+		return -1;
+	struct attach_point *ap = sema_ap(s);
+	if (ap && strcmp(ap->pt->name, "kprobe")) {
+		sema_error(s, n->loc, "override can only be used with kprobes.");
+		return -1;
+	}
+	struct type *t = sema_expr(s, n->list.v[0]);
+	if (!t)
+		return -1;
+	if (!type_is_int(t)) {
+		sema_error(s, n->list.v[0]->loc, "override() only supports integer arguments (%s provided)",
+			   type_kind_name(t->kind));
+		return -1;
+	}
+	if (!info_kprobe_helper(BPF_FUNC_override_return)) {
+		sema_error(s, n->loc, "BPF_FUNC_override_return not available for your kernel version");
+		return -1;
+	}
+	return 0;
+}
+
+static LLVMValueRef emit_override(struct cg *cg, struct node *n)
+{
+	LLVMValueRef args[] = { cg->ctxarg, cg_expr(cg, n->list.v[0]) };
+	cg_helper(cg, BPF_FUNC_override_return, cg->i64, args, 2);
+	return cg_i64(cg, 0);
+}
+
 const struct builtin builtins_unsafe[] = {
 	{ .name = "system", .kind = B_FUNC, .min_args = 1, .max_args = 64, .stmt_only = true,
 	  .check = check_system, .emit = emit_system },
@@ -147,5 +185,7 @@ const struct builtin builtins_unsafe[] = {
 	  .check = check_cat, .emit = emit_cat },
 	{ .name = "signal", .kind = B_FUNC, .min_args = 1, .max_args = 1, .stmt_only = true,
 	  .check = check_signal, .emit = emit_signal },
+	{ .name = "override", .kind = B_FUNC, .min_args = 1, .max_args = 1, .stmt_only = true,
+	  .check = check_override, .emit = emit_override },
 	{ .name = NULL },
 };

@@ -86,9 +86,17 @@ static bool has_helper(const struct prog *p, int func)
 	}
 	if (!log[0])
 		return false;   /* the program type itself did not load */
+	/* "program of this type cannot use helper": bpf_override_return without
+	 * CONFIG_BPF_KPROBE_OVERRIDE */
 	return !strstr(log, "invalid func") && !strstr(log, "unknown func") &&
 	       !strstr(log, "cannot call") && !strstr(log, "not allowed") &&
-	       !strstr(log, "not supported");
+	       !strstr(log, "not supported") && !strstr(log, "cannot use helper");
+}
+
+bool info_kprobe_helper(int func)
+{
+	struct prog kp = { .type = BPF_PROG_TYPE_KPROBE };
+	return has_helper(&kp, func);
 }
 
 static int perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
