@@ -109,6 +109,29 @@ fail:
 	return ENTRY_FAILED;
 }
 
+/* Has the -p target exited? A process that has exited but was not reaped yet
+ * (a zombie) still answers kill(pid, 0). Its parent may never reap it: it can
+ * be our own child, when whatever started it exec()ed bpfscript (`target &
+ * exec bpfscript -p $!`); then we reap it here. Otherwise /proc says 'Z'. */
+static bool target_gone(pid_t pid)
+{
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	int st;
+	if (waitpid(pid, &st, WNOHANG) == pid)
+		return true;
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
 /* Lets the -c child run. A child that could ask to be traced stops at its
  * exec: its mappings and symbols are read there, and again at its entry
  * point (run_to_entry), before it runs a single instruction of its own, so
@@ -550,7 +573,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 			if (w == o->child_pid || (w < 0 && errno == ECHILD))
 				break;
 		}
-		if (o->target_pid > 0 && kill(o->target_pid, 0) < 0 && errno == ESRCH)
+		if (o->target_pid > 0 && target_gone(o->target_pid))
 			break;
 	}
 	rc = 0;
