@@ -12,6 +12,11 @@
 #define _GNU_SOURCE
 #include "codegen/plugin.h"
 
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include "codegen/cg.h"
+
 #ifdef BPFSCRIPT_LLVM_PLUGIN
 #include <dlfcn.h>
 #include <limits.h>
@@ -64,16 +69,13 @@ static int try_load(const char *path, char *why, size_t whylen)
 	return 0;
 }
 
-int cg_plugin_load(struct diag *d, bool verbose)
+/* Loads the plugin; on failure fills msg with the diagnostic's text. */
+static int do_load(char *msg, size_t msglen, bool verbose)
 {
-	static int state;   /* 0 not tried, 1 loaded, -1 failed */
-	if (state)
-		return state > 0 ? 0 : -1;
-	state = -1;
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0) {
-		diag_plain(d, "cannot load the code generator: /proc/self/exe is unreadable");
+		snprintf(msg, msglen, "cannot load the code generator: /proc/self/exe is unreadable");
 		return -1;
 	}
 	exe[n] = 0;
@@ -89,25 +91,90 @@ int cg_plugin_load(struct diag *d, bool verbose)
 		if (try_load(path, why, sizeof(why)) == 0) {
 			if (verbose)
 				fprintf(stderr, "llvm: loaded %s\n", path);
-			state = 1;
 			return 0;
 		}
 	}
 	if (why[0])
-		diag_plain(d, "cannot load the code generator: %s", why);
+		snprintf(msg, msglen, "cannot load the code generator: %s", why);
 	else
-		diag_plain(d, "cannot load the code generator: no libbpfscript-llvm.so in %s or %s/../lib/bpfscript",
-			   exe, exe);
+		snprintf(msg, msglen, "cannot load the code generator: no libbpfscript-llvm.so in %s or %s/../lib/bpfscript",
+			 exe, exe);
 	return -1;
 }
 
+#define HAVE_LOADER 1
 #else
-
-int cg_plugin_load(struct diag *d, bool verbose)
+#define HAVE_LOADER 0
+static int do_load(char *msg, size_t msglen, bool verbose)
 {
-	(void)d;
+	(void)msg;
+	(void)msglen;
 	(void)verbose;
 	return 0;
 }
-
 #endif
+
+/* The load itself, then the BPF target machine (cg_prepare_target), on a
+ * thread of its own that cg_plugin_prefetch() starts as soon as the driver
+ * knows it will compile: ~15 ms of mapping, relocating and running LLVM's
+ * constructors then overlap with parsing what is left, creating the maps
+ * and reading the cache. cg_plugin_load() and cg_plugin_settle() join it.
+ * The thread must be joined before the process exits: exit() takes the
+ * dynamic loader's lock, which dlopen() holds while it works. */
+static struct {
+	int state;          /* 0 not tried, 1 loaded, -1 failed */
+	bool started, joined, verbose;
+	pthread_t thread;
+	char msg[3 * PATH_MAX + 512];
+} ld;
+
+static void *load_thread(void *arg)
+{
+	(void)arg;
+	ld.state = do_load(ld.msg, sizeof(ld.msg), ld.verbose) == 0 ? 1 : -1;
+	if (ld.state > 0)
+		cg_prepare_target();
+	return NULL;
+}
+
+void cg_plugin_prefetch(bool verbose)
+{
+	if (ld.started || ld.state)
+		return;
+	ld.verbose = verbose;
+	ld.started = pthread_create(&ld.thread, NULL, load_thread, NULL) == 0;
+}
+
+static void join(void)
+{
+	if (ld.started && !ld.joined) {
+		pthread_join(ld.thread, NULL);
+		ld.joined = true;
+	}
+}
+
+int cg_plugin_load(struct diag *d, bool verbose)
+{
+	join();
+	if (!ld.state) {
+		ld.verbose = verbose;
+		ld.state = do_load(ld.msg, sizeof(ld.msg), verbose) == 0 ? 1 : -1;
+	}
+	if (ld.state < 0 && ld.msg[0]) {
+		diag_plain(d, "%s", ld.msg);
+		ld.msg[0] = 0;   /* said once */
+	}
+	return ld.state > 0 ? 0 : -1;
+}
+
+void cg_plugin_settle(void)
+{
+	join();
+	if (ld.state > 0)
+		cg_drop_prepared_target();
+}
+
+bool cg_plugin_loaded(void)
+{
+	return HAVE_LOADER && ld.state > 0;
+}
