@@ -133,10 +133,6 @@ int ksyms_load(void)
 	syms = v;
 	pool = p;
 	nsyms = (int)n;
-	by_name = xmalloc(sizeof(*by_name) * (n ? n : 1));
-	for (size_t i = 0; i < n; i++)
-		by_name[i] = (int)i;
-	qsort(by_name, n, sizeof(*by_name), cmp_name);
 	static bool registered;
 	if (!registered) {
 		registered = true;
@@ -201,6 +197,15 @@ const struct ksym *ksyms_find(const char *name)
 {
 	if (ksyms_load() <= 0)
 		return NULL;
+	/* The name index is made on the first lookup by name: listing (-l)
+	 * and address resolution never need it, and sorting ~200,000 names
+	 * was most of what `-l` cost. */
+	if (!by_name) {
+		by_name = xmalloc(sizeof(*by_name) * (size_t)nsyms);
+		for (int i = 0; i < nsyms; i++)
+			by_name[i] = i;
+		qsort(by_name, (size_t)nsyms, sizeof(*by_name), cmp_name);
+	}
 	int lo = 0, hi = nsyms - 1, found = -1;
 	while (lo <= hi) {
 		int mid = lo + (hi - lo) / 2;
