@@ -92,23 +92,63 @@ struct iter_names {
 	int n, cap;
 };
 
-static int collect(const char *name, int proto, void *arg)
+static void names_push(struct iter_names *l, const char *name)
 {
-	struct iter_names *l = arg;
-	int f, c;
-	if (strncmp(name, "bpf_iter_", 9) || !iter_ids(name + 9, &f, &c))
-		return 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 32;
 		l->v = xrealloc(l->v, sizeof(*l->v) * (size_t)l->cap);
 	}
-	l->v[l->n++] = xstrdup(name + 9);
+	l->v[l->n++] = xstrdup(name);
+}
+
+/* bpf_iter_NAME functions and bpf_iter__NAME structs: an iterator is a
+ * NAME that has both (iter_ids), found in one pass over BTF each rather
+ * than one search per iterator. */
+static int collect_func(const char *name, int proto, void *arg)
+{
+	if (!strncmp(name, "bpf_iter_", 9) && name[9])
+		names_push(arg, name + 9);
+	return 0;
+}
+
+static int collect_struct(const char *name, int id, void *arg)
+{
+	if (name && !strncmp(name, "bpf_iter__", 10) && name[10])
+		names_push(arg, name + 10);
 	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_free(struct iter_names *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* The sorted, de-duplicated names of every iterator this kernel has. */
+static struct iter_names iterators(void)
+{
+	struct iter_names f = { 0 }, st = { 0 }, both = { 0 };
+	btf_each_func(collect_func, &f);
+	btf_each_struct(collect_struct, &st);
+	qsort(f.v, (size_t)f.n, sizeof(*f.v), cmp_str);
+	qsort(st.v, (size_t)st.n, sizeof(*st.v), cmp_str);
+	for (int i = 0, k = 0; i < f.n; i++) {
+		if (i && !strcmp(f.v[i], f.v[i - 1]))
+			continue;
+		while (k < st.n && strcmp(st.v[k], f.v[i]) < 0)
+			k++;
+		if (k < st.n && !strcmp(st.v[k], f.v[i]))
+			names_push(&both, f.v[i]);
+	}
+	names_free(&f);
+	names_free(&st);
+	return both;
 }
 
 /* -l: "iter:NAME" for every iterator, sorted; -lv adds the context's
@@ -124,9 +164,7 @@ static int it_list(const char *pattern, bool verbose, FILE *out)
 		snprintf(pat, sizeof(pat), "%.*s", (int)strcspn(rest, ":"), rest);
 	if (!btf_vmlinux())
 		return 0;
-	struct iter_names l = { 0 };
-	btf_each_func(collect, &l);
-	qsort(l.v, (size_t)l.n, sizeof(*l.v), cmp_str);
+	struct iter_names l = iterators();
 	for (int i = 0; i < l.n; i++) {
 		if (glob_match(pat, l.v[i])) {
 			fprintf(out, "iter:%s\n", l.v[i]);
@@ -138,9 +176,8 @@ static int it_list(const char *pattern, bool verbose, FILE *out)
 					btf_print_params(out, proto, 1, false);
 			}
 		}
-		free(l.v[i]);
 	}
-	free(l.v);
+	names_free(&l);
 	return 0;
 }
 

@@ -73,5 +73,8 @@ void btf_print_params(FILE *out, int proto, int skip, bool with_retval);
 /* Calls fn(name, proto, arg) for every FUNC in vmlinux BTF, in id order.
  * Stops early when fn returns non-zero. */
 void btf_each_func(int (*fn)(const char *name, int proto, void *arg), void *arg);
+/* Calls fn on every named or anonymous struct of vmlinux BTF, in id order,
+ * until fn returns non-zero. */
+void btf_each_struct(int (*fn)(const char *name, int id, void *arg), void *arg);
 
 #endif
