@@ -9,6 +9,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential cmake pkg-config flex bison   # toolchain, front-end generators
 	llvm-19-dev                                   # LLVM C API for codegen
+	lld-19                                        # links the LLVM plugin in function order
 	libbpf-dev libelf-dev libdw-dev zlib1g-dev libzstd-dev
 	systemtap-sdt-dev                             # <sys/sdt.h> for the USDT test target
 	bpftrace                                      # reference for --compare-bpftrace and bench
