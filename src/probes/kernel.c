@@ -161,6 +161,69 @@ const struct kfunc *kfunc_find(const char *name, const char *module)
 	return NULL;
 }
 
+/* One name, streamed: a line "NAME" or "NAME [MODULE]" of
+ * available_filter_functions, or "ADDR T NAME[\tMODULE]" of /proc/kallsyms
+ * (text symbols only, as read_kallsyms keeps them). */
+static bool line_is(const char *line, bool kallsyms, const char *name, size_t nl, const char *module)
+{
+	const char *p = line;
+	if (kallsyms) {
+		p = strchr(line, ' ');
+		if (!p || (p[1] != 't' && p[1] != 'T') || p[2] != ' ')
+			return false;
+		p += 3;
+	}
+	if (strncmp(p, name, nl) || (p[nl] != '\n' && p[nl] != '\t' && p[nl] != ' ' && p[nl]))
+		return false;
+	const char *mod = strchr(p + nl, '[');
+	size_t ml = mod ? strcspn(mod + 1, "]") : 0;
+	if (mod && kallsyms && (!strncmp(mod + 1, "bpf]", 4) || !strncmp(mod + 1, "__builtin", 9)))
+		return false;
+	return !module || (mod && ml == strlen(module) && !strncmp(mod + 1, module, ml));
+}
+
+static int scan_for(const char *path, bool kallsyms, const char *name, const char *module)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	char *line = NULL;
+	size_t lcap = 0, nl = strlen(name);
+	int found = 0;
+	errno = 0;
+	while (!found && getline(&line, &lcap, f) > 0)
+		found = line_is(line, kallsyms, name, nl, module);
+	int e = ferror(f) ? errno : 0;
+	free(line);
+	fclose(f);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return found;
+}
+
+int kfunc_exists(const char *name, const char *module, const char **src)
+{
+	if (nfuncs >= 0) {
+		*src = funcs_src;
+		return nfuncs > 0 && kfunc_find(name, module) ? 1 : 0;
+	}
+	char err[256], path[512];
+	const char *root = tracefs_root(err, sizeof(err));
+	int r = -1;
+	if (root) {
+		snprintf(path, sizeof(path), "%s/available_filter_functions", root);
+		r = scan_for(path, false, name, module);
+		*src = "available_filter_functions";
+	}
+	if (r < 0) {
+		r = scan_for("/proc/kallsyms", true, name, module);
+		*src = "/proc/kallsyms";
+	}
+	return r > 0 && synthetic(name) ? 0 : r;   /* compiler-made: never in kfuncs() */
+}
+
 /* ---- kernel config --------------------------------------------------------- */
 
 static int config_scan(gzFile f, const char *name)

@@ -24,6 +24,12 @@ struct kfunc {
 int kfuncs(const struct kfunc **v, const char **src);
 /* The function called name (in module, or any module when NULL). */
 const struct kfunc *kfunc_find(const char *name, const char *module);
+/* Whether the traceable function name (in module, or any module when NULL)
+ * exists, without reading every function into memory
+ * when the list is not loaded yet: one pass over the same source kfuncs()
+ * would use. 1 yes, 0 no, -1 with errno when neither source is readable;
+ * *src names the source. */
+int kfunc_exists(const char *name, const char *module, const char **src);
 
 /* CONFIG_<name> of the running kernel from /proc/config.gz or
  * /boot/config-<release>: 1 set (y or m), 0 not set, -1 unknown. */

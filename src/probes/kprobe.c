@@ -132,7 +132,6 @@ static int kp_expand_type(const struct probe_env *env, const struct probe_type *
 	}
 	const struct kfunc *v;
 	const char *src;
-	int n = kfuncs(&v, &src);
 	if (!wild) {
 		if (pt == &probe_kretprobe && banned_kretprobe(func)) {
 			diag_error(env->diag, loc, "kretprobe:%s can't be used as it might lock up your system.", func);
@@ -145,7 +144,7 @@ static int kp_expand_type(const struct probe_env *env, const struct probe_type *
 		}
 		/* Without a readable function list, trust the user: attaching will
 		 * say whether the function exists. */
-		if (n > 0 && !kfunc_find(func, module && strcmp(module, "vmlinux") ? module : NULL)) {
+		if (kfunc_exists(func, module && strcmp(module, "vmlinux") ? module : NULL, &src) == 0) {
 			diag_error(env->diag, loc, "%s%s%s is not a traceable kernel function (not in %s)",
 				   module ? module : "", module ? ":" : "", func, src);
 			return -1;
@@ -153,6 +152,7 @@ static int kp_expand_type(const struct probe_env *env, const struct probe_type *
 		ap_list_push(env->arena, out, kp_new(env, pt, module, func, off, loc));
 		return 0;
 	}
+	int n = kfuncs(&v, &src);
 	if (n < 0) {
 		diag_error(env->diag, loc, "cannot expand %s: kernel functions unreadable (%s)", text, strerror(errno));
 		return -1;
