@@ -7,6 +7,10 @@
 #   BPFSCRIPT_FUZZ=1 scripts/test.sh  then also the front-end fuzzer (clang, build-fuzz/) for
 #                                     FUZZ_SECONDS (default 75) on the seed corpus (tests/fuzz/run.sh;
 #                                     the default when CI=true)
+#   BPFSCRIPT_RELEASE=1 scripts/test.sh  then also the Release build users get (README's first
+#                                     command: LLVM plugin linked statically, by lld-19, in function
+#                                     order) in build-release/, with a sample of runtime tests
+#                                     (the default when CI=true)
 #   BUILD_TYPE=RelWithDebInfo scripts/test.sh
 #   CTEST_ARGS='-L runtime' scripts/test.sh    extra ctest arguments (word-split)
 #
@@ -25,6 +29,10 @@ fi
 FUZZ=${BPFSCRIPT_FUZZ:-}
 if [ -z "$FUZZ" ]; then
 	[ "${CI:-}" = true ] && FUZZ=1 || FUZZ=0
+fi
+RELEASE=${BPFSCRIPT_RELEASE:-}
+if [ -z "$RELEASE" ]; then
+	[ "${CI:-}" = true ] && RELEASE=1 || RELEASE=0
 fi
 
 step() { printf '\n==== %s\n' "$*"; }
@@ -60,6 +68,17 @@ if [ "$BUILD_FAILED" = 1 ]; then
 	exit 1
 fi
 run_ctest build
+
+# The Release build is the one the README's first command makes and the benchmarks measure:
+# its plugin is linked differently (static LLVM and libstdc++, lld-19, ordered). A sample of
+# runtime tests runs against it, a traced run under valgrind among them.
+if [ "$RELEASE" = 1 ]; then
+	configure_build build-release -DCMAKE_BUILD_TYPE=Release
+	[ "$BUILD_FAILED" = 0 ]
+	step "ctest build-release (a sample)"
+	ctest --test-dir build-release --output-on-failure --no-tests=error -j "$JOBS" \
+		-R '^(runtime\.(spine_probes|spine_exit|spine_builtins|uprobes|types)|memcheck\..*|cache\..*|cli\.install)$'
+fi
 
 if [ "$ASAN" = 1 ]; then
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
