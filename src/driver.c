@@ -403,11 +403,6 @@ static int run(struct driver *drv)
 	} else {
 		cache = cache_open(drv);
 	}
-	/* A run that will compile starts loading LLVM now, beside the map
-	 * creation and the cache lookup (a present entry can still miss; then
-	 * cg_plugin_load() loads it in line). */
-	if (!cache || !cache_may_hit(cache))
-		cg_plugin_prefetch(o->verbose);
 	if (load_maps(drv) < 0)
 		goto out;
 	int hit = cache ? cache_lookup(cache, drv, units, nunits, &obj, &objlen) : 0;
@@ -445,7 +440,6 @@ static int run(struct driver *drv)
 	go_fd = ack_fd = -1;
 	rc = rt_run(&drv->rt, &ro);
 out:
-	cg_plugin_settle();
 	cache_close(cache);
 	if (go_fd >= 0)
 		close(go_fd);

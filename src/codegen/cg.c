@@ -492,11 +492,6 @@ static void emit_llvm(struct cg *cg, const char *suffix)
 	LLVMDisposeMessage(err);
 }
 
-/* The BPF target machine, made ahead of time by cg_prepare_target() (on the
- * plugin's loading thread, plugin.c) or by cg_compile() itself. Building it
- * sets up the BPF back end's tables: ~3 ms, worth overlapping. */
-static LLVMTargetMachineRef prepared_tm;
-
 static LLVMTargetMachineRef make_target_machine(char **err)
 {
 	LLVMInitializeBPFTargetInfo();
@@ -508,21 +503,6 @@ static LLVMTargetMachineRef make_target_machine(char **err)
 		return NULL;
 	return LLVMCreateTargetMachine(target, "bpfel", "v3", "", LLVMCodeGenLevelDefault, LLVMRelocDefault,
 				       LLVMCodeModelDefault);
-}
-
-void cg_prepare_target(void)
-{
-	char *err = NULL;
-	if (!prepared_tm)
-		prepared_tm = make_target_machine(&err);
-	LLVMDisposeMessage(err);   /* cg_compile() tries again and reports it */
-}
-
-void cg_drop_prepared_target(void)
-{
-	if (prepared_tm)
-		LLVMDisposeTargetMachine(prepared_tm);
-	prepared_tm = NULL;
 }
 
 int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const char *dump,
@@ -546,8 +526,7 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 
 	int rc = -1;
 	char *err = NULL;
-	cg->tm = prepared_tm ? prepared_tm : make_target_machine(&err);
-	prepared_tm = NULL;
+	cg->tm = make_target_machine(&err);
 	if (!cg->tm) {
 		diag_plain(&drv->diag, "LLVM has no BPF target: %s", err ? err : "unknown error");
 		LLVMDisposeMessage(err);

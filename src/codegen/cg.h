@@ -68,10 +68,6 @@ enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_PID, G_NGLOBALS };
 
 /* Compiles every program unit into one BPF ELF object in memory.
  * dump: -d stage name or NULL. Returns 0, or -1 with a diagnostic. */
-/* Builds the BPF target machine ahead of cg_compile() (LLVM must be
- * loaded); cg_drop_prepared_target() frees one that no compile took. */
-void cg_prepare_target(void);
-void cg_drop_prepared_target(void);
 int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const char *dump,
 	       void **obj, size_t *objlen);
 

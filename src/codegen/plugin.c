@@ -13,9 +13,7 @@
 #include "codegen/plugin.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
-#include "codegen/cg.h"
 
 #ifdef BPFSCRIPT_LLVM_PLUGIN
 #include <dlfcn.h>
@@ -114,64 +112,20 @@ static int do_load(char *msg, size_t msglen, bool verbose)
 }
 #endif
 
-/* The load itself, then the BPF target machine (cg_prepare_target), on a
- * thread of its own that cg_plugin_prefetch() starts as soon as the driver
- * knows it will compile: ~15 ms of mapping, relocating and running LLVM's
- * constructors then overlap with parsing what is left, creating the maps
- * and reading the cache. cg_plugin_load() and cg_plugin_settle() join it.
- * The thread must be joined before the process exits: exit() takes the
- * dynamic loader's lock, which dlopen() holds while it works. */
 static struct {
 	int state;          /* 0 not tried, 1 loaded, -1 failed */
-	bool started, joined, verbose;
-	pthread_t thread;
 	char msg[3 * PATH_MAX + 512];
 } ld;
 
-static void *load_thread(void *arg)
-{
-	(void)arg;
-	ld.state = do_load(ld.msg, sizeof(ld.msg), ld.verbose) == 0 ? 1 : -1;
-	if (ld.state > 0)
-		cg_prepare_target();
-	return NULL;
-}
-
-void cg_plugin_prefetch(bool verbose)
-{
-	if (ld.started || ld.state)
-		return;
-	ld.verbose = verbose;
-	ld.started = pthread_create(&ld.thread, NULL, load_thread, NULL) == 0;
-}
-
-static void join(void)
-{
-	if (ld.started && !ld.joined) {
-		pthread_join(ld.thread, NULL);
-		ld.joined = true;
-	}
-}
-
 int cg_plugin_load(struct diag *d, bool verbose)
 {
-	join();
-	if (!ld.state) {
-		ld.verbose = verbose;
+	if (!ld.state)
 		ld.state = do_load(ld.msg, sizeof(ld.msg), verbose) == 0 ? 1 : -1;
-	}
 	if (ld.state < 0 && ld.msg[0]) {
 		diag_plain(d, "%s", ld.msg);
 		ld.msg[0] = 0;   /* said once */
 	}
 	return ld.state > 0 ? 0 : -1;
-}
-
-void cg_plugin_settle(void)
-{
-	join();
-	if (ld.state > 0)
-		cg_drop_prepared_target();
 }
 
 bool cg_plugin_loaded(void)

@@ -19,14 +19,6 @@
  * verbose prints the plugin's path on stderr. */
 int cg_plugin_load(struct diag *d, bool verbose);
 
-/* Starts loading LLVM (and building the BPF target machine) on a thread,
- * for a run that will certainly compile; cg_plugin_load() then waits for
- * it. cg_plugin_settle() must run before the process exits once
- * cg_plugin_prefetch() was called: it waits for the thread and frees what
- * no compile used. */
-void cg_plugin_prefetch(bool verbose);
-void cg_plugin_settle(void);
-
 /* Whether LLVM was dlopen()ed into this process (plugin build only). */
 bool cg_plugin_loaded(void);
 

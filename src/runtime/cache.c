@@ -679,11 +679,6 @@ struct cache *cache_open(struct driver *drv)
 	return c;
 }
 
-bool cache_may_hit(const struct cache *c)
-{
-	return access(c->path, F_OK) == 0;
-}
-
 void cache_close(struct cache *c)
 {
 	if (!c)

@@ -62,8 +62,6 @@ int cache_lookup(struct cache *c, struct driver *drv, struct prog_unit *units, i
 void cache_store(struct cache *c, struct driver *drv, struct prog_unit *units, int nunits, const void *obj,
 		 size_t objlen);
 
-/* Whether an entry exists for this key (cache_lookup() may still miss). */
-bool cache_may_hit(const struct cache *c);
 void cache_close(struct cache *c);
 
 #endif
