@@ -20,9 +20,15 @@ dir=$2
 shift 2
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 [ $# -gt 0 ] || set -- $(cd "$dir" && ls *.bt)
-if [ ! -r /sys/kernel/btf/vmlinux ]; then
-	echo "SKIP: kernel feature 'btf' absent (/sys/kernel/btf/vmlinux)" >&2
+# The only skip: a kernel without BTF. A BTF file that is there but unreadable is a
+# failure, not a skip (the file is world-readable; CI runs these as root).
+if [ ! -e /sys/kernel/btf/vmlinux ]; then
+	echo "SKIP: kernel feature 'btf' absent (no /sys/kernel/btf/vmlinux)" >&2
 	exit 77
+fi
+if [ ! -r /sys/kernel/btf/vmlinux ]; then
+	echo "FAIL: /sys/kernel/btf/vmlinux exists but is unreadable by uid $(id -u)" >&2
+	exit 1
 fi
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
