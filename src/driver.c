@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
-#include <bpf/libbpf.h>
 #include "ast/sema.h"
 #include "codegen/cg.h"
 #include "codegen/plugin.h"
@@ -391,11 +390,12 @@ static int run(struct driver *drv)
 	void *obj = NULL;
 	size_t objlen = 0;
 	struct cache *cache = NULL;
+	if (load_maps(drv) < 0)
+		goto out;
 	/* A cached object skips codegen, and LLVM is then never loaded. The -k
 	 * sites table (rt.helper_errs) is made by codegen: -k always compiles;
 	 * so does a program that read headers (the key does not cover them). */
 	drv->rt.diag = &drv->diag;
-	drv->rt.ncpus = libbpf_num_possible_cpus();   /* part of the cache key */
 	if (o->warning_level == 2 || nheaders > 0) {
 		if (o->verbose)
 			fprintf(stderr, "cache: off (%s)\n", nheaders > 0 ? "a program that reads C headers always compiles"
@@ -403,8 +403,6 @@ static int run(struct driver *drv)
 	} else {
 		cache = cache_open(drv);
 	}
-	if (load_maps(drv) < 0)
-		goto out;
 	int hit = cache ? cache_lookup(cache, drv, units, nunits, &obj, &objlen) : 0;
 	if (hit < 0)
 		goto out;

@@ -190,7 +190,11 @@ int btf_proto_ret(int proto)
 	return t ? (int)t->type : 0;
 }
 
-void btf_each_func(int (*fn)(const char *name, int proto, void *arg), void *arg)
+/* fn(name, value, arg) for every type of kind, in id order, until fn
+ * returns non-zero; value is the type's own id, or with referenced the id
+ * it refers to (a FUNC's prototype). */
+static void each_of_kind(unsigned kind, bool referenced, int (*fn)(const char *name, int value, void *arg),
+			 void *arg)
 {
 	const struct btf *b = btf_vmlinux();
 	if (!b)
@@ -198,26 +202,21 @@ void btf_each_func(int (*fn)(const char *name, int proto, void *arg), void *arg)
 	unsigned n = btf__type_cnt(b);
 	for (unsigned id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(b, id);
-		if (!t || !btf_is_func(t))
+		if (!t || btf_kind(t) != kind)
 			continue;
-		if (fn(btf__name_by_offset(b, t->name_off), (int)t->type, arg))
+		if (fn(btf__name_by_offset(b, t->name_off), (int)(referenced ? t->type : id), arg))
 			break;
 	}
 }
 
+void btf_each_func(int (*fn)(const char *name, int proto, void *arg), void *arg)
+{
+	each_of_kind(BTF_KIND_FUNC, true, fn, arg);
+}
+
 void btf_each_struct(int (*fn)(const char *name, int id, void *arg), void *arg)
 {
-	const struct btf *b = btf_vmlinux();
-	if (!b)
-		return;
-	unsigned n = btf__type_cnt(b);
-	for (unsigned id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(b, id);
-		if (!t || !btf_is_struct(t))
-			continue;
-		if (fn(btf__name_by_offset(b, t->name_off), (int)id, arg))
-			break;
-	}
+	each_of_kind(BTF_KIND_STRUCT, false, fn, arg);
 }
 
 /* ---- conversion --------------------------------------------------------- */
