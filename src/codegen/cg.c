@@ -5,8 +5,8 @@
  * no map relocations; every function lives alone in its own section, so
  * the runtime can load each section's bytes directly (KERNEL-NOTES route A). */
 #include "codegen/cg.h"
+#include "codegen/cg_int.h"
 
-#include <errno.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include <bpf/bpf.h>
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
-#include <llvm-c/Transforms/PassBuilder.h>
+#include <llvm-c/TargetMachine.h>
 #include "runtime/event_abi.h"
 
 void cg_error(struct cg *cg, struct node *n, const char *fmt, ...)
@@ -563,15 +563,7 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 		rc = 0;
 		goto out;
 	}
-	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef e = LLVMRunPasses(cg->mod, "default<O2>", cg->tm, po);
-	LLVMDisposePassBuilderOptions(po);
-	if (e) {
-		char *m = LLVMGetErrorMessage(e);
-		diag_plain(&drv->diag, "internal error: LLVM optimisation failed: %s", m);
-		LLVMDisposeErrorMessage(m);
-		goto out;
-	}
+	bpfs_cxx_optimize(cg->mod, cg->tm);
 	if (driver_dumps(dump, "codegen-opt"))
 		dump_module(cg, "Optimized LLVM IR:");
 	if (drv->opt->emit_llvm)

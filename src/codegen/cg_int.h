@@ -25,4 +25,9 @@ LLVMValueRef cg_remote_addr(struct cg *cg, struct node *n);
 LLVMValueRef cg_remote_int(struct cg *cg, struct node *n);
 void cg_remote_into(struct cg *cg, struct node *n, LLVMValueRef dst);
 
+/* The IR optimisation pipeline (opt.cpp, the one C++ file: LLVM 19's O2
+ * function simplification and the BPF target's IR passes, without
+ * llvm::PassBuilder). LLVM's passes cannot fail on a verified module. */
+void bpfs_cxx_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm);
+
 #endif

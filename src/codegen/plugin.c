@@ -67,20 +67,41 @@ static int try_load(const char *path, char *why, size_t whylen)
 	return 0;
 }
 
-/* Loads the plugin; on failure fills msg with the diagnostic's text. */
-static int do_load(char *msg, size_t msglen, bool verbose)
+static const char *const where[] = { "%s/libbpfscript-llvm.so", "%s/../lib/bpfscript/libbpfscript-llvm.so" };
+
+/* The running executable's directory into dir; -1 if /proc/self/exe is unreadable. */
+static int exe_dir(char *dir, size_t len)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0) {
-		snprintf(msg, msglen, "cannot load the code generator: /proc/self/exe is unreadable");
+	ssize_t n = readlink("/proc/self/exe", dir, len - 1);
+	if (n <= 0)
 		return -1;
-	}
-	exe[n] = 0;
-	char *slash = strrchr(exe, '/');
+	dir[n] = 0;
+	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = 0;
-	static const char *const where[] = { "%s/libbpfscript-llvm.so", "%s/../lib/bpfscript/libbpfscript-llvm.so" };
+	return 0;
+}
+
+int cg_plugin_path(char *path, size_t len)
+{
+	char exe[PATH_MAX];
+	if (exe_dir(exe, sizeof(exe)) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, len, where[i], exe);
+		if (access(path, F_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int do_load(struct diag *d, bool verbose)
+{
+	char exe[PATH_MAX];
+	if (exe_dir(exe, sizeof(exe)) < 0) {
+		diag_plain(d, "cannot load the code generator: /proc/self/exe is unreadable");
+		return -1;
+	}
 	char path[PATH_MAX + 64], why[PATH_MAX + 256] = "";
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
 		snprintf(path, sizeof(path), where[i], exe);
@@ -93,42 +114,41 @@ static int do_load(char *msg, size_t msglen, bool verbose)
 		}
 	}
 	if (why[0])
-		snprintf(msg, msglen, "cannot load the code generator: %s", why);
+		diag_plain(d, "cannot load the code generator: %s", why);
 	else
-		snprintf(msg, msglen, "cannot load the code generator: no libbpfscript-llvm.so in %s or %s/../lib/bpfscript",
-			 exe, exe);
+		diag_plain(d, "cannot load the code generator: no libbpfscript-llvm.so in %s or %s/../lib/bpfscript",
+			   exe, exe);
 	return -1;
 }
 
 #define HAVE_LOADER 1
 #else
 #define HAVE_LOADER 0
-static int do_load(char *msg, size_t msglen, bool verbose)
+static int do_load(struct diag *d, bool verbose)
 {
-	(void)msg;
-	(void)msglen;
+	(void)d;
 	(void)verbose;
 	return 0;
 }
+
+int cg_plugin_path(char *path, size_t len)
+{
+	(void)path;
+	(void)len;
+	return -1;
+}
 #endif
 
-static struct {
-	int state;          /* 0 not tried, 1 loaded, -1 failed */
-	char msg[3 * PATH_MAX + 512];
-} ld;
+static int state;   /* 0 not tried, 1 loaded, -1 failed (and said why, once) */
 
 int cg_plugin_load(struct diag *d, bool verbose)
 {
-	if (!ld.state)
-		ld.state = do_load(ld.msg, sizeof(ld.msg), verbose) == 0 ? 1 : -1;
-	if (ld.state < 0 && ld.msg[0]) {
-		diag_plain(d, "%s", ld.msg);
-		ld.msg[0] = 0;   /* said once */
-	}
-	return ld.state > 0 ? 0 : -1;
+	if (!state)
+		state = do_load(d, verbose) == 0 ? 1 : -1;
+	return state > 0 ? 0 : -1;
 }
 
 bool cg_plugin_loaded(void)
 {
-	return HAVE_LOADER && ld.state > 0;
+	return HAVE_LOADER && state > 0;
 }

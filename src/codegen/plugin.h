@@ -12,6 +12,7 @@
 #ifndef BPFSCRIPT_PLUGIN_H
 #define BPFSCRIPT_PLUGIN_H
 #include <stdbool.h>
+#include <stddef.h>
 #include "ast/diag.h"
 
 /* Makes LLVM callable. Returns 0, or -1 after a diagnostic saying which
@@ -21,5 +22,10 @@ int cg_plugin_load(struct diag *d, bool verbose);
 
 /* Whether LLVM was dlopen()ed into this process (plugin build only). */
 bool cg_plugin_loaded(void);
+
+/* The path of the plugin cg_plugin_load() would load, without loading it;
+ * -1 if there is none (or LLVM is linked in). The compiled-object cache keys
+ * on that file: the optimisation pipeline (opt.cpp) is part of it. */
+int cg_plugin_path(char *path, size_t len);
 
 #endif

@@ -12,11 +12,13 @@
  * even then every offset in the object is bounds-checked before use. */
 #define _GNU_SOURCE
 #include "runtime/cache.h"
+#include "codegen/plugin.h"
 
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -216,6 +218,9 @@ static void put_build(struct buf *b)
 	}
 	put_str(b, BPFSCRIPT_VERSION);
 	put_str(b, LLVM_VERSION_STRING);
+	char plugin[PATH_MAX + 64];
+	if (cg_plugin_path(plugin, sizeof(plugin)) == 0)
+		put_stat(b, plugin);   /* the code generator, when it is a file of its own */
 }
 
 static void put_kernel(struct buf *b, struct driver *drv)

@@ -4,8 +4,8 @@
 #   cache_test.sh BPFSCRIPT TARGETS_DIR CASE
 #
 # CASE: hit (a second run hits and loads no LLVM), same (outputs identical on a miss and on
-# a hit for a set of programs), keys (script, parameter, STRLEN and -k changes miss; -p and
-# -o do not), corrupt (damaged, truncated and foreign entries are ignored and replaced),
+# a hit for a set of programs), keys (script, parameter, STRLEN, -k and a changed LLVM plugin
+# miss; -p and -o do not), corrupt (damaged, truncated and foreign entries are ignored and replaced),
 # concurrent (10 runs in parallel on an empty cache all succeed), pid (one entry serves
 # -p with two different pids, each filtered right), off (BPFSCRIPT_NO_CACHE, -d, a
 # directory others can write). Each case uses its own empty cache directory
@@ -121,6 +121,21 @@ keys)
 	expect_hit g
 	grep -qx one "$TMP/g.o.txt" || fail "-o output wrong on a hit"
 	[ "$(entries)" = 4 ] || fail "expected 4 entries, found $(entries)"
+	# the code generator's file is part of the key (its optimisation pipeline makes the
+	# code): a changed plugin misses. On a copy, so the build's own plugin is left alone.
+	plugin=$(dirname "$BPF")/libbpfscript-llvm.so
+	if [ -f "$plugin" ]; then
+		mkdir "$TMP/bin" && cp "$BPF" "$plugin" "$TMP/bin/" || fail "cannot copy the tracer"
+		BPF=$TMP/bin/bpfscript
+		run h -e 'BEGIN { printf("%s\n", str($1)); exit(); }' one
+		expect_miss h
+		run i -e 'BEGIN { printf("%s\n", str($1)); exit(); }' one
+		expect_hit i
+		touch -d '2 seconds' "$TMP/bin/libbpfscript-llvm.so"
+		run j -e 'BEGIN { printf("%s\n", str($1)); exit(); }' one
+		expect_miss j
+		grep -qx one "$TMP/j.out" || fail "j: wrong output after the plugin changed"
+	fi
 	;;
 corrupt)
 	run a -e "$BEGIN_PROG"
