@@ -67,6 +67,7 @@ static const char usage_text[] =
 	"    BPFTRACE_NO_CPP_DEMANGLE    [default: 0] disable C++ symbol demangling\n"
 	"    BPFTRACE_CPP_DEMANGLE       [default: 1] demangle C++ symbols (latest bpftrace's name)\n"
 	"    BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map\n"
+	"    BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU to allocate for the output ring buffer\n"
 	"    BPFTRACE_CAT_BYTES_MAX      [default: 10k] maximum bytes read by cat builtin\n"
 	"    BPFTRACE_MAX_PROBES         [default: 1024] max number of probes\n"
 	"    BPFTRACE_MAX_BPF_PROGS      [default: 1024] max number of generated BPF programs\n"
@@ -207,6 +208,7 @@ static void read_env(struct options *o)
 	o->strlen = env_uint("STRLEN", 64, 200,
 			     " bytes.\nThis limitation is because strings are currently stored on the 512 byte BPF stack.");
 	o->map_keys_max = env_uint("MAP_KEYS_MAX", 4096, 1 << 24, ".");
+	o->perf_rb_pages = env_uint("PERF_RB_PAGES", 64, 1 << 16, ".");
 	o->max_probes = env_uint("MAX_PROBES", 1024, 1 << 20, ".");
 	o->max_bpf_progs = env_uint("MAX_BPF_PROGS", 1024, 1 << 20, ".");
 	o->cat_bytes_max = env_uint("CAT_BYTES_MAX", 10240, 1 << 24, ".");

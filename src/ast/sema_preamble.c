@@ -154,7 +154,7 @@ static void config_item(struct pre *p, struct node *as)
 			s->drv->opt->stack_mode = mode;
 		return;
 	}
-	bool want_int = !strcmp(key, "max_strlen") || !strcmp(key, "max_map_keys");
+	bool want_int = !strcmp(key, "max_strlen") || !strcmp(key, "max_map_keys") || !strcmp(key, "perf_rb_pages");
 	if (!want_int)
 		return;
 	if (v->kind != N_INT || v->ival <= 0) {
@@ -172,6 +172,9 @@ static void config_item(struct pre *p, struct node *as)
 		}
 		o->strlen = (int)v->ival;
 		tracefs_set_strlen(o->strlen);
+	} else if (!strcmp(key, "perf_rb_pages")) {
+		if (!env_set("PERF_RB_PAGES", NULL))
+			o->perf_rb_pages = (int)(v->ival > 1 << 16 ? 1 << 16 : v->ival);
 	} else if (!env_set("MAP_KEYS_MAX", "MAX_MAP_KEYS")) {
 		o->map_keys_max = (int)(v->ival > 1 << 24 ? 1 << 24 : v->ival);
 	}

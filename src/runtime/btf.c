@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include "util/prefault.h"
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdint.h>
@@ -74,6 +75,8 @@ static struct btf *load_sysfs_vmlinux(void)
 		goto out;
 	size_t len = (size_t)st.st_size;
 	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* libbpf copies the data and indexes its types: ~len + len/8 of fresh memory */
+	heap_prefault(len + len / 4);
 	if (m != MAP_FAILED) {
 		b = btf__new(m, (__u32)len);
 		munmap(m, len);

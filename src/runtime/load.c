@@ -100,8 +100,10 @@ static int check_memory(struct driver *drv)
 			big = rt->maps[i];
 		}
 	}
+	if (!big)
+		return 0;
 	uint64_t avail = mem_available();
-	if (!big || !avail || total <= avail / 2)
+	if (!avail || total <= avail / 2)
 		return 0;
 	diag_plain(&drv->diag, "the maps need about %llu MB of kernel memory, more than half the %llu MB available: "
 		   "%s alone needs %llu MB (%d entries of %d-byte keys and %d-byte values%s)",
@@ -134,6 +136,21 @@ static int map_as_array(const struct map_info *mi)
 	default:
 		return 0;
 	}
+}
+
+/* The output ring: one BPF ring buffer shared by all CPUs where bpftrace 0.17
+ * had a perf buffer of perf_rb_pages pages per CPU, so as many bytes in all,
+ * rounded up to the power of two the kernel wants (64 pages on 2 CPUs: 512
+ * KiB). Its size is also start-up time: the kernel zeroes every page. */
+static unsigned ring_size(const struct driver *drv)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t want = (uint64_t)drv->opt->perf_rb_pages * (uint64_t)(page > 0 ? page : 4096) *
+			(uint64_t)(drv->rt.ncpus > 0 ? drv->rt.ncpus : 1);
+	uint64_t size = (uint64_t)(page > 0 ? page : 4096);
+	while (size < want && size < (1ull << 30))
+		size <<= 1;
+	return (unsigned)size;
 }
 
 int load_maps(struct driver *drv)
@@ -189,7 +206,7 @@ int load_maps(struct driver *drv)
 		}
 		rt->nmaps = i + 1;
 	}
-	rt->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, 1u << 20, NULL);
+	rt->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, ring_size(drv), NULL);
 	if (rt->ringbuf_fd < 0)
 		return create_error(drv, "ringbuf", errno);
 	drv->rt.globals_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "globals", 4, 8 * G_NGLOBALS, 1, NULL);
