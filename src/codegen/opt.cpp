@@ -2,11 +2,11 @@
 //
 // Why not LLVMRunPasses(mod, "default<O2>", ...): that goes through
 // llvm::PassBuilder, whose object file names every pass LLVM has (sanitizers,
-// PGO, coroutines, OpenMP, vectorizers, the inliner ...). Linking it pulls
-// ~140 more object files into libbpfscript-llvm.so, and every one of them
-// runs its static constructors (command-line options, registries) when the
-// plugin is loaded: a compiling `BEGIN { exit(); }` spent ~4.5 of its ~37 ms
-// on them (BENCHMARKS.md, "Cold start-up"). This file builds the function
+// PGO, coroutines, OpenMP, vectorizers, the inliner ...). Linking it pulled
+// ~110 more object files with static constructors (command-line options,
+// registries) into libbpfscript-llvm.so, all run when the plugin is loaded:
+// ~4 ms of a ~38 ms compiling `BEGIN { exit(); }` (BENCHMARKS.md, "Cold
+// start-up, second pass"). This file builds the function
 // simplification part of LLVM 19's O2 pipeline from the passes themselves, with
 // the BPF target's own IR passes where its PassBuilder callbacks
 // (BPFTargetMachine::registerPassBuilderCallbacks) would put them. What O2
@@ -18,11 +18,14 @@
 // - BPFS_LLVM_STATIC (the plugin, the one-binary build: LLVM's static
 //   archives): the pass classes, from a private LLVM header (BPF.h), are
 //   declared here as LLVM 19 defines them (the build pins LLVM 19), and the
-//   analyses the passes below ask for are registered one by one;
-// - a shared libLLVM (the sanitizer build, test programs) exports neither the
-//   BPF classes nor anything without PassBuilder.cpp, which it contains anyway:
-//   a PassBuilder registers the analyses and hands out the BPF target's passes
-//   through its extension-point callbacks.
+//   analyses the passes below ask for are registered one by one. The set is
+//   the analysis keys the passes' object files refer to (objdump -r ... |
+//   grep 3KeyE); an unregistered one is a crash in LLVM without assertions, so
+//   a pass added below needs its analyses checked the same way;
+// - a shared libLLVM (the sanitizer build, test programs) does not export the
+//   BPF classes, and it contains PassBuilder anyway: a PassBuilder registers
+//   the analyses and hands out the BPF target's passes through its
+//   extension-point callbacks.
 // The pass list itself is the same for both.
 
 #include <llvm-c/Core.h>
