@@ -36,12 +36,10 @@
 #include <llvm/Analysis/BlockFrequencyInfo.h>
 #include <llvm/Analysis/BranchProbabilityInfo.h>
 #include <llvm/Analysis/CGSCCPassManager.h>
-#include <llvm/Analysis/CallGraph.h>
 #include <llvm/Analysis/DependenceAnalysis.h>
 #include <llvm/Analysis/CycleAnalysis.h>
 #include <llvm/Analysis/DemandedBits.h>
 #include <llvm/Analysis/DominanceFrontier.h>
-#include <llvm/Analysis/GlobalsModRef.h>
 #include <llvm/Analysis/LazyValueInfo.h>
 #include <llvm/Analysis/LoopAccessAnalysis.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
@@ -110,21 +108,17 @@ public:
 	PreservedAnalyses run(Function &F, FunctionAnalysisManager &AM);
 	static bool isRequired() { return true; }
 };
-class BPFPreserveDITypePass : public PassInfoMixin<BPFPreserveDITypePass> {
-public:
-	PreservedAnalyses run(Function &F, FunctionAnalysisManager &AM);
-	static bool isRequired() { return true; }
-};
-class BPFIRPeepholePass : public PassInfoMixin<BPFIRPeepholePass> {
-public:
-	PreservedAnalyses run(Function &F, FunctionAnalysisManager &AM);
-	static bool isRequired() { return true; }
-};
-class BPFASpaceCastSimplifyPass : public PassInfoMixin<BPFASpaceCastSimplifyPass> {
-public:
-	PreservedAnalyses run(Function &F, FunctionAnalysisManager &AM);
-	static bool isRequired() { return true; }
-};
+// the three that take nothing but the function
+#define BPF_FUNCTION_PASS(Name)                                              \
+	class Name : public PassInfoMixin<Name> {                            \
+	public:                                                              \
+		PreservedAnalyses run(Function &F, FunctionAnalysisManager &AM); \
+		static bool isRequired() { return true; }                    \
+	};
+BPF_FUNCTION_PASS(BPFPreserveDITypePass)
+BPF_FUNCTION_PASS(BPFIRPeepholePass)
+BPF_FUNCTION_PASS(BPFASpaceCastSimplifyPass)
+#undef BPF_FUNCTION_PASS
 class BPFAdjustOptPass : public PassInfoMixin<BPFAdjustOptPass> {
 public:
 	PreservedAnalyses run(Module &M, ModuleAnalysisManager &AM);
@@ -143,12 +137,10 @@ public:
 // here keeps PassBuilder.cpp (and everything it names) out of the plugin.
 Expected<bool> PassBuilder::parseSinglePassOption(StringRef Params, StringRef OptionName, StringRef PassName)
 {
-	bool on = false;
 	if (!Params.empty() && Params != OptionName)
 		return make_error<StringError>(("invalid " + PassName + " pass parameter '" + Params + "'").str(),
 					       inconvertibleErrorCode());
-	on = !Params.empty();
-	return on;
+	return !Params.empty();
 }
 } // namespace llvm
 #endif
@@ -265,15 +257,12 @@ static void register_analyses(bpf_hooks &bpf, ModuleAnalysisManager &mam, CGSCCA
 	TargetMachine *tm = bpf.tm;
 	mam.registerPass([pic] { return PassInstrumentationAnalysis(pic); });
 	mam.registerPass([] { return ProfileSummaryAnalysis(); });
-	mam.registerPass([] { return GlobalsAA(); });
-	mam.registerPass([] { return CallGraphAnalysis(); });
 
 	fam.registerPass([] {
 		AAManager aa;
 		aa.registerFunctionAnalysis<BasicAA>();
 		aa.registerFunctionAnalysis<ScopedNoAliasAA>();
 		aa.registerFunctionAnalysis<TypeBasedAA>();
-		aa.registerModuleAnalysis<GlobalsAA>();
 		return aa;
 	});
 	fam.registerPass([] { return BasicAA(); });

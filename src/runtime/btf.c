@@ -75,7 +75,8 @@ static struct btf *load_sysfs_vmlinux(void)
 		goto out;
 	size_t len = (size_t)st.st_size;
 	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	/* libbpf copies the data and indexes its types: ~len + len/8 of fresh memory */
+	/* libbpf copies the data (len) and indexes its types (a few bytes a type):
+	 * len plus a quarter covers both */
 	heap_prefault(len + len / 4);
 	if (m != MAP_FAILED) {
 		b = btf__new(m, (__u32)len);
