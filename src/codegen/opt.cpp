@@ -315,6 +315,22 @@ __attribute__((constructor(101))) static void populate_bss(void)
 }
 #endif
 
+#ifdef BPFS_LLVM_STATIC
+// Command-line options. Each of LLVM's ~1,000 cl::opt globals enters the
+// global option parser from its constructor (cl::Option::addArgument): half a
+// million instructions and ~90 KiB of hash table at every dlopen() of the
+// plugin, for a parser bpfscript never runs (nothing calls
+// LLVMParseCommandLineOptions, and what would look an option up by name,
+// cl::getRegisteredOptions, is not even linked). The plugin is linked with
+// --wrap for that one function, so those constructors call this instead. An
+// option's value is its initialiser either way.
+extern "C" void __wrap__ZN4llvm2cl6Option11addArgumentEv(void *option);
+extern "C" void __wrap__ZN4llvm2cl6Option11addArgumentEv(void *option)
+{
+	(void)option;
+}
+#endif
+
 // Optimises the (verified) module for the BPF target machine (cg_int.h).
 extern "C" void bpfs_cxx_optimize(LLVMModuleRef mref, LLVMTargetMachineRef tmref);
 extern "C" void bpfs_cxx_optimize(LLVMModuleRef mref, LLVMTargetMachineRef tmref)
