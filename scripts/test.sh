@@ -37,8 +37,8 @@ fi
 
 step() { printf '\n==== %s\n' "$*"; }
 
-# CI runs as root, so nothing that needs root may skip there. The only ctest-level skip left
-# (exit 77, tests/types) is for a kernel without BTF; in CI a skipped test fails the run.
+# CI runs as root, so nothing that needs root may skip there. No ctest test skips (a case
+# of a kernel feature that is absent says so and passes); a skipped one fails CI anyway.
 if [ "${CI:-}" = true ] && [ "$(id -u)" != 0 ]; then
 	echo "test.sh: CI must run as root (runtime and BTF tests would not run)" >&2
 	exit 1
