@@ -89,11 +89,12 @@
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
 #include <llvm/Transforms/Utils/SimplifyCFGOptions.h>
 
-#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <sys/mman.h>
-#include <unistd.h>
+
+extern "C" {
+#include "util/prefault.h"
+}
 
 #ifdef BPFS_LLVM_STATIC
 namespace llvm {
@@ -308,14 +309,9 @@ static void register_analyses(bpf_hooks &bpf, ModuleAnalysisManager &mam, CGSCCA
 extern "C" char __bss_start[], _end[];
 __attribute__((constructor(101))) static void populate_bss(void)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)__bss_start + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-	if ((uintptr_t)_end > from)
-		madvise(reinterpret_cast<void *>(from), (uintptr_t)_end - from, 23 /* MADV_POPULATE_WRITE */);
+	mem_populate(__bss_start, _end);
 }
-#endif
 
-#ifdef BPFS_LLVM_STATIC
 // Command-line options. Each of LLVM's ~1,000 cl::opt globals enters the
 // global option parser from its constructor (cl::Option::addArgument): half a
 // million instructions and ~90 KiB of hash table at every dlopen() of the
