@@ -9,8 +9,10 @@
 # Laid out together (ld.lld --symbol-ordering-file), they fault in a few hundred pages. This
 # runs the compiler under valgrind's callgrind on representative programs (every probe
 # family, maps, aggregations, strings, stacks, loops; --emit-elf: no kernel needed beyond BTF)
-# and lists, once each, the plugin's functions that ran, by mangled name. A name the linker
-# does not find is ignored, so an order made with another LLVM build only loses its effect.
+# and lists, once each, the plugin's functions that ran, by mangled name: those of the first
+# program, `BEGIN { exit(); }`, first (what every compile runs), then what each next program
+# adds. A name the linker does not find is ignored, so an order made with another LLVM build
+# only loses its effect.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-$REPO/build}
@@ -41,8 +43,11 @@ done
 python3 - "$TMP" "$PLUGIN" "$OUT" <<'PY'
 import glob, os, re, sys
 tmp, plugin, out = sys.argv[1], os.path.basename(sys.argv[2]), sys.argv[3]
-names = set()
-for f in glob.glob(os.path.join(tmp, 'cg.*')):
+order, seen = [], set()
+# Program 1 (`BEGIN { exit(); }`) first: every compile runs its functions, so they are laid
+# out together in the fewest pages; then what each further program adds.
+for f in sorted(glob.glob(os.path.join(tmp, 'cg.*')), key=lambda p: int(p.rsplit('.', 1)[1])):
+    names = set()
     obs, fns = {}, {}
     ob = cob = None
     for line in open(f, errors='replace'):
@@ -63,7 +68,9 @@ for f in glob.glob(os.path.join(tmp, 'cg.*')):
             names.add(name)
         if kind == 'fn' and not called:
             cob = ob
+    order += sorted(names - seen)
+    seen |= names
 with open(out, 'w') as o:
-    o.write('\n'.join(sorted(names)) + '\n')
-print(f'plugin_order.sh: {len(names)} functions -> {out}')
+    o.write('\n'.join(order) + '\n')
+print(f'plugin_order.sh: {len(order)} functions -> {out}')
 PY

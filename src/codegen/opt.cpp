@@ -92,10 +92,6 @@
 #include <cstdlib>
 #include <cstring>
 
-extern "C" {
-#include "util/prefault.h"
-}
-
 #ifdef BPFS_LLVM_STATIC
 namespace llvm {
 class BPFTargetMachine;
@@ -301,17 +297,6 @@ static void register_analyses(bpf_hooks &bpf, ModuleAnalysisManager &mam, CGSCCA
 }
 
 #ifdef BPFS_LLVM_STATIC
-// The plugin's zero-initialised data (~235 KiB: LLVM's command-line options,
-// registries, managed statics) is written by the constructors that run right
-// after this one, a fresh page at a time. Populating it in one call first is
-// cheaper per page (util/prefault.h); this runs before the other constructors
-// (a lower priority number runs first), and only when the plugin is loaded.
-extern "C" char __bss_start[], _end[];
-__attribute__((constructor(101))) static void populate_bss(void)
-{
-	mem_populate(__bss_start, _end);
-}
-
 // Command-line options. Each of LLVM's ~1,000 cl::opt globals enters the
 // global option parser from its constructor (cl::Option::addArgument): half a
 // million instructions and ~90 KiB of hash table at every dlopen() of the

@@ -22,8 +22,8 @@
 void heap_prefault(size_t bytes);
 
 /* Makes the whole pages of [from, to) present and written (MADV_POPULATE_WRITE),
- * in one call instead of a fault per page. Best effort, as above. Also used by
- * the LLVM plugin for its own .bss (src/codegen/opt.cpp). */
+ * in one call instead of a fault per page. Best effort, as above. (The LLVM
+ * plugin's own writable pages: src/codegen/prefault_hook.c.) */
 void mem_populate(void *from, void *to);
 
 #endif
