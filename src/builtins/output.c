@@ -82,6 +82,9 @@ static LLVMValueRef emit_exit(struct cg *cg, struct node *n)
 {
 	LLVMValueRef rec;
 	LLVMValueRef code = n->list.n ? cg_expr(cg, n->list.v[0]) : cg_i64(cg, 0);
+	LLVMValueRef flag = LLVMBuildOr(cg->b, LLVMBuildAnd(cg->b, code, cg_i64(cg, 0xffffffff), ""),
+					cg_i64(cg, 1ll << 32), "");
+	cg_global_set(cg, G_EXIT, flag);   /* in case the event finds the ring full */
 	LLVMValueRef pl = cg_event_begin(cg, EV_EXIT, 0, 8, &rec);
 	cg_store_i64(cg, pl, code);
 	cg_event_submit(cg, rec);

@@ -8,6 +8,7 @@
 #include "codegen/cg_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,8 +75,9 @@ static LLVMValueRef scratch_base(struct cg *cg)
 	if (cg->scratch)
 		return cg->scratch;
 	if (cg->scratch_fd < 0) {
-		/* a placeholder: the real map replaces this fd after codegen */
-		cg->scratch_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "scratch", 4, 8, 1, NULL);
+		/* a placeholder for the fd number (a copy of the globals map's fd):
+		 * the real map takes it over after codegen */
+		cg->scratch_fd = fcntl(cg->globals_fd, F_DUPFD_CLOEXEC, 3);
 		if (cg->scratch_fd < 0) {
 			cg_error(cg, NULL, "failed to create the scratch map: %s", strerror(errno));
 			cg->scratch_fd = -1;
@@ -392,6 +394,11 @@ LLVMValueRef cg_global(struct cg *cg, enum cg_global g)
 	return cg_load_int(cg, cg_gep(cg, globals_ptr(cg), 8 * g), 8, false);
 }
 
+void cg_global_set(struct cg *cg, enum cg_global g, LLVMValueRef v)
+{
+	cg_store_i64(cg, cg_gep(cg, globals_ptr(cg), 8 * g), v);
+}
+
 /* ---- events ------------------------------------------------------------ */
 
 LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec)
@@ -403,9 +410,15 @@ LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int paylo
 	LLVMValueRef isnull = LLVMBuildICmp(cg->b, LLVMIntEQ, r, LLVMConstNull(cg->ptr), "");
 	LLVMBuildCondBr(cg->b, isnull, lost, ok);
 	LLVMPositionBuilderAtEnd(cg->b, lost);
-	LLVMValueRef g = globals_ptr(cg);
-	LLVMBuildAtomicRMW(cg->b, LLVMAtomicRMWBinOpAdd, cg_gep(cg, g, 8 * G_LOST), cg_i64(cg, 1),
-			   LLVMAtomicOrderingMonotonic, 0);
+	/* A lost exit() is not lost output: G_EXIT says it all the same (cg.h),
+	 * and a program whose only event is exit() has the smallest ring, which
+	 * fills with exits (runtime/load.c, load_ring). */
+	if (kind != EV_EXIT) {
+		cg->ring_events = true;
+		LLVMValueRef g = globals_ptr(cg);
+		LLVMBuildAtomicRMW(cg->b, LLVMAtomicRMWBinOpAdd, cg_gep(cg, g, 8 * G_LOST), cg_i64(cg, 1),
+				   LLVMAtomicOrderingMonotonic, 0);
+	}
 	LLVMBuildBr(cg->b, cg->ev_cont);
 	LLVMPositionBuilderAtEnd(cg->b, ok);
 	uint64_t hdr = (uint64_t)kind | ((uint64_t)id << 32);
@@ -458,13 +471,14 @@ void cg_program(struct cg *cg, struct prog_unit *u);   /* cg_stmt.c */
 /* Replaces the placeholder scratch map by the real one, now that its size
  * is known: an ARRAY with one entry per possible CPU (a per-CPU array would
  * cap the size at 32 KiB). The code already holds the placeholder's fd
- * number, so the new map takes that number (dup2). */
+ * number, so the new map takes that number (dup2), close-on-exec as every
+ * bpf() fd is. */
 static int finish_scratch(struct cg *cg)
 {
 	int ncpus = cg->drv->rt.ncpus > 0 ? cg->drv->rt.ncpus : 1;
 	int size = cg->scratch_off < 8 ? 8 : cg->scratch_off;
 	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "scratch", 4, (unsigned)size, (unsigned)ncpus, NULL);
-	if (fd < 0 || dup2(fd, cg->scratch_fd) < 0) {
+	if (fd < 0 || dup2(fd, cg->scratch_fd) < 0 || fcntl(cg->scratch_fd, F_SETFD, FD_CLOEXEC) < 0) {
 		diag_plain(&cg->drv->diag, "failed to create the scratch map (%d bytes per CPU): %s", size,
 			   strerror(errno));
 		if (fd >= 0)
@@ -541,6 +555,7 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 		cg_program(cg, &units[i]);
 	drv->rt.helper_errs = (struct rt_helper_err **)cg->helper_errs.v;
 	drv->rt.nhelper_errs = cg->helper_errs.n;
+	drv->rt.ring_events = cg->ring_events;
 	if (cg->scratch_fd >= 0) {
 		drv->rt.scratch_fd = cg->scratch_fd;
 		if (!cg->failed && finish_scratch(cg) < 0)

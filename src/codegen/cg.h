@@ -53,6 +53,7 @@ struct cg {
 	int ringbuf_fd;
 	int globals_fd;               /* ARRAY, one value of G_NGLOBALS u64: start ns, cpid, lost events */
 	LLVMBasicBlockRef ev_cont;    /* continuation of the event being built */
+	bool ring_events;             /* an event other than exit() is sent (the ring's size) */
 	bool failed;
 	char *llvm_error;             /* first LLVM error diagnostic (malloc'd) */
 	/* every generated function's name and the statement (for-loop body) or
@@ -64,7 +65,9 @@ struct cg {
 /* G_MAP_FULL: bit i set when an update of map i (i < 64) failed with E2BIG. */
 /* G_PID: the -p pid (a global, not a constant, so that the compiled-object
  * cache serves every pid with one object). */
-enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_PID, G_NGLOBALS };
+/* G_EXIT: exit(code) was called: 1 << 32 | (uint32_t)code. Its event says so
+ * at once; this says it when the event found the output ring full. */
+enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_PID, G_EXIT, G_NGLOBALS };
 
 /* Compiles every program unit into one BPF ELF object in memory.
  * dump: -d stage name or NULL. Returns 0, or -1 with a diagnostic. */
@@ -116,6 +119,7 @@ LLVMValueRef cg_map_delete(struct cg *cg, int fd, LLVMValueRef key);
 LLVMValueRef cg_probe_read(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as);
 LLVMValueRef cg_probe_read_str(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as);
 LLVMValueRef cg_global(struct cg *cg, enum cg_global g);   /* i64 */
+void cg_global_set(struct cg *cg, enum cg_global g, LLVMValueRef v);   /* i64 */
 
 /* Maps: the key buffer for an N_MAP node (scalar maps: a zero u64),
  * padded with `extra` bytes (hist bucket). */

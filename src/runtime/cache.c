@@ -34,7 +34,7 @@
 #include <llvm/Config/llvm-config.h>
 #include "runtime/load.h"
 
-#define CACHE_VERSION 1
+#define CACHE_VERSION 2
 #define ENTRY_SUFFIX ".bpfc"
 #define TMP_PREFIX ".tmp."
 static const char entry_magic[8] = { 'B', 'P', 'F', 'S', 'C', 'C', '\r', '\n' };
@@ -58,7 +58,7 @@ static const char *const private_maps[] = { "scratch", NULL };
 
 struct slot {
 	uint32_t kind;
-	int32_t index;                                  /* SLOT_MAP: index in rt.maps */
+	int32_t index;                                  /* SLOT_MAP: index in rt.maps; SLOT_RINGBUF: full size */
 	int32_t type, key_size, val_size, max_entries;  /* SLOT_EXTRA, SLOT_PRIVATE: how to create it */
 	char name[32];                                  /* SLOT_EXTRA, SLOT_PRIVATE */
 };
@@ -438,6 +438,7 @@ static int fd_to_slot(struct bpf_insn *insn, void *arg)
 	memset(&sl, 0, sizeof(sl));
 	if (k == 0) {
 		sl.kind = SLOT_RINGBUF;
+		sl.index = rt->ring_events;   /* the ring's size (runtime/load.c) */
 	} else if (k == 1) {
 		sl.kind = SLOT_GLOBALS;
 	} else if (k < 2 + rt->nmaps) {
@@ -496,7 +497,10 @@ static int slots_resolve(struct slots *s)
 		const struct slot *sl = &s->v[i];
 		int fd = -1;
 		switch (sl->kind) {
-		case SLOT_RINGBUF: fd = rt->ringbuf_fd; break;
+		case SLOT_RINGBUF:
+			fd = rt->ringbuf_fd;
+			rt->ring_events = sl->index != 0;
+			break;
 		case SLOT_GLOBALS: fd = rt->globals_fd; break;
 		case SLOT_MAP:
 			if (sl->index >= 0 && sl->index < rt->nmaps && rt->maps[sl->index])

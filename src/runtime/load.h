@@ -5,11 +5,14 @@
 #include "driver.h"
 #include "ast/sema.h"
 
-/* Creates the kernel map of every script map, the ring buffer and the
- * globals array. Returns 0, or -1 after a diagnostic. */
+/* Creates the kernel map of every script map and the globals array, and
+ * reserves the ring buffer's fd number (the ring itself is made by
+ * load_programs, once codegen or the cache has said what the programs send).
+ * Returns 0, or -1 after a diagnostic. */
 int load_maps(struct driver *drv);
-/* Loads the program of each unit from the ELF object. Verifier rejections
- * are reported against the probe with the verifier's last lines. */
+/* Creates the output ring, then loads the program of each unit from the ELF
+ * object. Verifier rejections are reported against the probe with the
+ * verifier's last lines. */
 int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_unit *units, int n);
 /* The fd of the extra map `name` (struct rt_extra_map), created with these
  * parameters on the first request; later requests return the same fd.

@@ -464,6 +464,11 @@ static void lost_check(struct rt *rt, bool final)
 	uint64_t g[G_NGLOBALS];
 	read_globals(rt->globals_fd, g);
 	map_full_check(rt, g[G_MAP_FULL]);
+	/* an exit() whose event found the ring full (codegen/cg.h, G_EXIT) */
+	if ((g[G_EXIT] >> 32) && !rt->exiting) {
+		rt->exit_code = (int)(uint32_t)g[G_EXIT];
+		rt->exiting = 1;
+	}
 	uint64_t total = g[G_LOST];
 	if (total > rt->lost_events) {
 		lost_notice(rt, total - rt->lost_events);

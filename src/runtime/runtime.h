@@ -78,6 +78,7 @@ struct rt {
 	const char **probe_names; int nprobes; /* TY_PROBE id -> name */
 	const char **probe_funcs;               /* TY_FUNC id -> function (ap->func, or the name) */
 	int ringbuf_fd;
+	bool ring_events;       /* the programs send events other than exit(): a full-size ring */
 	int globals_fd;         /* ARRAY: start ns, cpid, lost events (codegen/cg.h G_*) */
 	int scratch_fd;         /* ARRAY per CPU: values too big for the BPF stack (cg.c) */
 	struct rt_extra_map *extra; int nextra;
