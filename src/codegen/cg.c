@@ -19,6 +19,7 @@
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
+#include "runtime/bpfsys.h"
 #include "runtime/event_abi.h"
 
 void cg_error(struct cg *cg, struct node *n, const char *fmt, ...)
@@ -477,7 +478,7 @@ static int finish_scratch(struct cg *cg)
 {
 	int ncpus = cg->drv->rt.ncpus > 0 ? cg->drv->rt.ncpus : 1;
 	int size = cg->scratch_off < 8 ? 8 : cg->scratch_off;
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "scratch", 4, (unsigned)size, (unsigned)ncpus, NULL);
+	int fd = bpfsys_map_create(BPF_MAP_TYPE_ARRAY, "scratch", 4, (unsigned)size, (unsigned)ncpus);
 	if (fd < 0 || dup2(fd, cg->scratch_fd) < 0 || fcntl(cg->scratch_fd, F_SETFD, FD_CLOEXEC) < 0) {
 		diag_plain(&cg->drv->diag, "failed to create the scratch map (%d bytes per CPU): %s", size,
 			   strerror(errno));

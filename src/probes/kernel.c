@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "runtime/bpfsys.h"
 #include <zlib.h>
 #include "codegen/cg.h"
 #include "runtime/ksyms.h"
@@ -279,7 +280,7 @@ bool kprobe_multi_ok(int *why)
 			{ .code = BPF_JMP | BPF_EXIT },
 		};
 		LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
-		int prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "kmulti_probe", "GPL", insns, 2, &lo);
+		int prog = bpfsys_prog_load(BPF_PROG_TYPE_KPROBE, "kmulti_probe", insns, 2, &lo);
 		known = 0;
 		err = errno;
 		if (prog >= 0) {

@@ -30,6 +30,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/libbpf_version.h>
 #include <llvm/Config/llvm-config.h>
+#include "runtime/bpfsys.h"
 #include "runtime/tracefs.h"
 
 #define INSN(c, d, s, o, i) \
@@ -63,7 +64,7 @@ static int load(const struct prog *p, const struct bpf_insn *insns, size_t n, ch
 		o.log_size = (unsigned)loglen;
 		o.log_level = 1;
 	}
-	return bpf_prog_load(p->type, NULL, "GPL", insns, n, &o);
+	return bpfsys_prog_load(p->type, NULL, insns, n, &o);
 }
 
 static int load_trivial(const struct prog *p)
@@ -376,7 +377,7 @@ static bool has_loops(void)
 
 static bool has_map_batch(void)
 {
-	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 4, 1, NULL);
+	int fd = bpfsys_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 4, 1);
 	if (fd < 0)
 		return false;
 	uint32_t keys[1], vals[1], count = 1, out;

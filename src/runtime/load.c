@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "codegen/cg.h"
+#include "runtime/bpfsys.h"
 #include "runtime/event_abi.h"
 #include "runtime/hist.h"
 #include "runtime/subprog.h"
@@ -161,7 +162,7 @@ static unsigned ring_size(const struct driver *drv)
 static int load_ring(struct driver *drv)
 {
 	struct rt *rt = &drv->rt;
-	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, ring_size(drv), NULL);
+	int fd = bpfsys_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, ring_size(drv));
 	if (fd < 0)
 		return create_error(drv, "ringbuf", errno);
 	/* the code holds the placeholder's number (load_maps) */
@@ -218,16 +219,15 @@ int load_maps(struct driver *drv)
 		struct rt_map *m = rt->maps[i];
 		char name[32];
 		map_name(name, sizeof(name), m->name);
-		m->fd = bpf_map_create((enum bpf_map_type)m->type, name, m->array ? 4u : (unsigned)m->key_size,
-				       (unsigned)m->val_size,
-				       (unsigned)m->max_entries, NULL);
+		m->fd = bpfsys_map_create((enum bpf_map_type)m->type, name, m->array ? 4u : (unsigned)m->key_size,
+					  (unsigned)m->val_size, (unsigned)m->max_entries);
 		if (m->fd < 0) {
 			rt->nmaps = i;
 			return create_error(drv, m->name, errno);
 		}
 		rt->nmaps = i + 1;
 	}
-	drv->rt.globals_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "globals", 4, 8 * G_NGLOBALS, 1, NULL);
+	drv->rt.globals_fd = bpfsys_map_create(BPF_MAP_TYPE_ARRAY, "globals", 4, 8 * G_NGLOBALS, 1);
 	if (drv->rt.globals_fd < 0)
 		return create_error(drv, "globals", errno);
 	/* the ring's fd number, held by a copy of the globals fd until load_ring */
@@ -366,7 +366,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 			opts.log_size = 4u << 20;
 			opts.log_level = 2;
 		}
-		int fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &opts);
+		int fd = bpfsys_prog_load(pt->prog_type, name, insns, sz / sizeof(struct bpf_insn), &opts);
 		if (vlog) {
 			printf("Verifier log of %s:\n%s\n", u->aps[0]->name, vlog);
 			free(vlog);
@@ -380,7 +380,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 			o2.attach_btf_id = opts.attach_btf_id;
 			o2.attach_btf_obj_fd = opts.attach_btf_obj_fd;
 			set_func_info(&o2, &fix);
-			fd = bpf_prog_load(pt->prog_type, name, "GPL", insns, sz / sizeof(struct bpf_insn), &o2);
+			fd = bpfsys_prog_load(pt->prog_type, name, insns, sz / sizeof(struct bpf_insn), &o2);
 			char why[512];
 			if (fd >= 0) {
 				free(log);
@@ -428,8 +428,8 @@ int load_extra_map(struct rt *rt, const char *name, int type, int key_size, int 
 		return fd;
 	char kname[16];
 	snprintf(kname, sizeof(kname), "%s", name);
-	fd = bpf_map_create((enum bpf_map_type)type, kname, (unsigned)key_size, (unsigned)val_size,
-			    (unsigned)max_entries, NULL);
+	fd = bpfsys_map_create((enum bpf_map_type)type, kname, (unsigned)key_size, (unsigned)val_size,
+			       (unsigned)max_entries);
 	if (fd < 0)
 		return -1;
 	rt->extra = xrealloc(rt->extra, sizeof(*rt->extra) * (size_t)(rt->nextra + 1));

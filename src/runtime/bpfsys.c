@@ -1,0 +1,93 @@
+/* bpfsys.c - see bpfsys.h. */
+#include "runtime/bpfsys.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+static void raise_memlock(void)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	/* best effort: kernels >= 5.11 ignore it; without CAP_SYS_RESOURCE, up
+	 * to the hard limit */
+	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+	if (setrlimit(RLIMIT_MEMLOCK, &r) < 0 && getrlimit(RLIMIT_MEMLOCK, &r) == 0) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_MEMLOCK, &r);
+	}
+}
+
+static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr, unsigned size)
+{
+	return (int)syscall(__NR_bpf, cmd, attr, size);
+}
+
+static void set_name(char dst[BPF_OBJ_NAME_LEN], const char *name)
+{
+	if (!name)
+		return;
+	size_t n = strlen(name);
+	if (n > BPF_OBJ_NAME_LEN - 1)
+		n = BPF_OBJ_NAME_LEN - 1;
+	memcpy(dst, name, n);
+}
+
+int bpfsys_map_create(enum bpf_map_type type, const char *name, unsigned key_size, unsigned value_size,
+		      unsigned max_entries)
+{
+	raise_memlock();
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	set_name(attr.map_name, name);
+	return sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+}
+
+int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf_insn *insns, size_t n,
+		     const struct bpf_prog_load_opts *o)
+{
+	raise_memlock();
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = type;
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = (uint32_t)n;
+	attr.license = (uint64_t)(uintptr_t)"GPL";
+	set_name(attr.prog_name, name);
+	if (o) {
+		attr.expected_attach_type = o->expected_attach_type;
+		attr.prog_btf_fd = o->prog_btf_fd;
+		attr.prog_flags = o->prog_flags;
+		attr.prog_ifindex = o->prog_ifindex;
+		attr.kern_version = o->kern_version;
+		attr.attach_btf_id = o->attach_btf_id;
+		if (o->attach_prog_fd)
+			attr.attach_prog_fd = o->attach_prog_fd;
+		else
+			attr.attach_btf_obj_fd = o->attach_btf_obj_fd;
+		attr.fd_array = (uint64_t)(uintptr_t)o->fd_array;
+		attr.func_info = (uint64_t)(uintptr_t)o->func_info;
+		attr.func_info_cnt = o->func_info_cnt;
+		attr.func_info_rec_size = o->func_info_rec_size;
+		attr.line_info = (uint64_t)(uintptr_t)o->line_info;
+		attr.line_info_cnt = o->line_info_cnt;
+		attr.line_info_rec_size = o->line_info_rec_size;
+		attr.log_level = o->log_level;
+		attr.log_size = o->log_size;
+		attr.log_buf = (uint64_t)(uintptr_t)o->log_buf;
+	}
+	int fd, attempts = 5;
+	do
+		fd = sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+	while (fd < 0 && errno == EAGAIN && --attempts > 0);
+	return fd;
+}

@@ -1,0 +1,27 @@
+/* bpfsys.h - the bpf() commands that create maps and load programs, issued
+ * directly.
+ *
+ * libbpf's bpf_map_create() and bpf_prog_load() probe the kernel on their
+ * first call in a process: a program load to learn whether memory is charged
+ * to the memory cgroup (else they raise RLIMIT_MEMLOCK) and another to learn
+ * whether objects may be named. Two verifier runs on every start, ~0.3 ms of a
+ * 20 ms compiling run. bpfscript needs a kernel with BPF ring buffers (5.8),
+ * which names objects; it raises RLIMIT_MEMLOCK itself once, as bpftrace
+ * does, for kernels before 5.11 that still count it. */
+#ifndef BPFSCRIPT_BPFSYS_H
+#define BPFSCRIPT_BPFSYS_H
+#include <stddef.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+
+/* As bpf_map_create(type, name, key_size, value_size, max_entries, NULL):
+ * the map's fd (close-on-exec), or -1 with errno set. */
+int bpfsys_map_create(enum bpf_map_type type, const char *name, unsigned key_size, unsigned value_size,
+		      unsigned max_entries);
+/* As bpf_prog_load() with the license "GPL" and the fields of opts that
+ * bpfscript sets (opts may be NULL); retried while the kernel says EAGAIN.
+ * The program's fd, or -1 with errno set. */
+int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf_insn *insns, size_t n,
+		     const struct bpf_prog_load_opts *opts);
+
+#endif
