@@ -125,7 +125,11 @@ keys)
 	# code): a changed plugin misses. On a copy, so the build's own plugin is left alone.
 	plugin=$(dirname "$BPF")/libbpfscript-llvm.so
 	if [ -f "$plugin" ]; then
+		# with the library the plugin needs next to it (libbpfscript-prefault.so), if any
 		mkdir "$TMP/bin" && cp "$BPF" "$plugin" "$TMP/bin/" || fail "cannot copy the tracer"
+		for lib in "$(dirname "$BPF")"/libbpfscript-prefault.so; do
+			[ ! -f "$lib" ] || cp "$lib" "$TMP/bin/" || fail "cannot copy $lib"
+		done
 		BPF=$TMP/bin/bpfscript
 		run h -e 'BEGIN { printf("%s\n", str($1)); exit(); }' one
 		expect_miss h
