@@ -17,15 +17,9 @@ fn_s0:
 	if r6 == 0 goto LBB0_7
 	w1 = 0
 	*(u32 *)(r6 + 24) = w1
+	r1 = *(u64 *)(r7 + 104)
+	if r1 == 0 goto LBB0_7
 	r1 = 0
-	*(u64 *)(r6 + 32) = r1
-	*(u64 *)(r6 + 40) = r1
-	*(u64 *)(r6 + 48) = r1
-	*(u64 *)(r6 + 56) = r1
-	*(u64 *)(r6 + 64) = r1
-	*(u64 *)(r6 + 72) = r1
-	r2 = *(u64 *)(r7 + 104)
-	if r2 == 0 goto LBB0_7
 	*(u64 *)(r6 + 8) = r1
 	*(u64 *)(r6 + 0) = r1
 	r1 = *(u64 *)(r7 + 112)
@@ -60,17 +54,23 @@ LBB0_7:
 	r0 = 0
 	exit
 LBB0_8:
-	r7 = r6
-	r7 += 32
-	r6 += 24
-	ld_pseudo	r1, 1, FD
 	r2 = r6
+	r2 += 24
+	ld_pseudo	r1, 1, FD
 	call 1
-	if r0 == 0 goto LBB0_10
-	r7 = r0
+	if r0 != 0 goto LBB0_10
+	r6 += 32
+	r1 = 0
+	*(u64 *)(r6 + 40) = r1
+	*(u64 *)(r6 + 32) = r1
+	*(u64 *)(r6 + 24) = r1
+	*(u64 *)(r6 + 16) = r1
+	*(u64 *)(r6 + 8) = r1
+	*(u64 *)(r6 + 0) = r1
+	r0 = r6
 LBB0_10:
 	r1 = 1
-	lock *(u64 *)(r7 + 24) |= r1
+	lock *(u64 *)(r0 + 24) |= r1
 	goto LBB0_7
 .Lfunc_end0:
 	.size	fn_s0, .Lfunc_end0-fn_s0

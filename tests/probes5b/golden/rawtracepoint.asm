@@ -17,14 +17,8 @@ fn_s0:
 	if r6 == 0 goto LBB0_6
 	w1 = 0
 	*(u32 *)(r6 + 16) = w1
-	r1 = 0
-	*(u64 *)(r6 + 24) = r1
-	*(u64 *)(r6 + 32) = r1
-	*(u64 *)(r6 + 40) = r1
-	*(u64 *)(r6 + 48) = r1
-	*(u64 *)(r6 + 56) = r1
-	*(u64 *)(r6 + 64) = r1
 	r7 = *(u64 *)(r7 + 8)
+	r1 = 0
 	*(u64 *)(r6 + 0) = r1
 	*(u64 *)(r6 + 8) = r7
 	ld_pseudo	r1, 1, FD
@@ -53,17 +47,23 @@ LBB0_6:
 	r0 = 0
 	exit
 LBB0_7:
-	r7 = r6
-	r7 += 24
-	r6 += 16
-	ld_pseudo	r1, 1, FD
 	r2 = r6
+	r2 += 16
+	ld_pseudo	r1, 1, FD
 	call 1
-	if r0 == 0 goto LBB0_9
-	r7 = r0
+	if r0 != 0 goto LBB0_9
+	r6 += 24
+	r1 = 0
+	*(u64 *)(r6 + 40) = r1
+	*(u64 *)(r6 + 32) = r1
+	*(u64 *)(r6 + 24) = r1
+	*(u64 *)(r6 + 16) = r1
+	*(u64 *)(r6 + 8) = r1
+	*(u64 *)(r6 + 0) = r1
+	r0 = r6
 LBB0_9:
 	r1 = 1
-	lock *(u64 *)(r7 + 24) |= r1
+	lock *(u64 *)(r0 + 24) |= r1
 	goto LBB0_6
 .Lfunc_end0:
 	.size	fn_s0, .Lfunc_end0-fn_s0
