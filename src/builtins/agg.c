@@ -115,11 +115,7 @@ static LLVMValueRef lookup_or_init(struct cg *cg, int fd, LLVMValueRef key, LLVM
 	LLVMValueRef found = LLVMBuildICmp(cg->b, LLVMIntNE, p2, LLVMConstNull(cg->ptr), "");
 	LLVMBuildCondBr(cg->b, found, bold, *done);
 	LLVMPositionBuilderAtEnd(cg->b, bold);
-	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "");
-	LLVMValueRef vals[2] = { p, p2 };
-	LLVMBasicBlockRef bbs[2] = { from, from2 };
-	LLVMAddIncoming(phi, vals, bbs, 2);
-	return phi;
+	return cg_phi2(cg, cg->ptr, p, from, p2, from2);
 }
 
 static void finish(struct cg *cg, LLVMBasicBlockRef done)

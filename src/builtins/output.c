@@ -85,7 +85,7 @@ static LLVMValueRef emit_exit(struct cg *cg, struct node *n)
 	LLVMValueRef flag = LLVMBuildOr(cg->b, LLVMBuildAnd(cg->b, code, cg_i64(cg, 0xffffffff), ""),
 					cg_i64(cg, 1ll << 32), "");
 	cg_global_set(cg, G_EXIT, flag);   /* in case the event finds the ring full */
-	LLVMValueRef pl = cg_event_begin(cg, EV_EXIT, 0, 8, &rec);
+	LLVMValueRef pl = cg_signal_begin(cg, EV_EXIT, 0, 8, &rec);
 	cg_store_i64(cg, pl, code);
 	cg_event_submit(cg, rec);
 	cg_return(cg);

@@ -8,7 +8,6 @@
 #include "codegen/cg_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,9 +75,8 @@ static LLVMValueRef scratch_base(struct cg *cg)
 	if (cg->scratch)
 		return cg->scratch;
 	if (cg->scratch_fd < 0) {
-		/* a placeholder for the fd number (a copy of the globals map's fd):
-		 * the real map takes it over after codegen */
-		cg->scratch_fd = fcntl(cg->globals_fd, F_DUPFD_CLOEXEC, 3);
+		/* its fd number: the real map takes it over after codegen */
+		cg->scratch_fd = bpfsys_fd_reserve(cg->globals_fd);
 		if (cg->scratch_fd < 0) {
 			cg_error(cg, NULL, "failed to create the scratch map: %s", strerror(errno));
 			cg->scratch_fd = -1;
@@ -229,6 +227,16 @@ unsigned cg_align_of(struct cg *cg, LLVMValueRef p)
 LLVMBasicBlockRef cg_block(struct cg *cg, const char *name)
 {
 	return LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, name);
+}
+
+LLVMValueRef cg_phi2(struct cg *cg, LLVMTypeRef t, LLVMValueRef a, LLVMBasicBlockRef ab, LLVMValueRef b,
+		     LLVMBasicBlockRef bb)
+{
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, t, "");
+	LLVMValueRef vals[] = { a, b };
+	LLVMBasicBlockRef bbs[] = { ab, bb };
+	LLVMAddIncoming(phi, vals, bbs, 2);
+	return phi;
 }
 
 void cg_return(struct cg *cg)
@@ -397,11 +405,7 @@ static LLVMValueRef globals_ptr(struct cg *cg)
 	LLVMBuildMemSet(cg->b, zero, LLVMConstInt(cg->i8, 0, 0), cg_i64(cg, 8 * G_NGLOBALS), 8);
 	LLVMBuildBr(cg->b, cont);
 	LLVMPositionBuilderAtEnd(cg->b, cont);
-	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "globals");
-	LLVMValueRef vals[] = { p, zero };
-	LLVMBasicBlockRef bbs[] = { from, fill };
-	LLVMAddIncoming(phi, vals, bbs, 2);
-	return phi;
+	return cg_phi2(cg, cg->ptr, p, from, zero, fill);
 }
 
 LLVMValueRef cg_global(struct cg *cg, enum cg_global g)
@@ -416,7 +420,11 @@ void cg_global_set(struct cg *cg, enum cg_global g, LLVMValueRef v)
 
 /* ---- events ------------------------------------------------------------ */
 
-LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec)
+/* output: the event carries output, counted as lost when the ring is full,
+ * and the ring is sized for it (cg->ring_events); otherwise it is a signal the
+ * caller also records elsewhere (cg_signal_begin). */
+static LLVMValueRef event_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec,
+				bool output)
 {
 	LLVMValueRef args[] = { cg_map_fd(cg, cg->ringbuf_fd), cg_i64(cg, 8 + payload), cg_i64(cg, 0) };
 	LLVMValueRef r = cg_helper(cg, BPF_FUNC_ringbuf_reserve, cg->ptr, args, 3);
@@ -425,10 +433,7 @@ LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int paylo
 	LLVMValueRef isnull = LLVMBuildICmp(cg->b, LLVMIntEQ, r, LLVMConstNull(cg->ptr), "");
 	LLVMBuildCondBr(cg->b, isnull, lost, ok);
 	LLVMPositionBuilderAtEnd(cg->b, lost);
-	/* A lost exit() is not lost output: G_EXIT says it all the same (cg.h),
-	 * and a program whose only event is exit() has the smallest ring, which
-	 * fills with exits (runtime/load.c, load_ring). */
-	if (kind != EV_EXIT) {
+	if (output) {
 		cg->ring_events = true;
 		LLVMValueRef g = globals_ptr(cg);
 		LLVMBuildAtomicRMW(cg->b, LLVMAtomicRMWBinOpAdd, cg_gep(cg, g, 8 * G_LOST), cg_i64(cg, 1),
@@ -440,6 +445,16 @@ LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int paylo
 	cg_store_i64(cg, r, LLVMConstInt(cg->i64, hdr, 0));
 	*rec = r;
 	return cg_gep(cg, r, 8);
+}
+
+LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec)
+{
+	return event_begin(cg, kind, id, payload, rec, true);
+}
+
+LLVMValueRef cg_signal_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec)
+{
+	return event_begin(cg, kind, id, payload, rec, false);
 }
 
 void cg_event_submit(struct cg *cg, LLVMValueRef rec)
@@ -486,21 +501,17 @@ void cg_program(struct cg *cg, struct prog_unit *u);   /* cg_stmt.c */
 /* Replaces the placeholder scratch map by the real one, now that its size
  * is known: an ARRAY with one entry per possible CPU (a per-CPU array would
  * cap the size at 32 KiB). The code already holds the placeholder's fd
- * number, so the new map takes that number (dup2), close-on-exec as every
- * bpf() fd is. */
+ * number, so the new map takes that number. */
 static int finish_scratch(struct cg *cg)
 {
 	int ncpus = cg->drv->rt.ncpus > 0 ? cg->drv->rt.ncpus : 1;
 	int size = cg->scratch_off < 8 ? 8 : cg->scratch_off;
-	int fd = bpfsys_map_create(BPF_MAP_TYPE_ARRAY, "scratch", 4, (unsigned)size, (unsigned)ncpus);
-	if (fd < 0 || dup2(fd, cg->scratch_fd) < 0 || fcntl(cg->scratch_fd, F_SETFD, FD_CLOEXEC) < 0) {
+	if (bpfsys_map_create_at(cg->scratch_fd, BPF_MAP_TYPE_ARRAY, "scratch", 4, (unsigned)size,
+				 (unsigned)ncpus) < 0) {
 		diag_plain(&cg->drv->diag, "failed to create the scratch map (%d bytes per CPU): %s", size,
 			   strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
-	close(fd);
 	return 0;
 }
 

@@ -53,7 +53,7 @@ struct cg {
 	int ringbuf_fd;
 	int globals_fd;               /* ARRAY, one value of G_NGLOBALS u64: start ns, cpid, lost events */
 	LLVMBasicBlockRef ev_cont;    /* continuation of the event being built */
-	bool ring_events;             /* an event other than exit() is sent (the ring's size) */
+	bool ring_events;             /* an output event is sent (cg_event_begin): the ring's size */
 	bool failed;
 	char *llvm_error;             /* first LLVM error diagnostic (malloc'd) */
 	/* every generated function's name and the statement (for-loop body) or
@@ -141,10 +141,18 @@ LLVMValueRef cg_callback_continue(struct cg *cg);
  * the record pointer in *rec for cg_event_submit. Inserts a branch: code
  * emitted after it runs only when the reservation succeeded. */
 LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec);
+/* As cg_event_begin, for an event that is not output but a signal the caller
+ * also records where the runtime looks (exit(): G_EXIT): a full ring drops it
+ * uncounted, and a program whose only events are signals gets the smallest
+ * ring (runtime/load.c, ring_size). */
+LLVMValueRef cg_signal_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec);
 void cg_event_submit(struct cg *cg, LLVMValueRef rec);
 
 /* Conditional helpers. */
 LLVMBasicBlockRef cg_block(struct cg *cg, const char *name);
+/* At the current position (a join block): a, coming from block ab, or b from bb. */
+LLVMValueRef cg_phi2(struct cg *cg, LLVMTypeRef t, LLVMValueRef a, LLVMBasicBlockRef ab, LLVMValueRef b,
+		     LLVMBasicBlockRef bb);
 /* Leaves the probe: `return 0` (in a for-loop body: sets the return flag
  * and stops the iteration), then continues in a fresh unreachable block. */
 void cg_return(struct cg *cg);

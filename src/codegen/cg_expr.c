@@ -355,11 +355,7 @@ static LLVMValueRef logical(struct cg *cg, struct node *n)
 	LLVMBasicBlockRef rend = LLVMGetInsertBlock(cg->b);
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
-	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i1, "");
-	LLVMValueRef vals[] = { LLVMConstInt(cg->i1, n->op == OP_LOR, 0), rb };
-	LLVMBasicBlockRef bbs[] = { from, rend };
-	LLVMAddIncoming(phi, vals, bbs, 2);
-	return bool64(cg, phi);
+	return bool64(cg, cg_phi2(cg, cg->i1, LLVMConstInt(cg->i1, n->op == OP_LOR, 0), from, rb, rend));
 }
 
 static int pointee_size(const struct type *p)
@@ -690,11 +686,7 @@ static LLVMValueRef expr(struct cg *cg, struct node *n)
 		LLVMBasicBlockRef ye = LLVMGetInsertBlock(cg->b);
 		LLVMBuildBr(cg->b, done);
 		LLVMPositionBuilderAtEnd(cg->b, done);
-		LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
-		LLVMValueRef vals[] = { x, y };
-		LLVMBasicBlockRef bbs[] = { xe, ye };
-		LLVMAddIncoming(phi, vals, bbs, 2);
-		return phi;
+		return cg_phi2(cg, cg->i64, x, xe, y, ye);
 	}
 	case N_FIELD:
 		return sema_is_remote(n) ? cg_remote_int(cg, n) : field_int(cg, n);

@@ -2,6 +2,7 @@
 #include "runtime/bpfsys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,6 +51,25 @@ int bpfsys_map_create(enum bpf_map_type type, const char *name, unsigned key_siz
 	attr.max_entries = max_entries;
 	set_name(attr.map_name, name);
 	return sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+}
+
+int bpfsys_fd_reserve(int of)
+{
+	return fcntl(of, F_DUPFD_CLOEXEC, 3);
+}
+
+int bpfsys_map_create_at(int at, enum bpf_map_type type, const char *name, unsigned key_size,
+			 unsigned value_size, unsigned max_entries)
+{
+	int fd = bpfsys_map_create(type, name, key_size, value_size, max_entries);
+	if (fd < 0)
+		return -1;
+	/* dup2() clears close-on-exec, which every bpf() fd has */
+	int rc = dup2(fd, at) < 0 || fcntl(at, F_SETFD, FD_CLOEXEC) < 0 ? -1 : 0;
+	int err = errno;
+	close(fd);
+	errno = err;
+	return rc;
 }
 
 int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf_insn *insns, size_t n,

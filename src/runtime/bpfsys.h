@@ -18,6 +18,13 @@
  * the map's fd (close-on-exec), or -1 with errno set. */
 int bpfsys_map_create(enum bpf_map_type type, const char *name, unsigned key_size, unsigned value_size,
 		      unsigned max_entries);
+/* An fd number for a map made later (code generation embeds the number): a
+ * close-on-exec copy of `of`, an fd the run already holds. -1 with errno. */
+int bpfsys_fd_reserve(int of);
+/* bpfsys_map_create() onto the reserved fd number `at` (which it replaces,
+ * close-on-exec). Returns 0, or -1 with errno set. */
+int bpfsys_map_create_at(int at, enum bpf_map_type type, const char *name, unsigned key_size,
+			 unsigned value_size, unsigned max_entries);
 /* As bpf_prog_load() with the license "GPL" and the fields of opts that
  * bpfscript sets (opts may be NULL); retried while the kernel says EAGAIN.
  * The program's fd, or -1 with errno set. */

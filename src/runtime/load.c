@@ -9,7 +9,6 @@
 
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,19 +158,11 @@ static unsigned ring_size(const struct driver *drv)
 	return (unsigned)size;
 }
 
+/* onto the fd number the code holds (reserved by load_maps) */
 static int load_ring(struct driver *drv)
 {
-	struct rt *rt = &drv->rt;
-	int fd = bpfsys_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, ring_size(drv));
-	if (fd < 0)
+	if (bpfsys_map_create_at(drv->rt.ringbuf_fd, BPF_MAP_TYPE_RINGBUF, "events", 0, 0, ring_size(drv)) < 0)
 		return create_error(drv, "ringbuf", errno);
-	/* the code holds the placeholder's number (load_maps) */
-	if (dup2(fd, rt->ringbuf_fd) < 0 || fcntl(rt->ringbuf_fd, F_SETFD, FD_CLOEXEC) < 0) {
-		int err = errno;
-		close(fd);
-		return create_error(drv, "ringbuf", err);
-	}
-	close(fd);
 	return 0;
 }
 
@@ -230,8 +221,8 @@ int load_maps(struct driver *drv)
 	drv->rt.globals_fd = bpfsys_map_create(BPF_MAP_TYPE_ARRAY, "globals", 4, 8 * G_NGLOBALS, 1);
 	if (drv->rt.globals_fd < 0)
 		return create_error(drv, "globals", errno);
-	/* the ring's fd number, held by a copy of the globals fd until load_ring */
-	rt->ringbuf_fd = fcntl(drv->rt.globals_fd, F_DUPFD_CLOEXEC, 3);
+	/* the ring's fd number, reserved until load_ring */
+	rt->ringbuf_fd = bpfsys_fd_reserve(drv->rt.globals_fd);
 	if (rt->ringbuf_fd < 0)
 		return create_error(drv, "ringbuf", errno);
 	uint64_t g[G_NGLOBALS] = { 0 };

@@ -30,13 +30,8 @@ void heap_prefault(size_t bytes)
 	free(p);
 	if (old == (char *)-1 || top == (char *)-1 || top <= old)
 		return;   /* served from memory the heap already had */
-	mem_populate(old, top);
-}
-
-void mem_populate(void *from, void *to)
-{
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a = ((uintptr_t)from + pg - 1) & ~(pg - 1);
-	if ((uintptr_t)to > a)
-		madvise((void *)a, (uintptr_t)to - a, MADV_POPULATE_WRITE);
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)old + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	if ((uintptr_t)top > from)
+		madvise((void *)from, (uintptr_t)top - from, MADV_POPULATE_WRITE);
 }

@@ -21,9 +21,4 @@
  * kernel lacks MADV_POPULATE_WRITE (before 5.14). */
 void heap_prefault(size_t bytes);
 
-/* Makes the whole pages of [from, to) present and written (MADV_POPULATE_WRITE),
- * in one call instead of a fault per page. Best effort, as above. (The LLVM
- * plugin's own writable pages: src/codegen/prefault_hook.c.) */
-void mem_populate(void *from, void *to);
-
 #endif
