@@ -60,7 +60,12 @@ cmp_one -l "uprobe:/bin/bash:*"
 
 # -l -p PID: the executable's functions and every mapped file's USDT probes
 "$T" --wait & pid=$!
-sleep 0.2
+# ready once it waits in main() for SIGUSR1 (its wchan is sigtimedwait): by then it has exec'd
+# and every library is mapped; a fixed sleep raced on a loaded machine
+for _ in $(seq 1000); do
+	grep -qs sigtimedwait /proc/$pid/wchan && break
+	sleep 0.01
+done
 cmp_one -l -p $pid
 cmp_one -l -p $pid "usdt:*"
 cmp_one -l -p $pid "uprobe:*"
