@@ -16,7 +16,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-volatile long wt_counter;
+/* On a page of its own: exec zeroes the .bss bytes that share the last file-backed page
+ * (elf_load -> padzero), and those kernel writes hit a watchpoint attached before the exec
+ * (the -c child), in bpftrace as in bpfscript. Page-aligned, the counter lies past them, so
+ * the program's own N writes are all a watchpoint sees. */
+volatile long wt_counter __attribute__((aligned(4096)));
 
 static void writes(int n)
 {
