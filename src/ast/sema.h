@@ -54,6 +54,20 @@ struct for_sem {
 	struct map_info *map;     /* for ($kv : @m) */
 };
 
+struct diag;
+
+/* A helper call whose rejection by the verifier its builtin can explain at
+ * the source (path(): bpf_d_path on a pointer this kernel does not trust).
+ * Codegen records them in the order it emits them; the loader asks on a
+ * failed load whose log stops at a call of that helper. */
+struct verifier_site {
+	int helper;             /* BPF_FUNC_* */
+	struct node *call;
+	/* Reports the error at the call when `why` (the verifier's lines after
+	 * the call, `log` the whole log) is one it explains; true if it did. */
+	bool (*explain)(const struct verifier_site *site, const char *log, const char *why, struct diag *d);
+};
+
 /* One BPF program to generate: a probe body for one or more attach points. */
 struct prog_unit {
 	struct node *probe;
@@ -61,6 +75,7 @@ struct prog_unit {
 	int naps;
 	const char *section;
 	bool retype;            /* sema_retype for aps[0] before generating code */
+	struct ptrvec vsites;   /* struct verifier_site *, filled by codegen */
 };
 
 struct probe_sem {

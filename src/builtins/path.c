@@ -18,6 +18,7 @@
 #include <linux/bpf.h>
 #include "builtins/builtin.h"
 #include "ast/sema.h"
+#include "ast/diag.h"
 #include "codegen/cg.h"
 
 /* ---- sema -------------------------------------------------------------------- */
@@ -162,6 +163,75 @@ static LLVMValueRef place_addr(struct cg *cg, struct node *n, LLVMBasicBlockRef 
 	return LLVMBuildAdd(cg->b, base, cg_i64(cg, f->offset), "");
 }
 
+/* The pointer-typed members of path()'s argument chain, from the one read
+ * off the context outwards (ctx->task, ctx->task->fs for
+ * ctx->task->fs->pwd). Returns how many (at most max). */
+static int chain_pointers(struct node *a, struct node **out, int max)
+{
+	struct node *rev[32];
+	int n = 0;
+	if (a->kind == N_UNOP && a->op == OP_ADDR)
+		a = a->a;
+	while (a && n < 32) {
+		if (a->kind == N_FIELD && a->type && a->type->kind == TY_PTR)
+			rev[n++] = a;
+		if (a->kind != N_FIELD && !(a->kind == N_UNOP && a->op == OP_DEREF))
+			break;
+		a = a->a;
+	}
+	int k = 0;
+	while (n > 0 && k < max)
+		out[k++] = rev[--n];
+	return k;
+}
+
+/* The verifier refused bpf_d_path's pointer as untrusted: a pointer of
+ * the chain was loaded from a struct member that this kernel build does not
+ * list as trusted (BTF_TYPE_SAFE_TRUSTED in kernel/bpf/verifier.c; builds
+ * differ, e.g. in task_struct.fs). The log names the type of the first such
+ * pointer ("R1=untrusted_ptr_fs_struct()"): the error points at it. */
+static bool path_explain(const struct verifier_site *site, const char *log, const char *why, struct diag *d)
+{
+	if (!strstr(why, "untrusted_ptr_"))
+		return false;
+	struct node *arg = site->call->list.v[0], *chain[32], *bad = NULL;
+	int n = chain_pointers(arg, chain, 32);
+	for (int i = 0; i < n && !bad; i++) {
+		const struct type *t = chain[i]->type->elem;
+		if (!t || !t->name)
+			continue;
+		const char *tag = strchr(t->name, ' ') ? strchr(t->name, ' ') + 1 : t->name;
+		char want[160];
+		snprintf(want, sizeof(want), "untrusted_ptr_%s(", tag);
+		if (strstr(log, want))
+			bad = chain[i];
+	}
+	int wlen = (int)strcspn(why, "\n");
+	struct loc at = bad ? bad->loc : arg->loc;
+	const struct source *src = d->src;
+	const char *text = NULL;
+	int len = 0;
+	if (bad && src && src->text && at.first_line == at.last_line) {
+		/* the pointer expression as written */
+		const char *p = src->text;
+		for (int l = 1; l < at.first_line && *p; p++)
+			if (*p == '\n')
+				l++;
+		text = p + at.first_column - 1;
+		len = at.last_column - at.first_column + 1;
+	}
+	if (text && len > 0)
+		diag_error(d, at, "path(): this kernel does not trust the pointer %.*s, and bpf_d_path takes only "
+			   "a struct path the verifier trusts (%.*s)", len, text, wlen, why);
+	else
+		diag_error(d, at, "path(): this kernel does not trust a pointer this struct path is reached through, "
+			   "and bpf_d_path takes only a struct path the verifier trusts (%.*s)", wlen, why);
+	diag_hint(d, "trusted are the probe's own pointers (iter's ctx->file, ctx->task; fentry's args) and "
+		  "the structs inside what they point to, as in iter:task_file { path(ctx->file->f_path) }; a "
+		  "pointer read from another member is trusted only where this kernel lists it as safe");
+	return true;
+}
+
 static void emit_path(struct cg *cg, struct node *n, LLVMValueRef dst)
 {
 	struct node *a = n->list.v[0];
@@ -177,6 +247,7 @@ static void emit_path(struct cg *cg, struct node *n, LLVMValueRef dst)
 		addr = ptr_value(cg, a, null_bb);
 	LLVMValueRef args[] = { LLVMBuildIntToPtr(cg->b, addr, cg->ptr, ""), dst, cg_i64(cg, size) };
 	LLVMValueRef ret = cg_helper(cg, BPF_FUNC_d_path, cg->i64, args, 3);
+	cg_verifier_site(cg, BPF_FUNC_d_path, n, path_explain);
 	/* on error (a name longer than size) d_path may leave a partial tail */
 	LLVMBasicBlockRef clear = cg_block(cg, "path_clear");
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, ret, cg_i64(cg, 0), ""), clear, done);

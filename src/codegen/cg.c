@@ -300,6 +300,17 @@ static void map_full_check(struct cg *cg, int fd, LLVMValueRef r)
 	LLVMPositionBuilderAtEnd(cg->b, cont);
 }
 
+void cg_verifier_site(struct cg *cg, int helper, struct node *call,
+		      bool (*explain)(const struct verifier_site *, const char *, const char *, struct diag *))
+{
+	struct arena *a = &cg->drv->arena;
+	struct verifier_site *vs = arena_alloc(a, sizeof(*vs));
+	vs->helper = helper;
+	vs->call = call;
+	vs->explain = explain;
+	ptrvec_push(a, &cg->unit->vsites, vs);
+}
+
 /* -k (warning level 2): a helper call that fails sends EV_HELPER_ERROR with
  * its return code, and the runtime warns, pointing at the expression (or
  * else the statement) being generated. neg: only a negative return is an

@@ -112,6 +112,10 @@ void cg_expr_into_slot(struct cg *cg, struct node *n, struct type *to, LLVMValue
 
 /* Helpers: one wrapper per BPF helper. */
 LLVMValueRef cg_helper(struct cg *cg, int id, LLVMTypeRef ret, LLVMValueRef *args, int n);
+/* Records the helper call just emitted for `call` as one whose verifier
+ * rejection `explain` can report at the source (struct verifier_site). */
+void cg_verifier_site(struct cg *cg, int helper, struct node *call,
+		      bool (*explain)(const struct verifier_site *, const char *, const char *, struct diag *));
 LLVMValueRef cg_map_fd(struct cg *cg, int fd);
 LLVMValueRef cg_map_lookup(struct cg *cg, int fd, LLVMValueRef key);
 LLVMValueRef cg_map_update(struct cg *cg, int fd, LLVMValueRef key, LLVMValueRef val, int flags);

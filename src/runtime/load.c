@@ -298,6 +298,56 @@ static void print_log_tail(FILE *out, const char *log, int keep)
 	fprintf(out, "%.*s\n", (int)(end - p), p);
 }
 
+/* A load the verifier rejected at a helper call that a builtin recorded
+ * (struct verifier_site): the builtin reports it at the source. The log's
+ * last instruction line is the call ("162: (85) call bpf_d_path#147"); the
+ * lines after it say why. Which call of that helper in the unit it was is
+ * its rank among the program's calls of the helper, which codegen emitted
+ * in the order it recorded them. True if a builtin reported it. */
+static bool explain_rejection(const struct prog_unit *u, const struct bpf_insn *insns, size_t ninsns,
+			      const char *log, struct diag *d)
+{
+	if (!u->vsites.n)
+		return false;
+	const char *call = NULL, *why = NULL;
+	for (const char *l = log; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		const char *p = l;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == l || *p != ':')
+			continue;   /* not an instruction line */
+		call = strncmp(p, ": (85) call ", 12) ? NULL : l;
+		why = call ? strchr(l, '\n') : NULL;
+	}
+	if (!call || !why)
+		return false;
+	why++;
+	const char *hash = memchr(call, '#', (size_t)(why - call));
+	if (!hash)
+		return false;
+	long idx = strtol(call, NULL, 10), helper = strtol(hash + 1, NULL, 10);
+	int rank = 0, total = 0;
+	for (size_t i = 0; i < ninsns; i++) {
+		if (insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == 0 && insns[i].imm == helper) {
+			if ((long)i < idx)
+				rank++;
+			total++;
+		}
+	}
+	const struct verifier_site *sites[64];
+	int n = 0;
+	for (int i = 0; i < u->vsites.n && n < 64; i++) {
+		const struct verifier_site *vs = u->vsites.v[i];
+		if (vs->helper == helper)
+			sites[n++] = vs;
+	}
+	if (!n)
+		return false;
+	/* LLVM may have merged or duplicated calls: then the first one */
+	const struct verifier_site *vs = n == total && rank < n ? sites[rank] : sites[0];
+	return vs->explain(vs, log, why, d);
+}
+
 static void set_func_info(struct bpf_prog_load_opts *o, const struct subprog_fix *fix)
 {
 	if (fix->btf_fd < 0)
@@ -372,10 +422,16 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 			o2.attach_btf_obj_fd = opts.attach_btf_obj_fd;
 			set_func_info(&o2, &fix);
 			fd = bpfsys_prog_load(pt->prog_type, name, insns, sz / sizeof(struct bpf_insn), &o2);
+			int lerr = errno;
 			char why[512];
 			if (fd >= 0) {
 				free(log);
-			} else if (pt->load_error && pt->load_error(u->aps[0], errno, log, why, sizeof(why))) {
+			} else if (explain_rejection(u, insns, sz / sizeof(struct bpf_insn), log, &drv->diag)) {
+				free(log);
+				rt->nprogs = i;
+				subprog_free(&fix);
+				return -1;
+			} else if (pt->load_error && pt->load_error(u->aps[0], lerr, log, why, sizeof(why))) {
 				/* the probe type knows what this failure means (one line) */
 				diag_plain(&drv->diag, "%s", why);
 				free(log);
@@ -383,7 +439,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 				subprog_free(&fix);
 				return -1;
 			} else {
-				err = errno;
+				err = lerr;
 				if (err == EPERM && !log[0])
 					diag_plain(&drv->diag, "Error loading program %s: %s (the kernel refused this program type; are you root?)",
 						   u->aps[0]->name, strerror(err));

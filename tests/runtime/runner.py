@@ -61,9 +61,14 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 # exists) or a function that tries the feature.
 
 
-def _btf_func_id(name):
-    """BTF id of the FUNC `name` in vmlinux BTF, or None."""
+_btf_cache = []
+
+
+def _btf_types():
+    """(data, string section offset, [offset of each type record by id]) of vmlinux BTF."""
     import struct
+    if _btf_cache:
+        return _btf_cache[0]
     try:
         with open("/sys/kernel/btf/vmlinux", "rb") as f:
             data = f.read()
@@ -72,20 +77,127 @@ def _btf_func_id(name):
     magic, _ver, _flags, hdr_len, type_off, type_len, str_off, _str_len = struct.unpack_from("<HBBIIIII", data)
     if magic != 0xEB9F:
         return None
-    strs = hdr_len + str_off
-    want = name.encode() + b"\0"
     # extra bytes after the 12-byte header, per kind (vlen-scaled ones as a per-item size)
     fixed = {1: 4, 3: 12, 14: 4, 17: 4}
     per_item = {4: 12, 5: 12, 6: 8, 13: 8, 15: 12, 19: 12}
-    off, end, tid = hdr_len + type_off, hdr_len + type_off + type_len, 1
+    offs = [None]
+    off, end = hdr_len + type_off, hdr_len + type_off + type_len
     while off + 12 <= end:
-        name_off, info, _size = struct.unpack_from("<III", data, off)
+        offs.append(off)
+        _name_off, info, _size = struct.unpack_from("<III", data, off)
         kind, vlen = (info >> 24) & 0x1F, info & 0xFFFF
-        if kind == 12 and data.startswith(want, strs + name_off):
-            return tid
         off += 12 + fixed.get(kind, 0) + per_item.get(kind, 0) * vlen
-        tid += 1
+    _btf_cache.append((data, hdr_len + str_off, offs))
+    return _btf_cache[0]
+
+
+def _btf_find(want_kind, name):
+    """BTF id of the type of kind `want_kind` (4 struct, 12 func) named `name`, or None."""
+    import struct
+    btf = _btf_types()
+    if not btf:
+        return None
+    data, strs, offs = btf
+    want = name.encode() + b"\0"
+    for tid in range(1, len(offs)):
+        name_off, info, _size = struct.unpack_from("<III", data, offs[tid])
+        if (info >> 24) & 0x1F == want_kind and data.startswith(want, strs + name_off):
+            return tid
     return None
+
+
+def _btf_func_id(name):
+    """BTF id of the FUNC `name` in vmlinux BTF, or None."""
+    return _btf_find(12, name)
+
+
+def _btf_member_offset(struct_name, member):
+    """Byte offset of `member` in `struct struct_name` (vmlinux BTF; members of anonymous
+    structs and unions count as its own), or None."""
+    import struct
+    tid = _btf_find(4, struct_name)
+    if tid is None:
+        return None
+    data, strs, offs = _btf_types()
+    want = member.encode() + b"\0"
+
+    def search(tid, base):
+        off = offs[tid]
+        _name_off, info, _size = struct.unpack_from("<III", data, off)
+        kind_flag, vlen = info >> 31, info & 0xFFFF
+        for i in range(vlen):
+            m_name, m_type, m_off = struct.unpack_from("<III", data, off + 12 + 12 * i)
+            bits = base + (m_off & 0xFFFFFF if kind_flag else m_off)
+            if m_name and data.startswith(want, strs + m_name):
+                return bits
+            if not m_name:
+                t = m_type   # an anonymous struct or union, through modifiers and typedefs
+                while True:
+                    _n, t_info, t_next = struct.unpack_from("<III", data, offs[t])
+                    k = (t_info >> 24) & 0x1F
+                    if k in (4, 5):
+                        found = search(t, bits)
+                        if found is not None:
+                            return found
+                        break
+                    if k not in (8, 9, 10, 11, 18):
+                        break
+                    t = t_next
+        return None
+
+    bits = search(tid, 0)
+    return None if bits is None else bits // 8
+
+
+def _bpf_prog_load(prog_type, insns_hex, expected_attach_type=0, attach_btf_id=0):
+    """BPF_PROG_LOAD of the instructions (hex); True when the kernel accepts them."""
+    import ctypes
+    import struct
+    code = bytes.fromhex(insns_hex)
+    insns = ctypes.create_string_buffer(code, len(code))
+    lic = ctypes.create_string_buffer(b"GPL")
+    attr = bytearray(128)
+    struct.pack_into("<IIQQ", attr, 0, prog_type, len(code) // 8, ctypes.addressof(insns), ctypes.addressof(lic))
+    struct.pack_into("<I", attr, 68, expected_attach_type)
+    struct.pack_into("<I", attr, 108, attach_btf_id)
+    buf = (ctypes.c_char * len(attr)).from_buffer(attr)
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.syscall(321, 5, buf, len(attr))   # bpf(BPF_PROG_LOAD) on x86-64
+    if fd >= 0:
+        os.close(fd)
+    return fd >= 0
+
+
+def _insn(op, dst=0, src=0, off=0, imm=0):
+    import struct
+    return struct.pack("<BBhi", op, (src << 4) | dst, off, imm).hex()
+
+
+def _d_path_on_task_fs():
+    """Does the verifier let bpf_d_path take &task->fs->pwd in an iter:task program? That
+    is, does this kernel build trust the pointer task_struct.fs loaded from the iterator's
+    (trusted) task? Builds differ (6.18.44 did, 6.18.44-fc-v1272 does not)."""
+    it = _btf_func_id("bpf_iter_task")
+    fs = _btf_member_offset("task_struct", "fs")
+    pwd = _btf_member_offset("fs_struct", "pwd")
+    if it is None or fs is None or pwd is None:
+        return False
+    prog = "".join([
+        _insn(0x7a, dst=10, off=-8), _insn(0x7a, dst=10, off=-16),  # zero a 16-byte buffer
+        _insn(0x79, dst=6, src=1, off=8),        # r6 = ctx->task
+        _insn(0x15, dst=6, off=8),               # if r6 == 0 goto out
+        _insn(0x79, dst=6, src=6, off=fs),       # r6 = task->fs
+        _insn(0x15, dst=6, off=6),               # if r6 == 0 goto out
+        _insn(0xbf, dst=1, src=6),               # r1 = &fs->pwd
+        _insn(0x07, dst=1, imm=pwd),
+        _insn(0xbf, dst=2, src=10),              # r2 = buffer
+        _insn(0x07, dst=2, imm=-16),
+        _insn(0xb7, dst=3, imm=16),              # r3 = 16
+        _insn(0x85, imm=147),                    # call bpf_d_path
+        _insn(0xb7, dst=0, imm=0),               # out: return 0
+        _insn(0x95),
+    ])
+    return _bpf_prog_load(26, prog, expected_attach_type=28, attach_btf_id=it)   # TRACING, BPF_TRACE_ITER
 
 
 def _fentry_loads():
@@ -151,6 +263,8 @@ KERNEL_FEATURES = {
     "fentry": _fentry_loads,
     # one link attaching a kprobe program to many functions (CONFIG_FPROBE)
     "kprobe_multi": _kprobe_multi_links,
+    # the verifier trusts a pointer walked from a trusted one (task->fs), as bpf_d_path needs
+    "d_path_task_fs": _d_path_on_task_fs,
 }
 
 SINGLE = {"NAME", "PROG", "RUN", "EXPECT", "EXPECT_REGEX", "EXPECT_FILE", "EXPECT_NONE",

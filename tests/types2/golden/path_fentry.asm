@@ -38,7 +38,7 @@ fn_s0:
 	if r1 == 0 goto LBB0_6
 	r7 = r6
 	r7 += 8
-	r1 += 64
+	r1 += {{F_PATH}}
 	r2 = r7
 	r3 = 64
 	call 147
