@@ -20,12 +20,12 @@
 #include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
-#include "ast/sema.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
 #include "codegen/plugin.h"
 #include "parser/parse.h"
-#include "runtime/cache.h"
-#include "runtime/demangle.h"
+#include "cache.h"
+#include "sys/demangle.h"
 #include "parser/include.h"
 #include "runtime/load.h"
 

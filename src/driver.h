@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include "ast/ast.h"
 #include "ast/diag.h"
-#include "probes/probe.h"
+#include "ast/probe.h"
 #include "runtime/runtime.h"
 #include "util/strmap.h"
 
@@ -71,7 +71,7 @@ struct program_info {
 	struct strmap ctypes, cenums;
 	bool uses_elapsed, uses_cpid;
 	/* set when the code bakes in a value of this run that the compiled-object
-	 * cache's key does not cover (runtime/cache.h): such a run always compiles */
+	 * cache's key does not cover (cache.h): such a run always compiles */
 	bool no_cache;
 };
 

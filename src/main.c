@@ -16,12 +16,12 @@
 #include <bpf/libbpf.h>
 #include "driver.h"
 #include "codegen/plugin.h"
-#include "probes/probe.h"
-#include "runtime/btf.h"
-#include "runtime/demangle.h"
-#include "runtime/info.h"
-#include "runtime/tracefs.h"
-#include "runtime/usyms.h"
+#include "ast/probe.h"
+#include "sys/btf.h"
+#include "sys/demangle.h"
+#include "info.h"
+#include "sys/tracefs.h"
+#include "sys/usyms.h"
 
 static const char usage_text[] =
 	"USAGE:\n"

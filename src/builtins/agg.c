@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
-#include "runtime/event_abi.h"
+#include "abi/event_abi.h"
 
 static enum type_kind agg_kind(const char *name)
 {
@@ -173,7 +173,7 @@ static LLVMValueRef log2_bucket(struct cg *cg, LLVMValueRef v)
 	return LLVMBuildSelect(b, neg, cg_i64(cg, 0), bk, "bucket");
 }
 
-/* hist(n, k) for k > 0 (runtime/hist.h hist_bucket_bits): n + 1 below 2^k,
+/* hist(n, k) for k > 0 (abi/hist.h hist_bucket_bits): n + 1 below 2^k,
  * else ((l + 1) << k) + (the k bits after the leading 1) + 1 with
  * l = floor(log2(n)) - k. */
 static LLVMValueRef log2_bits_bucket(struct cg *cg, LLVMValueRef v, int k)

@@ -1,6 +1,6 @@
 /* builtins.c - the registry of builtin families. Adding a builtin is one
  * entry in its family's table; adding a family is one line here. */
-#include "builtins/builtin.h"
+#include "sema/builtin.h"
 
 #include <string.h>
 

@@ -4,10 +4,10 @@
  * Only the id travels (8 bytes, like strerror's errno); the filter of
  * hierarchy names ('*' wildcards, default every hierarchy) is a literal
  * kept in the value's type, and the runtime resolves the id when it prints
- * it (runtime/cgroup.c), with printf's %s, print() or as a map value.
+ * it (sys/cgroup.c), with printf's %s, print() or as a map value.
  * Messages follow bpftrace. */
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
 
 static int check_cgroup_path(struct sema *s, struct node *n)

@@ -5,10 +5,10 @@
  * integer about to be cast to one) is read in; offsetof(T, a.b) is a
  * constant folded by sema (sema_types.c). sizeof is an N_SIZEOF node. */
 #include <linux/bpf.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
-#include "runtime/btf.h"
+#include "sys/btf.h"
 
 static int check_curtask(struct sema *s, struct node *n)
 {

@@ -2,8 +2,8 @@
  * len(@m), the number of keys, and has_key(@m, key). delete, clear and
  * zero live with the other map operations in output.c. */
 #include <linux/bpf.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
 
 /* The map argument of len()/has_key(): a map without keys that has keys. */

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/bpf.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
 
 static const char *tn(struct sema *s, const struct type *t)

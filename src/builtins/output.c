@@ -2,11 +2,11 @@
  * exit, clear, zero, time, plus delete (which is synchronous). The BPF side
  * sends a ring buffer event (event_abi.h); the runtime does the rest. */
 #include <linux/bpf.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
-#include "runtime/event_abi.h"
-#include "runtime/hist.h"
+#include "abi/event_abi.h"
+#include "abi/hist.h"
 
 static int check_printf(struct sema *s, struct node *n)
 {

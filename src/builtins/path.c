@@ -16,8 +16,8 @@
  * smaller, as in bpftrace 0.22. */
 #include <string.h>
 #include <linux/bpf.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "ast/diag.h"
 #include "codegen/cg.h"
 

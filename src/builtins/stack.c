@@ -10,11 +10,11 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
-#include "runtime/btf.h"
-#include "runtime/event_abi.h"
+#include "sys/btf.h"
+#include "abi/event_abi.h"
 #include "runtime/stacks.h"
 
 #define MAX_LIMIT 1024   /* bpftrace's MAX_STACK_SIZE */

@@ -2,8 +2,8 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
 
 static int check_str(struct sema *s, struct node *n)

@@ -10,10 +10,10 @@
  * JOIN_ARGS strings of JOIN_ARGSIZE bytes in one event (EV_JOIN). */
 #include <linux/bpf.h>
 #include <string.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
-#include "runtime/event_abi.h"
+#include "abi/event_abi.h"
 
 /* bpftrace's join_argnum and join_argsize. */
 #define JOIN_ARGS 16

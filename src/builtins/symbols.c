@@ -6,13 +6,13 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
 #include "probes/kernel.h"
-#include "probes/probe.h"
-#include "runtime/ksyms.h"
-#include "runtime/usyms.h"
+#include "ast/probe.h"
+#include "sys/ksyms.h"
+#include "sys/usyms.h"
 
 void stack_note_pid(struct cg *cg, LLVMValueRef pid);   /* stack.c */
 

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <strings.h>
 #include <linux/bpf.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
-#include "probes/probe.h"
-#include "runtime/event_abi.h"
-#include "runtime/info.h"
+#include "ast/probe.h"
+#include "abi/event_abi.h"
+#include "sys/bpfsys.h"
 
 static bool unsafe_allowed(struct sema *s, struct node *n)
 {
@@ -164,7 +164,7 @@ static int check_override(struct sema *s, struct node *n)
 			   type_kind_name(t->kind));
 		return -1;
 	}
-	if (!info_kprobe_helper(BPF_FUNC_override_return)) {
+	if (!bpfsys_prog_has_helper(BPF_PROG_TYPE_KPROBE, 0, 0, BPF_FUNC_override_return)) {
 		sema_error(s, n->loc, "BPF_FUNC_override_return not available for your kernel version");
 		return -1;
 	}

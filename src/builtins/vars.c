@@ -1,8 +1,8 @@
 /* vars.c - builtin variables: pid, tid, uid, gid, comm, nsecs, elapsed,
  * cpu, probe, cpid, rand, cgroup. */
 #include <linux/bpf.h>
-#include "builtins/builtin.h"
-#include "ast/sema.h"
+#include "sema/builtin.h"
+#include "sema/sema.h"
 #include "codegen/cg.h"
 
 static int check_u64(struct sema *s, struct node *n)

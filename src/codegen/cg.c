@@ -18,8 +18,8 @@
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
-#include "runtime/bpfsys.h"
-#include "runtime/event_abi.h"
+#include "sys/bpfsys.h"
+#include "abi/event_abi.h"
 
 void cg_error(struct cg *cg, struct node *n, const char *fmt, ...)
 {

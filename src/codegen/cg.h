@@ -10,7 +10,8 @@
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
 #include "driver.h"
-#include "ast/sema.h"
+#include "abi/event_abi.h"
+#include "sema/sema.h"
 
 struct cg_loop;
 
@@ -62,12 +63,6 @@ struct cg {
 	struct ptrvec fn_names, fn_nodes;
 };
 
-/* G_MAP_FULL: bit i set when an update of map i (i < 64) failed with E2BIG. */
-/* G_PID: the -p pid (a global, not a constant, so that the compiled-object
- * cache serves every pid with one object). */
-/* G_EXIT: exit(code) was called: 1 << 32 | (uint32_t)code. Its event says so
- * at once; this says it when the event found the output ring full. */
-enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_PID, G_EXIT, G_NGLOBALS };
 
 /* Compiles every program unit into one BPF ELF object in memory.
  * dump: -d stage name or NULL. Returns 0, or -1 with a diagnostic. */

@@ -12,7 +12,7 @@
 #include <linux/bpf.h>
 #include "codegen/cg.h"
 #include "codegen/cg_int.h"
-#include "builtins/builtin.h"
+#include "sema/builtin.h"
 
 static bool in_memory(const struct type *t)
 {

@@ -19,7 +19,7 @@
 #include <linux/bpf.h>
 #include "codegen/cg.h"
 #include "codegen/cg_int.h"
-#include "builtins/builtin.h"
+#include "sema/builtin.h"
 
 #define CTX_PROBE 0
 #define CTX_RETFLAG 1

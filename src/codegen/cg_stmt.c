@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include "codegen/cg.h"
 #include "codegen/cg_int.h"
-#include "builtins/builtin.h"
+#include "sema/builtin.h"
 
 static void stmt(struct cg *cg, struct node *n);
 

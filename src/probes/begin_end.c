@@ -5,7 +5,7 @@
  * bpf_prog_test_run_raw_tp), so attaching them is nothing. `probe` is
  * "BEGIN" / "END". Lower-case begin/end (latest bpftrace) reach here
  * through probe_type_find's case-insensitive name match. */
-#include "probes/probe.h"
+#include "probes/probes_int.h"
 
 #include <string.h>
 

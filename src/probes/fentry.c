@@ -11,7 +11,7 @@
  * bpf_get_func_ip. A kernel that refuses trampolines altogether (EPERM
  * with an empty verifier log, as on this machine: lockdown/policy) gets
  * one line naming that and the nearest tracepoint. */
-#include "probes/probe.h"
+#include "probes/probes_int.h"
 
 #include <errno.h>
 #include <string.h>
@@ -19,7 +19,7 @@
 #include <bpf/btf.h>
 #include "codegen/cg.h"
 #include "probes/kernel.h"
-#include "runtime/btf.h"
+#include "sys/btf.h"
 
 extern const struct probe_type probe_fentry, probe_fexit;
 

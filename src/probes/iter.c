@@ -6,13 +6,13 @@
  * The program is BPF_PROG_TYPE_TRACING with expected_attach_type
  * BPF_TRACE_ITER and attach_btf_id = bpf_iter_NAME, so it is bound at load
  * (prog_per_ap). `ctx` is a pointer to struct bpf_iter__NAME typed from BTF
- * (runtime/btf.c: ctx->task->pid, ctx->file, ctx->fd ...). Attaching
+ * (sys/btf.c: ctx->task->pid, ctx->file, ctx->fd ...). Attaching
  * creates the iterator link; running (after BEGIN) creates the iterator and
  * reads it to its end, which calls the program once per object and once
  * more with NULL at the end; then the run ends. With a PIN path the link
  * is pinned there instead and nothing is read. An iterator runs alone:
  * one attach point, no other probes but BEGIN and END (exclusive). */
-#include "probes/probe.h"
+#include "probes/probes_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "codegen/cg.h"
-#include "runtime/btf.h"
+#include "sys/btf.h"
 
 extern const struct probe_type probe_iter;
 

@@ -12,11 +12,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "runtime/bpfsys.h"
+#include "sys/bpfsys.h"
 #include <zlib.h>
 #include "codegen/cg.h"
-#include "runtime/ksyms.h"
-#include "runtime/tracefs.h"
+#include "sys/ksyms.h"
+#include "sys/tracefs.h"
 #include "util/arena.h"
 
 static struct kfunc *funcs;

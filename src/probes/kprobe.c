@@ -23,7 +23,7 @@
  * nearest tracepoint. Loading does not depend on any of this, so --check
  * works everywhere. */
 #define _GNU_SOURCE
-#include "probes/probe.h"
+#include "probes/probes_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,8 +35,8 @@
 #include <bpf/btf.h>
 #include "codegen/cg.h"
 #include "probes/kernel.h"
-#include "runtime/btf.h"
-#include "runtime/tracefs.h"
+#include "sys/btf.h"
+#include "sys/tracefs.h"
 
 extern const struct probe_type probe_kprobe, probe_kretprobe;
 

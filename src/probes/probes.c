@@ -1,6 +1,6 @@
 /* probes.c - the probe type registry (built from probes.def), lookup by
  * name or alias, the unknown-type diagnostic, and `-l` dispatch. */
-#include "probes/probe.h"
+#include "probes/probes_int.h"
 
 #include <stdlib.h>
 #include <string.h>

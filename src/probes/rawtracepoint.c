@@ -10,7 +10,7 @@
  * is BPF_RAW_TRACEPOINT_OPEN with the attach point's id as the BPF cookie
  * (kernel 6.10+; older kernels take the open without one). */
 #define _GNU_SOURCE
-#include "probes/probe.h"
+#include "probes/probes_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 #include <bpf/bpf.h>
 #include "codegen/cg.h"
 #include "probes/kernel.h"
-#include "runtime/btf.h"
+#include "sys/btf.h"
 
 extern const struct probe_type probe_rawtracepoint;
 

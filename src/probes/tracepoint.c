@@ -2,17 +2,17 @@
  * parts (t:syscalls:sys_enter_*, t:*:sys_enter_openat).
  *
  * Expansion checks the tracefs events (mounting tracefs if needed); `args`
- * is the record described by the event's format file (runtime/tracefs.c);
+ * is the record described by the event's format file (sys/tracefs.c);
  * attaching opens a PERF_TYPE_TRACEPOINT event for the event's id on CPU 0
  * with pid -1 (a tracepoint program runs on every CPU whatever the event's
  * CPU) and links the program to it with the attach point's id as the BPF
  * cookie. */
-#include "probes/probe.h"
+#include "probes/probes_int.h"
 
 #include <errno.h>
 #include <string.h>
 #include <linux/perf_event.h>
-#include "runtime/tracefs.h"
+#include "sys/tracefs.h"
 
 extern const struct probe_type probe_tracepoint;
 

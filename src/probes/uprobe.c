@@ -31,8 +31,8 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "codegen/cg.h"
-#include "runtime/demangle.h"
-#include "runtime/udwarf.h"
+#include "sys/demangle.h"
+#include "sys/udwarf.h"
 
 extern const struct probe_type probe_uprobe, probe_uretprobe, probe_usdt;
 

@@ -10,8 +10,8 @@
 #define BPFSCRIPT_UPROBE_INT_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "probes/probe.h"
-#include "runtime/elfsym.h"
+#include "probes/probes_int.h"
+#include "sys/elfsym.h"
 
 /* ap->priv of every uprobe, uretprobe and usdt attach point. ap->target is
  * the file, ap->func the function (uprobe) or probe name (usdt). */

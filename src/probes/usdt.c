@@ -1,6 +1,6 @@
 /* usdt.c - usdt:file:probe, usdt:file:provider:probe (alias U).
  *
- * A USDT probe is a `.note.stapsdt` note of the file (runtime/elfsym.c):
+ * A USDT probe is a `.note.stapsdt` note of the file (sys/elfsym.c):
  * provider, name, the site's address, an optional semaphore and the
  * argument specs ("-4@%edi 8@-16(%rbp)"). One probe can have several
  * sites, each with its own specs, so every site is one attach point and

@@ -7,7 +7,7 @@
  * threads created later are not covered) and links the PERF_EVENT
  * program to each. The -c child is attached before it execs, which perf
  * events survive, so the address is the one in the executed program. */
-#include "probes/probe.h"
+#include "probes/probes_int.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -13,8 +13,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/event_abi.h"
-#include "runtime/hist.h"
+#include "abi/event_abi.h"
+#include "abi/hist.h"
 #include "util/arena.h"
 
 static void hist_json(struct sbuf *b, const struct type *t, const uint64_t *v, int nb, uint32_t div)

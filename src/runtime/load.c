@@ -16,10 +16,10 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "codegen/cg.h"
-#include "runtime/bpfsys.h"
-#include "runtime/event_abi.h"
-#include "runtime/hist.h"
+#include "abi/event_abi.h"
+#include "sys/bpfsys.h"
+#include "abi/event_abi.h"
+#include "abi/hist.h"
 #include "runtime/subprog.h"
 
 static void map_name(char *out, size_t n, const char *name)
@@ -145,7 +145,7 @@ static int map_as_array(const struct map_info *mi)
  * KiB). Its size is also start-up time: the kernel zeroes and maps every
  * page, and unmaps them at exit (~0.7 ms here for 512 KiB), so programs whose
  * only event is exit() -- maps and aggregations, printed at exit -- get one
- * page: exits that find it full are not output (cg.h, G_EXIT). */
+ * page: exits that find it full are not output (abi/event_abi.h, G_EXIT). */
 static unsigned ring_size(const struct driver *drv)
 {
 	long page = sysconf(_SC_PAGESIZE);

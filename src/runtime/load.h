@@ -3,7 +3,7 @@
 #define BPFSCRIPT_LOAD_H
 #include <stddef.h>
 #include "driver.h"
-#include "ast/sema.h"
+#include "sema/sema.h"
 
 /* Creates the kernel map of every script map and the globals array, and
  * reserves the ring buffer's fd number (the ring itself is made by

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include "runtime/event_abi.h"
-#include "runtime/hist.h"
+#include "abi/event_abi.h"
+#include "abi/hist.h"
 #include "util/arena.h"
 
 /* ---- reading a map ---- */

@@ -19,10 +19,10 @@
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "probes/probe.h"
-#include "runtime/event_abi.h"
-#include "runtime/usyms.h"
-#include "codegen/cg.h"
+#include "ast/probe.h"
+#include "abi/event_abi.h"
+#include "sys/usyms.h"
+#include "abi/event_abi.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -464,7 +464,7 @@ static void lost_check(struct rt *rt, bool final)
 	uint64_t g[G_NGLOBALS];
 	read_globals(rt->globals_fd, g);
 	map_full_check(rt, g[G_MAP_FULL]);
-	/* an exit() whose event found the ring full (codegen/cg.h, G_EXIT) */
+	/* an exit() whose event found the ring full (abi/event_abi.h, G_EXIT) */
 	if ((g[G_EXIT] >> 32) && !rt->exiting) {
 		rt->exit_code = (int)(uint32_t)g[G_EXIT];
 		rt->exiting = 1;

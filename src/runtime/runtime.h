@@ -79,7 +79,7 @@ struct rt {
 	const char **probe_funcs;               /* TY_FUNC id -> function (ap->func, or the name) */
 	int ringbuf_fd;
 	bool ring_events;       /* the programs send events other than exit(): a full-size ring */
-	int globals_fd;         /* ARRAY: start ns, cpid, lost events (codegen/cg.h G_*) */
+	int globals_fd;         /* ARRAY: start ns, cpid, lost events (abi/event_abi.h G_*) */
 	int scratch_fd;         /* ARRAY per CPU: values too big for the BPF stack (cg.c) */
 	struct rt_extra_map *extra; int nextra;
 	struct rt_helper_err **helper_errs; int nhelper_errs; /* -k sites (codegen) */

@@ -21,12 +21,12 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
-#include "runtime/demangle.h"
-#include "runtime/event_abi.h"
-#include "runtime/ksyms.h"
+#include "sys/demangle.h"
+#include "abi/event_abi.h"
+#include "sys/ksyms.h"
 #include "runtime/load.h"
 #include "runtime/runtime.h"
-#include "runtime/usyms.h"
+#include "sys/usyms.h"
 #include "util/arena.h"
 
 struct type *stack_type(struct arena *a, bool user, enum stack_mode mode, int limit)

@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "runtime/cgroup.h"
-#include "runtime/event_abi.h"
+#include "sys/cgroup.h"
+#include "abi/event_abi.h"
 #include "util/arena.h"
 
 /* ---- sbuf ---- */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cache_test.sh - the compiled-object cache (src/runtime/cache.h), as root.
+# cache_test.sh - the compiled-object cache (src/cache.h), as root.
 #
 #   cache_test.sh BPFSCRIPT TARGETS_DIR CASE
 #

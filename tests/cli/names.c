@@ -2,8 +2,8 @@
  * type with its aliases, one "kind name" per line, for the man page check
  * in help_man.py: what bpfscript has must be documented in bpfscript(8). */
 #include <stdio.h>
-#include "builtins/builtin.h"
-#include "probes/probe.h"
+#include "sema/builtin.h"
+#include "ast/probe.h"
 
 int main(void)
 {

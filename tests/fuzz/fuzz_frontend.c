@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include "driver.h"
-#include "runtime/tracefs.h"
+#include "sys/tracefs.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "runtime/event_abi.h"
-#include "runtime/hist.h"
+#include "abi/event_abi.h"
+#include "abi/hist.h"
 
 #define MAXMAPS 64
 #define STRSZ 64

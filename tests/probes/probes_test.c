@@ -24,8 +24,8 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
-#include "probes/probe.h"
-#include "runtime/tracefs.h"
+#include "probes/probes_int.h"
+#include "sys/tracefs.h"
 #include "util/arena.h"
 
 static int failures, checks;

@@ -16,11 +16,11 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "probes/kernel.h"
-#include "probes/probe.h"
-#include "runtime/btf.h"
-#include "runtime/ksyms.h"
-#include "runtime/tracefs.h"
-#include "runtime/usyms.h"
+#include "ast/probe.h"
+#include "sys/btf.h"
+#include "sys/ksyms.h"
+#include "sys/tracefs.h"
+#include "sys/usyms.h"
 #include "util/arena.h"
 
 static int failures, checks;

@@ -1,5 +1,5 @@
 /* elfsym_test.c - unit tests of ELF symbol and USDT note reading
- * (runtime/elfsym.c) and of uprobe/usdt attach point expansion
+ * (sys/elfsym.c) and of uprobe/usdt attach point expansion
  * (probes/uprobe.c, probes/usdt.c). No root needed. See tests/uprobes.cmake.
  *
  *   elfsym_test unit USDT_TARGET UPROBE_TARGET
@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "probes/probe.h"
+#include "ast/probe.h"
 #include "ast/type.h"
-#include "runtime/elfsym.h"
-#include "runtime/demangle.h"
-#include "runtime/udwarf.h"
+#include "sys/elfsym.h"
+#include "sys/demangle.h"
+#include "sys/udwarf.h"
 #include "util/arena.h"
 
 static int failures, checks;

@@ -1,6 +1,6 @@
 /* tracefs.c - finding (or mounting) tracefs, the tracepoint list, and the
  * format files as types; see tracefs.h. */
-#include "runtime/tracefs.h"
+#include "sys/tracefs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ast/type.h"
-#include "runtime/btf.h"
+#include "sys/btf.h"
 #include "util/arena.h"
 
 static char root_dir[PATH_MAX];

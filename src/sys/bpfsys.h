@@ -30,5 +30,13 @@ int bpfsys_map_create_at(int at, enum bpf_map_type type, const char *name, unsig
  * The program's fd, or -1 with errno set. */
 int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf_insn *insns, size_t n,
 		     const struct bpf_prog_load_opts *opts);
+/* Whether a program of this type (attach type, BTF id: 0 when it has none)
+ * may call BPF helper `func` on this kernel, tried for real: a program
+ * calling it gets past the verifier's lookup of the helper (the program
+ * itself may still be rejected for its arguments), as libbpf's and
+ * bpftrace's probes and --info do. */
+#include <stdbool.h>
+#include <stdint.h>
+bool bpfsys_prog_has_helper(enum bpf_prog_type type, enum bpf_attach_type eat, uint32_t btf_id, int func);
 
 #endif

@@ -1,7 +1,7 @@
 /* sema_stmt.c - type checking of statements: assignments and declarations,
  * control flow (if, while, unroll, for), block expressions, and the payload
  * layout of printf-like calls. Scoping rules: sema_int.h. */
-#include "ast/sema_int.h"
+#include "sema/sema_int.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,8 +9,5 @@
 /* Prints the report; needs root. Returns 0, or -1 when nothing could be
  * tried (no bpf() at all). */
 int info_print(FILE *out);
-/* Whether a kprobe program may call BPF helper func on this kernel (tried
- * for real, as --info does). */
-bool info_kprobe_helper(int func);
 
 #endif

@@ -55,7 +55,7 @@ struct agg_avg {
  *   bucket N+1 = [max, ...)
  * i.e. 0 for n < min, N+1 for n >= max, else 1 + (n - min) / step; when step
  * does not divide max - min, [min + N*step, max) also lands in N+1, as in
- * 0.17. hist_bucket() and lhist_bucket() in runtime/hist.h are the reference
+ * 0.17. hist_bucket() and lhist_bucket() in abi/hist.h are the reference
  * implementations (codegen mirrors them in IR; the printers use them). Unlike
  * 0.17, whose BPF log2 stopped at 2^31 (every n >= 2^31 went to [2G, 4G)),
  * hist uses all 64 bits, so buckets up to 64 ([2^62, 2^63)) occur. */
@@ -77,5 +77,16 @@ struct agg_avg {
  *   TY_MACADDR      6 bytes
  *   TY_KSYM         uint64 address; TY_USYM: uint64 address, uint64 pid
  *   TY_KSTACK, TY_USTACK, TY_TIMESTAMP: whatever rt_format_special expects */
+
+/* The globals array (an ARRAY map of one value, G_NGLOBALS u64), written
+ * by the programs and the runtime:
+ * G_START_NS: CLOCK_BOOTTIME at start (`elapsed`), G_CPID: the -c child,
+ * G_LOST: output events lost to a full ring.
+ * G_MAP_FULL: bit i set when an update of map i (i < 64) failed with E2BIG.
+ * G_PID: the -p pid (a global, not a constant, so that the compiled-object
+ * cache serves every pid with one object).
+ * G_EXIT: exit(code) was called: 1 << 32 | (uint32_t)code. Its event says so
+ * at once; this says it when the event found the output ring full. */
+enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_PID, G_EXIT, G_NGLOBALS };
 
 #endif

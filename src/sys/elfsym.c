@@ -6,7 +6,7 @@
  * structures. The header tables are trusted only after their extent has
  * been checked against the file size, and every string is looked up
  * through str_at, which demands a NUL inside its section. */
-#include "runtime/elfsym.h"
+#include "sys/elfsym.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -9,7 +9,7 @@
  * BEGIN/END). Nothing stays attached: every fd is closed before the next
  * item is tried. */
 #define _GNU_SOURCE
-#include "runtime/info.h"
+#include "info.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,8 +30,8 @@
 #include <bpf/libbpf.h>
 #include <bpf/libbpf_version.h>
 #include <llvm/Config/llvm-config.h>
-#include "runtime/bpfsys.h"
-#include "runtime/tracefs.h"
+#include "sys/bpfsys.h"
+#include "sys/tracefs.h"
 
 #define INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
@@ -73,31 +73,9 @@ static int load_trivial(const struct prog *p)
 	return load(p, insns, 2, NULL, 0);
 }
 
-/* A helper is supported for a program type when a program calling it gets
- * past the verifier's lookup of the helper (the program itself may still
- * be rejected for its arguments), as libbpf's and bpftrace's probes do. */
 static bool has_helper(const struct prog *p, int func)
 {
-	const struct bpf_insn insns[] = { INSN(BPF_JMP | BPF_CALL, 0, 0, 0, func), EXIT };
-	char log[4096] = "";   /* zeroed: valgrind does not see the kernel write it */
-	int fd = load(p, insns, 2, log, sizeof(log));
-	if (fd >= 0) {
-		close(fd);
-		return true;
-	}
-	if (!log[0])
-		return false;   /* the program type itself did not load */
-	/* "program of this type cannot use helper": bpf_override_return without
-	 * CONFIG_BPF_KPROBE_OVERRIDE */
-	return !strstr(log, "invalid func") && !strstr(log, "unknown func") &&
-	       !strstr(log, "cannot call") && !strstr(log, "not allowed") &&
-	       !strstr(log, "not supported") && !strstr(log, "cannot use helper");
-}
-
-bool info_kprobe_helper(int func)
-{
-	struct prog kp = { .type = BPF_PROG_TYPE_KPROBE };
-	return has_helper(&kp, func);
+	return bpfsys_prog_has_helper(p->type, p->eat, p->btf_id, func);
 }
 
 static int perf_open(struct perf_event_attr *a, pid_t pid, int cpu)

@@ -8,7 +8,7 @@
  * file holds the driver, the error sink, type merging, maps and the scopes
  * of scratch variables (see sema_int.h); expressions and statements live in
  * sema_expr.c and sema_stmt.c. See sema.h for the contract. */
-#include "ast/sema_int.h"
+#include "sema/sema_int.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * sorted), built in one pass over the top-level DIEs of every unit; a
  * function's parameters are then its DW_TAG_formal_parameter children. */
 #define _GNU_SOURCE
-#include "runtime/udwarf.h"
+#include "sys/udwarf.h"
 
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ast/type.h"
-#include "runtime/elfsym.h"
+#include "sys/elfsym.h"
 #include "util/arena.h"
 
 /* ---- libdw, loaded on demand ---------------------------------------------------- */

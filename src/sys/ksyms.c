@@ -6,7 +6,7 @@
  * wildcards and listing. Memory: one string pool plus two arrays, freed at
  * exit. */
 #define _GNU_SOURCE
-#include "runtime/ksyms.h"
+#include "sys/ksyms.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
 /* builtin.h - builtin variables and functions as descriptors.
  *
  * Sema resolves a name once to a `const struct builtin *` (node->sem) and
- * from then on calls its hooks; nothing compares names after sema. Each
- * family lives in one file (vars.c, output.c, agg.c, str.c) with its table;
- * builtins.c lists the families. */
+ * from then on calls its hooks (check here, emit in codegen); nothing
+ * compares names after sema. The builtins themselves live in src/builtins/,
+ * one file per family (vars.c, output.c, agg.c, str.c, ...) with its table;
+ * builtins/builtins.c lists the families and defines the lookups below. */
 #ifndef BPFSCRIPT_BUILTIN_H
 #define BPFSCRIPT_BUILTIN_H
 #include <stdbool.h>

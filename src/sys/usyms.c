@@ -10,7 +10,7 @@
  * size) contains it. A stripped file's symbols come from its separate
  * debug file (build-id or .gnu_debuglink, as elfsym.c finds it). */
 #define _GNU_SOURCE
-#include "runtime/usyms.h"
+#include "sys/usyms.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "runtime/elfsym.h"
+#include "sys/elfsym.h"
 #include "util/arena.h"
 
 struct esym {

@@ -4,7 +4,7 @@
  *  1. the script's own `struct` / `union` / `enum` definitions (N_CDEF
  *     items of the preamble), parsed here with C layout rules (members
  *     aligned to their alignment, unions overlaid, GCC bitfield packing);
- *  2. vmlinux BTF (runtime/btf.h), converted on first use.
+ *  2. vmlinux BTF (sys/btf.h), converted on first use.
  * `#include <...>` lines are accepted and ignored: every kernel type comes
  * from BTF, as in bpftrace on a kernel with BTF.
  *
@@ -13,12 +13,12 @@
  * space when it has one (kptr()/uptr()), else the probe's (user memory for
  * uprobe/uretprobe/usdt, kernel memory elsewhere); a member reached through
  * a pointer keeps that pointer's address space. */
-#include "ast/sema_int.h"
+#include "sema/sema_int.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/btf.h"
+#include "sys/btf.h"
 
 enum addrspace sema_default_as(struct sema *s)
 {

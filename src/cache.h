@@ -39,7 +39,7 @@
 #define BPFSCRIPT_CACHE_H
 #include <stddef.h>
 #include "driver.h"
-#include "ast/sema.h"
+#include "sema/sema.h"
 
 #define CACHE_MAX_ENTRIES 512
 #define CACHE_MAX_BYTES (64u << 20)

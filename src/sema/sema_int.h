@@ -22,8 +22,8 @@
  *    are recorded as its captures. */
 #ifndef BPFSCRIPT_SEMA_INT_H
 #define BPFSCRIPT_SEMA_INT_H
-#include "ast/sema.h"
-#include "builtins/builtin.h"
+#include "sema/sema.h"
+#include "sema/builtin.h"
 
 struct scope {
 	struct scope *up;

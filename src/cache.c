@@ -11,7 +11,7 @@
  * Nothing in an entry is trusted before the checksum and the key matched;
  * even then every offset in the object is bounds-checked before use. */
 #define _GNU_SOURCE
-#include "runtime/cache.h"
+#include "cache.h"
 #include "codegen/plugin.h"
 
 #include <dirent.h>

@@ -8,7 +8,7 @@
  * members, again shallowly. A program touching task_struct->real_parent
  * converts two records, not the thousands task_struct reaches; cycles end
  * because shells are cached before anything else happens. */
-#include "runtime/btf.h"
+#include "sys/btf.h"
 
 #include <errno.h>
 #include <fcntl.h>

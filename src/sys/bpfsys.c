@@ -1,5 +1,5 @@
 /* bpfsys.c - see bpfsys.h. */
-#include "runtime/bpfsys.h"
+#include "sys/bpfsys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,4 +110,27 @@ int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf
 		fd = sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
 	while (fd < 0 && errno == EAGAIN && --attempts > 0);
 	return fd;
+}
+
+bool bpfsys_prog_has_helper(enum bpf_prog_type type, enum bpf_attach_type eat, uint32_t btf_id, int func)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = func },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[4096] = "";   /* zeroed: valgrind does not see the kernel write it */
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = eat, .attach_btf_id = btf_id,
+		    .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	int fd = bpfsys_prog_load(type, NULL, insns, 2, &o);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	if (!log[0])
+		return false;   /* the program type itself did not load */
+	/* "program of this type cannot use helper": bpf_override_return without
+	 * CONFIG_BPF_KPROBE_OVERRIDE */
+	return !strstr(log, "invalid func") && !strstr(log, "unknown func") &&
+	       !strstr(log, "cannot call") && !strstr(log, "not allowed") &&
+	       !strstr(log, "not supported") && !strstr(log, "cannot use helper");
 }

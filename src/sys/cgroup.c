@@ -10,7 +10,7 @@
  * so they may name an unrelated entry; bpftrace prints that too. A found
  * path is cached while it still has that inode number. */
 #define _GNU_SOURCE
-#include "runtime/cgroup.h"
+#include "sys/cgroup.h"
 
 #include <dirent.h>
 #include <fcntl.h>

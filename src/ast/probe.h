@@ -1,9 +1,11 @@
 /* probe.h - probe type descriptors: the one place that knows a probe type.
  *
- * Each probe type lives in one file in src/probes/ and exports one const
- * struct probe_type; probes.def lists them (order = -l order). The core
- * passes call only these hooks: adding a probe type touches no switch
- * elsewhere. */
+ * The interface that sema (expansion, context types), codegen (context
+ * values) and the runtime (attach, run) call; each probe type implements it
+ * in one file in src/probes/ and exports one const struct probe_type, which
+ * probes/probes.def lists (order = -l order; the registry functions below
+ * are defined in probes/probes.c). Adding a probe type touches no switch
+ * elsewhere. Helpers shared by the probe files: probes/probes_int.h. */
 #ifndef BPFSCRIPT_PROBE_H
 #define BPFSCRIPT_PROBE_H
 #include <stdbool.h>
@@ -139,24 +141,6 @@ struct probe_type {
 const struct probe_type *probe_type_find(const char *name_or_alias);
 const struct probe_type *const *probe_types(void);   /* NULL-terminated */
 
-/* Shared helpers for probe files (probes/util.c). */
-bool glob_match(const char *pattern, const char *s);  /* '*' and '?' wildcards */
-bool has_wildcard(const char *s);
-/* Splits "a:b:c" into at most max parts (arena strings); returns the count. */
-int split_colon(struct arena *a, const char *text, char **parts, int max);
-/* Splits "type:[module:]name" into parts[0..2]; returns 2 or 3, or -1 after
- * "NAME probe type requires 1 or 2 arguments" at loc. */
-int split_ap_1or2(const struct probe_env *env, const char *type_name, const char *text,
-		  struct loc loc, char *parts[3]);
-/* N for a context builtin named PREFIX<N> ("arg3" -> 3; no sign, no leading
- * zero, at most 1000), else -1. */
-int probe_arg_index(const char *name, const char *prefix);
-
-/* ---- additions (probes work) ----
- * split_colon returns the number of parts in text even when it exceeds max
- * (only the first max are stored), so callers can report "requires N
- * arguments". Double quotes protect ':' (uprobe paths) and are removed. */
-
 /* "Invalid probe type: foo" at loc, with a "did you mean" hint over the
  * names and aliases of all probe types. For callers of probe_type_find. */
 void probe_report_unknown(struct diag *d, const char *type, struct loc loc);
@@ -173,32 +157,5 @@ int probes_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out);
 /* The ctx_misuse answer for `name` used at ap (see struct probe_type), or
  * NULL. */
 const char *probe_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name);
-
-/* For list hooks: does `pattern` (the full -l pattern) concern pt? Returns
- * 0 if not, 1 if it does implicitly (NULL pattern, no type prefix, or a
- * wildcard prefix such as "*:"), 2 if it names pt (or an alias) explicitly.
- * *rest is what follows the type prefix: NULL for "everything", the whole
- * pattern when it has no ':'. */
-int probe_pattern_rest(const struct probe_type *pt, const char *pattern, const char **rest);
-
-/* Parses an attach-point count: decimal, 0x hex, leading-0 octal, '_'
- * separators, and an integer exponent (1e6), as bpftrace accepts them. */
-bool probe_parse_uint(const char *s, uint64_t *out);
-
-/* Detach the fds added after the first n (closing them); for attach hooks
- * that fail half-way through a multi-CPU attach. */
-void rt_links_truncate(struct rt_links *l, int n);
-
-/* Online CPU ids from /sys/devices/system/cpu/online (malloc'd array, count
- * returned; -1 on error). */
-int probe_online_cpus(int **cpus);
-
-struct perf_event_attr;
-/* perf_event_open(attr, pid, cpu) + bpf_link_create(prog, BPF_PERF_EVENT)
- * with ap->id as the BPF cookie, then enable. Adds the fds to links. On
- * failure closes what it opened, writes "Error attaching probe: NAME: why"
- * into err and returns -errno. */
-int probe_perf_attach(const struct attach_point *ap, struct perf_event_attr *attr, pid_t pid,
-		      int cpu, int prog_fd, struct rt_links *links, char *err, size_t errlen);
 
 #endif

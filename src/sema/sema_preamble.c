@@ -15,13 +15,13 @@
  * #if and #include were done by the include step (parser/include.c);
  * struct/union/enum definitions are left to the pass that types C
  * definitions; import is reported as unsupported. */
-#include "ast/sema_int.h"
+#include "sema/sema_int.h"
 
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/demangle.h"
-#include "runtime/tracefs.h"
+#include "sys/demangle.h"
+#include "sys/tracefs.h"
 
 struct macro_call {
 	const char *name;

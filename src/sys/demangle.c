@@ -1,7 +1,7 @@
 /* demangle.c - C++ demangling through libstdc++'s __cxa_demangle, loaded
  * on first use. See demangle.h. */
 #define _GNU_SOURCE
-#include "runtime/demangle.h"
+#include "sys/demangle.h"
 
 #include <dlfcn.h>
 #include <stddef.h>

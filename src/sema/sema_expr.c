@@ -5,7 +5,7 @@
  * two operands convert to their common type (sema_int_common). Integer
  * literals are int64 (uint64 from 2^63 on), so `$u8 - 10` is -5, not a
  * wrapped unsigned value. Comparisons and logical operators yield bool. */
-#include "ast/sema_int.h"
+#include "sema/sema_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
