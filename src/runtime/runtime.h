@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include "ast/diag.h"
 #include "ast/type.h"
+#include "abi/format.h"
 
 struct attach_point;
 
@@ -33,14 +34,6 @@ struct rt_map {
 	bool zeroed;             /* zero() kept the key: print it with zero counts */
 };
 
-/* A printf-like call site: format string and argument layout of its payload. */
-struct rt_printf {
-	const char *fmt;         /* escapes already decoded */
-	int nargs;
-	struct type **args;
-	int *offsets;            /* byte offset of each argument in the payload */
-	int size;                /* payload size */
-};
 
 /* One loaded program and where it attaches. */
 struct rt_prog {
@@ -110,18 +103,11 @@ void rt_maps_print_all(struct rt *rt, FILE *out);
 int rt_map_clear(struct rt *rt, struct rt_map *m);
 int rt_map_zero(struct rt *rt, struct rt_map *m);
 
-/* printf formats. fmt_check validates a format against argument types at
- * compile time: returns 0, or -1 with a message in err (bpftrace's wording)
- * and the index of the offending argument in *bad_arg (-1 for the format). */
-int fmt_check(const char *fmt, struct type **args, int nargs, char *err, size_t errlen, int *bad_arg);
-/* Formats the payload of one printf event into out. */
+/* printf formats (the grammar and the compile-time check: abi/format.h).
+ * Formats the payload of one printf event into out. */
 void fmt_print(struct rt *rt, FILE *out, const struct rt_printf *pf, const uint8_t *payload);
 
 /* Added by the output work (print.c, value.c, json.c, format.c): */
-/* fmt_check for another format-taking function: messages start "fn: "
- * ("system: ...", "cat: ..."), as in bpftrace. */
-int fmt_check_fn(const char *fn, const char *fmt, struct type **args, int nargs, char *err,
-		 size_t errlen, int *bad_arg);
 /* One printf-like event as bpftrace prints it: the text (fmt_print) or, with
  * -f json, {"type": "<json_type>", "data": "<text>"}; json_type is "printf",
  * "time", "cat", "join" or "syscall". */
