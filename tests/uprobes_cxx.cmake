@@ -1,6 +1,6 @@
 # uprobes_cxx.cmake - the C++ test target (tests/targets/cxx_target.cpp) and its
 # stripped twin whose symbols and DWARF live in a separate debug file, for the
-# runtime suite tests/runtime/probes5c.test (demangled uprobe names, DWARF
+# runtime suite tests/runtime/uprobes_cxx.test (demangled uprobe names, DWARF
 # arguments of C++ functions and under the ABI's register assignment, stacks
 # and usym through .gnu_debuglink, reg()).
 #

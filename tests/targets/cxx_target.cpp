@@ -1,7 +1,7 @@
 // cxx_target [N]: a C++ user-space target for demangled uprobe names, DWARF
 // arguments in C++ (member functions, namespaces) and under the SysV ABI's
 // register assignment, and stacks symbolized through a separate debug file
-// (tests/probes5c.cmake also builds cxx_target_stripped: the same program
+// (tests/uprobes_cxx.cmake also builds cxx_target_stripped: the same program
 // stripped, its symbols and DWARF in .debug/cxx_target_stripped.debug found
 // through .gnu_debuglink).
 //

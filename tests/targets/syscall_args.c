@@ -1,5 +1,5 @@
 /* syscall_args - system calls whose arguments point into this process, for
- * the address-space tests of tracepoint:syscalls:* (tests/runtime/types2.test):
+ * the address-space tests of tracepoint:syscalls:* (tests/runtime/types_paths.test):
  *
  *   nanosleep(&{0, 1234567}, NULL)               (the raw syscall: glibc's
  *                                                 nanosleep() is clock_nanosleep)

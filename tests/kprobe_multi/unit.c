@@ -1,7 +1,7 @@
 /* unit.c - unit tests of the kprobe_multi symbol list and the kprobe
- * blacklist parser (tests/probes5d.cmake); pure user-space code, no root.
+ * blacklist parser (tests/kprobe_multi.cmake); pure user-space code, no root.
  *
- *   probes5d_unit
+ *   bpfscript_kprobe_multi_test
  *
  * Exit status 0 when every check passed. */
 #define _GNU_SOURCE

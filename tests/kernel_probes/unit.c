@@ -1,7 +1,7 @@
 /* unit.c - unit tests of the kernel-side probe types, BTF conversion and
- * symbol tables (tests/probes5b.cmake); no root needed.
+ * symbol tables (tests/kernel_probes.cmake); no root needed.
  *
- *   probes5b_unit FIXTURE
+ *   bpfscript_kernel_probes_test FIXTURE
  *
  * FIXTURE is the fixture tracefs of tests/probes (for the "try ..."
  * suggestions). Vmlinux BTF and /proc/kallsyms are read from the running
@@ -254,7 +254,7 @@ static void test_syms(void)
 	CHECK(usyms_resolve(getpid(), at + 4, &u), "resolve own function");
 	check_text("usym name", "unit_marker_fn", u.name);
 	CHECK(u.off == 4, "usym offset %llu", (unsigned long long)u.off);
-	CHECK(u.module && strstr(u.module, "probes5b_unit"), "usym module %s", u.module ? u.module : "-");
+	CHECK(u.module && strstr(u.module, "bpfscript_kernel_probes_test"), "usym module %s", u.module ? u.module : "-");
 	uint64_t addr = 0, size = 0;
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -296,7 +296,7 @@ static void test_suggest(const char *fixture)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: probes5b_unit FIXTURE\n");
+		fprintf(stderr, "usage: bpfscript_kernel_probes_test FIXTURE\n");
 		return 2;
 	}
 	struct arena a = { 0 };
