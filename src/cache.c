@@ -12,6 +12,7 @@
  * even then every offset in the object is bounds-checked before use. */
 #define _GNU_SOURCE
 #include "cache.h"
+#include "driver.h"
 #include "codegen/plugin.h"
 
 #include <dirent.h>
@@ -33,6 +34,7 @@
 #include <bpf/bpf.h>
 #include <llvm/Config/llvm-config.h>
 #include "runtime/load.h"
+#include "sema/sema.h"
 
 #define CACHE_VERSION 2
 #define ENTRY_SUFFIX ".bpfc"
@@ -244,8 +246,8 @@ static int put_options(struct buf *b, struct driver *drv)
 {
 	const struct options *o = drv->opt;
 	put_str(b, "options");
-	put_u64(b, (uint64_t)o->strlen);
-	put_u64(b, (uint64_t)o->map_keys_max);
+	put_u64(b, (uint64_t)drv->prog.set.strlen);
+	put_u64(b, (uint64_t)drv->prog.set.map_keys_max);
 	put_u64(b, (uint64_t)o->cat_bytes_max);
 	put_u64(b, (uint64_t)o->warning_level);
 	put_u64(b, o->unsafe);
@@ -332,12 +334,12 @@ static uint64_t fingerprint(struct driver *drv, const struct prog_unit *units, i
 		h = fp_type(h, drv, m->key);
 		h = fp_type(h, drv, m->val);
 	}
-	h = fnv_int(h, drv->info.printfs.n);
-	h = fnv_int(h, drv->info.values.n);
+	h = fnv_int(h, drv->prog.printfs.n);
+	h = fnv_int(h, drv->prog.values.n);
 	if (!post)
 		return h;
-	for (int i = 0; i < drv->info.printfs.n; i++) {
-		const struct rt_printf *pf = drv->info.printfs.v[i];
+	for (int i = 0; i < drv->prog.printfs.n; i++) {
+		const struct rt_printf *pf = drv->prog.printfs.v[i];
 		h = fnv_str(h, pf->fmt);
 		h = fnv_int(h, pf->nargs);
 		h = fnv_int(h, pf->size);
@@ -346,8 +348,8 @@ static uint64_t fingerprint(struct driver *drv, const struct prog_unit *units, i
 			h = fnv_int(h, pf->offsets[k]);
 		}
 	}
-	for (int i = 0; i < drv->info.values.n; i++)
-		h = fp_type(h, drv, drv->info.values.v[i]);
+	for (int i = 0; i < drv->prog.values.n; i++)
+		h = fp_type(h, drv, drv->prog.values.v[i]);
 	return h;
 }
 
@@ -658,7 +660,7 @@ struct cache *cache_open(struct driver *drv)
 		why = "BPFSCRIPT_NO_CACHE is set";
 	else if (o->dump || o->emit_elf || o->emit_llvm || o->ir_only)
 		why = "-d and --emit-* always compile";
-	else if (drv->info.no_cache)
+	else if (drv->prog.no_cache)
 		why = "the program bakes in a value of this run";
 	else
 		dir = cache_dir(&why);
@@ -757,9 +759,10 @@ bad:
 	return NULL;
 }
 
-int cache_lookup(struct cache *c, struct driver *drv, struct prog_unit *units, int nunits, void **obj,
-		 size_t *objlen)
+int cache_lookup(struct cache *c, struct driver *drv, void **obj, size_t *objlen)
 {
+	const struct prog_unit *units = drv->prog.units;
+	int nunits = drv->prog.nunits;
 	c->fp_pre = fingerprint(drv, units, nunits, false);
 	size_t len = 0;
 	const char *why;
@@ -778,12 +781,6 @@ int cache_lookup(struct cache *c, struct driver *drv, struct prog_unit *units, i
 		free(data);
 		return 0;
 	}
-	/* what codegen would have done before each program: re-type it */
-	for (int i = 0; i < nunits; i++)
-		if (units[i].retype && sema_retype(drv, units[i].probe, units[i].aps[0]) < 0) {
-			free(data);
-			return -1;
-		}
 	if (h.fp_post != fingerprint(drv, units, nunits, true)) {
 		if (c->verbose)
 			fprintf(stderr, "cache: miss %s (the argument types differ)\n", c->path);
@@ -827,8 +824,7 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-void cache_store(struct cache *c, struct driver *drv, struct prog_unit *units, int nunits, const void *obj,
-		 size_t objlen)
+void cache_store(struct cache *c, struct driver *drv, const void *obj, size_t objlen)
 {
 	const char *why = NULL;
 	struct slots s = { .drv = drv };
@@ -853,7 +849,7 @@ void cache_store(struct cache *c, struct driver *drv, struct prog_unit *units, i
 	h.hdr_size = sizeof(h);
 	h.key_hash = c->key_hash;
 	h.fp_pre = c->fp_pre;
-	h.fp_post = fingerprint(drv, units, nunits, true);
+	h.fp_post = fingerprint(drv, drv->prog.units, drv->prog.nunits, true);
 	h.key_len = (uint32_t)c->key.n;
 	h.nslots = (uint32_t)s.n;
 	h.obj_len = (uint32_t)objlen;

@@ -38,8 +38,8 @@
 #ifndef BPFSCRIPT_CACHE_H
 #define BPFSCRIPT_CACHE_H
 #include <stddef.h>
-#include "driver.h"
-#include "sema/sema.h"
+
+struct driver;
 
 #define CACHE_MAX_ENTRIES 512
 #define CACHE_MAX_BYTES (64u << 20)
@@ -50,17 +50,15 @@ struct cache;
  * sema read). NULL when the cache is off; -v says why. */
 struct cache *cache_open(struct driver *drv);
 
-/* Looks the run up. On a hit, re-types the per-attach-point units exactly
- * as codegen would have (sema_retype), puts this run's map fds into the
- * object and returns 1 with the object in *obj (malloc'd). Returns 0 on a
- * miss (compile as usual) and -1 after a diagnostic (a re-typing error). */
-int cache_lookup(struct cache *c, struct driver *drv, struct prog_unit *units, int nunits, void **obj,
-		 size_t *objlen);
+/* Looks the run up (its units already typed: sema_units). On a hit, puts
+ * this run's map fds into the object and returns 1 with the object in *obj
+ * (malloc'd). Returns 0 on a miss (compile as usual); -1 is reserved for a
+ * failure after a diagnostic. */
+int cache_lookup(struct cache *c, struct driver *drv, void **obj, size_t *objlen);
 
 /* Stores the object this run compiled, once its programs have loaded. A
  * failure to store is reported with -v only. */
-void cache_store(struct cache *c, struct driver *drv, struct prog_unit *units, int nunits, const void *obj,
-		 size_t objlen);
+void cache_store(struct cache *c, struct driver *drv, const void *obj, size_t objlen);
 
 void cache_close(struct cache *c);
 

@@ -1,7 +1,9 @@
-/* driver.c - runs one bpfscript invocation through the ordered passes:
+/* driver.c - runs one bpfscript invocation through the ordered pass table
+ * (pass_table, below):
  *
- *   read source -> parse -> [dump ast] -> attach points + sema -> [dump types]
- *   -> start -c child (stopped) -> create maps -> codegen -> load -> run
+ *   parse [-d ast] -> sema [-d types] -> units -> maps (and the -c child,
+ *   stopped) -> codegen or the object cache [-d codegen, codegen-opt, asm]
+ *   -> load [-d libbpf, verifier] -> run
  *
  * Every pass reports through the diagnostics sink and the run stops after
  * the first pass with errors. All compile-time memory is in drv->arena. */
@@ -164,62 +166,11 @@ static void reap_child(struct driver *drv)
 	drv->child = 0;
 }
 
-/* Groups each probe's attach points into programs: one program serves all
- * of a probe's attach points unless its body is typed per attach point. */
-static struct prog_unit *build_units(struct driver *drv, int *nunits)
-{
-	struct node *root = drv->root;
-	int cap = 0;
-	for (int i = 0; i < root->list.n; i++)
-		if (root->list.v[i]->kind == N_PROBE)
-			cap += ((struct probe_sem *)root->list.v[i]->sem)->aps.n;
-	struct prog_unit *u = arena_alloc(&drv->arena, sizeof(*u) * (size_t)(cap + 1));
-	int n = 0;
-	for (int i = 0; i < root->list.n; i++) {
-		struct node *p = root->list.v[i];
-		if (p->kind != N_PROBE)
-			continue;
-		struct probe_sem *ps = p->sem;
-		/* One program per probe type among the probe's attach points (a
-		 * program has one program type); one per attach point when the body
-		 * is typed per attach point or the type binds its program to one
-		 * kernel object at load (fentry, iter). */
-		for (int k = 0; k < ps->aps.n; k++) {
-			const struct probe_type *pt = ps->aps.v[k]->pt;
-			int seen = 0;
-			for (int j = 0; j < k && !seen; j++)
-				seen = ps->aps.v[j]->pt == pt;
-			if (seen)
-				continue;
-			if (ps->per_ap || pt->prog_per_ap) {
-				for (int j = k; j < ps->aps.n; j++) {
-					if (ps->aps.v[j]->pt != pt)
-						continue;
-					u[n] = (struct prog_unit){ .probe = p, .aps = &ps->aps.v[j], .naps = 1, .retype = true };
-					u[n].section = arena_printf(&drv->arena, "s%d", n);
-					n++;
-				}
-				continue;
-			}
-			struct attach_point **v = arena_alloc(&drv->arena, sizeof(*v) * (size_t)ps->aps.n);
-			int nv = 0;
-			for (int j = k; j < ps->aps.n; j++)
-				if (ps->aps.v[j]->pt == pt)
-					v[nv++] = ps->aps.v[j];
-			u[n] = (struct prog_unit){ .probe = p, .aps = v, .naps = nv };
-			u[n].section = arena_printf(&drv->arena, "s%d", n);
-			n++;
-		}
-	}
-	*nunits = n;
-	return u;
-}
-
 /* A probe type marked exclusive (iter) runs alone: one attach point and no
  * other probes but BEGIN and END. */
 static int check_exclusive(struct driver *drv)
 {
-	const struct ap_list *l = &drv->info.aps;
+	const struct ap_list *l = &drv->prog.aps;
 	const struct attach_point *ex = NULL;
 	int others = 0;
 	for (int i = 0; i < l->n; i++) {
@@ -244,15 +195,15 @@ static int check_exclusive(struct driver *drv)
 static void fill_tables(struct driver *drv)
 {
 	struct rt *rt = &drv->rt;
-	rt->printfs = (struct rt_printf **)drv->info.printfs.v;
-	rt->nprintfs = drv->info.printfs.n;
-	rt->values = (struct type **)drv->info.values.v;
-	rt->nvalues = drv->info.values.n;
-	rt->nprobes = drv->info.aps.n;
+	rt->printfs = (struct rt_printf **)drv->prog.printfs.v;
+	rt->nprintfs = drv->prog.printfs.n;
+	rt->values = (struct type **)drv->prog.values.v;
+	rt->nvalues = drv->prog.values.n;
+	rt->nprobes = drv->prog.aps.n;
 	rt->probe_names = arena_alloc(&drv->arena, sizeof(char *) * (size_t)(rt->nprobes + 1));
 	rt->probe_funcs = arena_alloc(&drv->arena, sizeof(char *) * (size_t)(rt->nprobes + 1));
 	for (int i = 0; i < rt->nprobes; i++) {
-		const struct attach_point *ap = drv->info.aps.v[i];
+		const struct attach_point *ap = drv->prog.aps.v[i];
 		rt->probe_names[i] = ap->name;
 		rt->probe_funcs[i] = ap->func ? ap->func : ap->name;
 		/* func of a uprobe in C++ code prints demangled, as bpftrace's
@@ -276,31 +227,15 @@ bool driver_dumps(const char *dump, const char *stage)
 	return false;
 }
 
-/* Is any stage after `stage` (in pass order) in the -d list? */
-static bool dumps_after(const char *dump, const char *stage)
-{
-	static const char *const order[] = { "ast", "types", "codegen", "codegen-opt", "asm",
-					     "libbpf", "verifier", NULL };
-	int i = 0;
-	while (order[i] && strcmp(order[i], stage))
-		i++;
-	if (!order[i])
-		return false;
-	for (i++; order[i]; i++)
-		if (driver_dumps(dump, order[i]))
-			return true;
-	return false;
-}
-
 /* BPFTRACE_MAX_PROBES and BPFTRACE_MAX_BPF_PROGS, in bpftrace's words. */
 static int check_limits(struct driver *drv, int nunits)
 {
 	struct options *o = drv->opt;
-	if (o->max_probes > 0 && drv->info.aps.n > o->max_probes) {
+	if (o->max_probes > 0 && drv->prog.aps.n > o->max_probes) {
 		diag_plain(&drv->diag, "Can't attach to %d probes because it exceeds the current limit of %d probes.\n"
 			   "You can increase the limit through the BPFTRACE_MAX_PROBES environment variable, "
 			   "but BE CAREFUL since a high number of probes attached can cause your system to crash.",
-			   drv->info.aps.n, o->max_probes);
+			   drv->prog.aps.n, o->max_probes);
 		return -1;
 	}
 	if (o->max_bpf_progs > 0 && nunits > o->max_bpf_progs) {
@@ -324,7 +259,45 @@ static int write_file(struct driver *drv, const char *path, const void *data, si
 	return 0;
 }
 
-static int run(struct driver *drv)
+/* ---- the passes -------------------------------------------------------------
+ *
+ * Each pass runs one stage over the driver's state and returns PASS_NEXT,
+ * PASS_DONE (the run is over: drv->rc is its status) or PASS_FAIL (after a
+ * diagnostic: status 1). A pass's `dump` names what -d can print at its end
+ * (a comma list, in order); the run stops after the last pass whose stage
+ * -d asked for. */
+enum pass_result { PASS_NEXT, PASS_DONE, PASS_FAIL };
+
+struct pass {
+	const char *name;
+	enum pass_result (*run)(struct driver *drv);
+	const char *dump;
+};
+
+static const struct pass *passes(void);
+
+/* Does the run go on past pass `name` (-d asks for a later stage, or no -d)? */
+static bool runs_past(const struct driver *drv, const char *name)
+{
+	const char *dump = drv->opt->dump;
+	if (!dump)
+		return true;
+	const struct pass *p = passes();
+	while (p->name && strcmp(p->name, name))
+		p++;
+	for (p += p->name != NULL; p->name; p++)
+		for (const char *d = p->dump; d && *d; d += strcspn(d, ",")) {
+			d += *d == ',';
+			char stage[32];
+			snprintf(stage, sizeof(stage), "%.*s", (int)strcspn(d, ","), d);
+			if (driver_dumps(dump, stage))
+				return true;
+		}
+	return false;
+}
+
+/* source -> AST: read the program, parse it, expand #include of headers. */
+static enum pass_result pass_parse(struct driver *drv)
 {
 	struct options *o = drv->opt;
 	int len = 0;
@@ -336,116 +309,222 @@ static int run(struct driver *drv)
 		drv->src.name = strcmp(o->file, "-") ? o->file : "stdin";
 		drv->src.text = read_all(drv, o->file, &len);
 		if (!drv->src.text)
-			return 1;
+			return PASS_FAIL;
 	}
 	drv->src.len = len;
-	drv->root = parse_program(&drv->arena, &drv->diag, &drv->src);
-	if (!drv->root || drv->diag.errors)
-		return 1;
+	drv->prog.root = parse_program(&drv->arena, &drv->diag, &drv->src);
+	if (!drv->prog.root || drv->diag.errors)
+		return PASS_FAIL;
 	/* bpftrace defines BPFTRACE_HAVE_BTF when it finds the kernel's BTF */
 	bool have_btf = access(o->btf ? o->btf : "/sys/kernel/btf/vmlinux", R_OK) == 0;
-	int nheaders = include_expand(&drv->arena, &drv->diag, drv->root,
-				      o->file && strcmp(o->file, "-") ? o->file : NULL, o->include_dirs,
-				      o->include_files, have_btf, &drv->sys_headers);
-	if (nheaders < 0)
-		return 1;
+	drv->nheaders = include_expand(&drv->arena, &drv->diag, drv->prog.root,
+				       o->file && strcmp(o->file, "-") ? o->file : NULL, o->include_dirs,
+				       o->include_files, have_btf, &drv->sys_headers);
+	if (drv->nheaders < 0)
+		return PASS_FAIL;
 	if (driver_dumps(o->dump, "ast"))
-		ast_dump(stdout, drv->root, false, &drv->arena);
-	if (o->dump && !dumps_after(o->dump, "ast"))
-		return 0;
+		ast_dump(stdout, drv->prog.root, false, &drv->arena);
+	return PASS_NEXT;
+}
+
+/* The settings that shape compilation, from the command line and the
+ * environment; the config block may change them (sema). */
+static void init_settings(struct driver *drv)
+{
+	const struct options *o = drv->opt;
+	drv->prog.set = (struct settings){
+		.strlen = o->strlen, .map_keys_max = o->map_keys_max, .perf_rb_pages = o->perf_rb_pages,
+		.stack_mode = o->stack_mode, .unsafe = o->unsafe, .warning_level = o->warning_level,
+		.has_cmd = o->cmd != NULL, .pid = o->pid, .params = o->params, .nparams = o->nparams,
+	};
+}
+
+/* AST -> typed program: attach points, names, types, maps, formats. */
+static enum pass_result pass_sema(struct driver *drv)
+{
+	struct options *o = drv->opt;
 	/* Attach point expansion reads tracefs, which needs root: say so first.
 	 * A run that stops at -d types needs none for BEGIN/END and BTF types
 	 * (/sys/kernel/btf/vmlinux is world-readable): the type golden tests. */
-	if (geteuid() != 0 && !(o->dump && !dumps_after(o->dump, "types"))) {
+	if (geteuid() != 0 && runs_past(drv, "sema")) {
 		diag_plain(&drv->diag, "bpfscript currently only supports running as the root user.");
-		return 1;
+		return PASS_FAIL;
 	}
 	if (o->pid > 0 && kill(o->pid, 0) < 0 && errno == ESRCH) {
 		diag_plain(&drv->diag, "process %d does not exist (-p)", (int)o->pid);
-		return 1;
+		return PASS_FAIL;
 	}
-	if (sema_run(drv) < 0 || check_exclusive(drv) < 0)
-		return 1;
+	init_settings(drv);
+	if (sema_run(&drv->penv, &drv->prog) < 0 || check_exclusive(drv) < 0)
+		return PASS_FAIL;
 	if (driver_dumps(o->dump, "types"))
-		ast_dump(stdout, drv->root, true, &drv->arena);
-	if (o->dump && !dumps_after(o->dump, "types"))
-		return 0;
-	if (o->list) {
-		for (int i = 0; i < drv->info.aps.n; i++)
-			printf("%s\n", drv->info.aps.v[i]->name);
-		return 0;
+		ast_dump(stdout, drv->prog.root, true, &drv->arena);
+	return PASS_NEXT;
+}
+
+/* Typed program -> program units, each typed for its attach points (-l
+ * with a program lists the attach points instead). */
+static enum pass_result pass_units(struct driver *drv)
+{
+	if (drv->opt->list) {
+		for (int i = 0; i < drv->prog.aps.n; i++)
+			printf("%s\n", drv->prog.aps.v[i]->name);
+		return PASS_DONE;
 	}
-	int nunits;
-	struct prog_unit *units = build_units(drv, &nunits);
-	if (check_limits(drv, nunits) < 0)
-		return 1;
+	if (sema_units(&drv->penv, &drv->prog) < 0 || check_limits(drv, drv->prog.nunits) < 0)
+		return PASS_FAIL;
+	return PASS_NEXT;
+}
+
+/* Does this run attach probes (not only compile, dump or check)? */
+static bool attaches(const struct driver *drv)
+{
+	const struct options *o = drv->opt;
+	return !o->dump && !o->check && !o->emit_elf && !o->ir_only;
+}
+
+static struct loader loader_of(struct driver *drv)
+{
+	return (struct loader){ .env = &drv->penv, .prog = &drv->prog, .rt = &drv->rt, .diag = &drv->diag,
+				.start_ns = drv->start_ns, .cpid = drv->child,
+				.dump_verifier = driver_dumps(drv->opt->dump, "verifier") };
+}
+
+/* The kernel maps (their fds go into the code) and the -c child, stopped. */
+static enum pass_result pass_maps(struct driver *drv)
+{
+	struct options *o = drv->opt;
 	/* Only a run that attaches needs the -c child. */
-	bool attaches = !o->dump && !o->check && !o->emit_elf && !o->ir_only;
-	int go_fd = -1, ack_fd = -1;
-	if (o->cmd && attaches && spawn_child(drv, &go_fd, &ack_fd) < 0)
-		return 1;
+	if (o->cmd && attaches(drv) && spawn_child(drv, &drv->go_fd, &drv->ack_fd) < 0)
+		return PASS_FAIL;
 	if (drv->child > 0 && !o->pid)
 		drv->penv.pid = drv->child;   /* attach hooks see the -c child as the target */
-	int rc = 1;
-	void *obj = NULL;
-	size_t objlen = 0;
-	struct cache *cache = NULL;
-	if (load_maps(drv) < 0)
-		goto out;
+	struct loader l = loader_of(drv);
+	return load_maps(&l) < 0 ? PASS_FAIL : PASS_NEXT;
+}
+
+/* Program units -> BPF ELF object: from the object cache, or compiled. */
+static enum pass_result pass_codegen(struct driver *drv)
+{
+	struct options *o = drv->opt;
 	/* A cached object skips codegen, and LLVM is then never loaded. The -k
 	 * sites table (rt.helper_errs) is made by codegen: -k always compiles;
 	 * so does a program that read headers (the key does not cover them). */
 	drv->rt.diag = &drv->diag;
-	if (o->warning_level == 2 || nheaders > 0) {
+	if (o->warning_level == 2 || drv->nheaders > 0) {
 		if (o->verbose)
-			fprintf(stderr, "cache: off (%s)\n", nheaders > 0 ? "a program that reads C headers always compiles"
-									 : "-k always compiles");
+			fprintf(stderr, "cache: off (%s)\n", drv->nheaders > 0 ? "a program that reads C headers always compiles"
+										: "-k always compiles");
 	} else {
-		cache = cache_open(drv);
+		drv->cache = cache_open(drv);
 	}
-	int hit = cache ? cache_lookup(cache, drv, units, nunits, &obj, &objlen) : 0;
+	int hit = drv->cache ? cache_lookup(drv->cache, drv, &drv->obj, &drv->objlen) : 0;
 	if (hit < 0)
-		goto out;
+		return PASS_FAIL;
+	drv->cache_hit = hit;
+	struct cg_opts co = { .dump_ir = driver_dumps(o->dump, "codegen"),
+			      .dump_ir_opt = driver_dumps(o->dump, "codegen-opt"),
+			      .dump_asm = driver_dumps(o->dump, "asm"), .emit_llvm = o->emit_llvm,
+			      .ir_only = o->ir_only };
 	if (!hit && (cg_plugin_load(&drv->diag, o->verbose) < 0 ||
-		     cg_compile(drv, units, nunits, o->dump, &obj, &objlen) < 0))
-		goto out;
+		     cg_compile(&drv->penv, &drv->prog, &drv->rt, &co, &drv->obj, &drv->objlen) < 0))
+		return PASS_FAIL;
 	if (o->emit_elf) {
-		rc = write_file(drv, o->emit_elf, obj, objlen) < 0 ? 1 : 0;
-		goto out;
+		drv->rc = write_file(drv, o->emit_elf, drv->obj, drv->objlen) < 0 ? 1 : 0;
+		return PASS_DONE;
 	}
-	if (o->ir_only) {
-		rc = 0;
-		goto out;
-	}
-	if (o->dump && !dumps_after(o->dump, "asm")) {
-		rc = 0;
-		goto out;
-	}
-	if (load_programs(drv, obj, objlen, units, nunits) < 0)
-		goto out;
-	if (cache && !hit)
-		cache_store(cache, drv, units, nunits, obj, objlen);
+	if (o->ir_only)
+		return PASS_DONE;
+	return PASS_NEXT;
+}
+
+/* BPF object -> loaded programs (the verifier), then the runtime's tables. */
+static enum pass_result pass_load(struct driver *drv)
+{
+	struct loader l = loader_of(drv);
+	if (load_programs(&l, drv->obj, drv->objlen) < 0)
+		return PASS_FAIL;
+	if (drv->cache && !drv->cache_hit)
+		cache_store(drv->cache, drv, drv->obj, drv->objlen);
 	fill_tables(drv);
-	if (o->dump || o->check) {
-		rc = 0;
-		goto out;
-	}
+	return drv->opt->check ? PASS_DONE : PASS_NEXT;
+}
+
+/* Attach, BEGIN, events, END, maps. */
+static enum pass_result pass_run(struct driver *drv)
+{
+	const struct options *o = drv->opt;
 	struct run_opts ro = {
-		.env = &drv->penv, .child_go_fd = go_fd, .child_ack_fd = ack_fd, .child_pid = drv->child,
-		.target_pid = o->pid, .quiet = o->quiet, .dry_run = o->dry_run,
+		.env = &drv->penv, .child_go_fd = drv->go_fd, .child_ack_fd = drv->ack_fd,
+		.child_pid = drv->child, .target_pid = o->pid, .quiet = o->quiet, .dry_run = o->dry_run,
 		.verbose = o->verbose,
 	};
-	go_fd = ack_fd = -1;
-	rc = rt_run(&drv->rt, &ro);
-out:
-	cache_close(cache);
-	if (go_fd >= 0)
-		close(go_fd);
-	if (ack_fd >= 0)
-		close(ack_fd);
-	free(obj);
+	drv->go_fd = drv->ack_fd = -1;
+	drv->rc = rt_run(&drv->rt, &ro);
+	return PASS_DONE;
+}
+
+static const struct pass pass_table[] = {
+	{ "parse", pass_parse, "ast" },
+	{ "sema", pass_sema, "types" },
+	{ "units", pass_units, NULL },
+	{ "maps", pass_maps, NULL },
+	{ "codegen", pass_codegen, "codegen,codegen-opt,asm" },
+	{ "load", pass_load, "libbpf,verifier" },
+	{ "run", pass_run, NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const struct pass *passes(void)
+{
+	return pass_table;
+}
+
+const char *const *driver_dump_stages(void)
+{
+	static const char *stages[16];
+	if (!stages[0]) {
+		int n = 0;
+		for (const struct pass *p = pass_table; p->name; p++)
+			for (const char *d = p->dump; d && *d && n < 15; d += strcspn(d, ",")) {
+				d += *d == ',';
+				size_t len = strcspn(d, ",");
+				static char names[16][16];
+				snprintf(names[n], sizeof(names[n]), "%.*s", (int)len, d);
+				stages[n] = names[n];
+				n++;
+			}
+	}
+	return stages;
+}
+
+/* Runs the passes in order until one ends the run; then releases what they
+ * made (the -c child is killed if it never ran, every fd is closed). */
+static int run(struct driver *drv)
+{
+	drv->go_fd = drv->ack_fd = -1;
+	int rc = 0;
+	for (const struct pass *p = pass_table; p->name; p++) {
+		enum pass_result r = p->run(drv);
+		if (r == PASS_FAIL) {
+			rc = 1;
+			break;
+		}
+		if (r == PASS_DONE) {
+			rc = drv->rc;
+			break;
+		}
+		if (!runs_past(drv, p->name))
+			break;   /* -d: the last stage asked for is dumped */
+	}
+	cache_close(drv->cache);
+	if (drv->go_fd >= 0)
+		close(drv->go_fd);
+	if (drv->ack_fd >= 0)
+		close(drv->ack_fd);
+	free(drv->obj);
 	reap_child(drv);
-	load_close(drv);
+	load_close(&drv->rt);
 	return rc;
 }
 

@@ -1,6 +1,8 @@
 /* driver.h - one run of bpfscript: owns the arena, the source, the
- * diagnostics sink, the parsed program and the compiled result, and runs
- * the ordered pass table. main.c only fills struct options. */
+ * diagnostics sink, the program description and the runtime tables, and
+ * runs the ordered pass table (driver.c) over them. main.c only fills
+ * struct options. Nothing below the driver includes this header: each
+ * stage takes what it uses (docs/ARCHITECTURE.md). */
 #ifndef BPFSCRIPT_DRIVER_H
 #define BPFSCRIPT_DRIVER_H
 #include <stdbool.h>
@@ -9,6 +11,7 @@
 #include "ast/ast.h"
 #include "ast/diag.h"
 #include "ast/probe.h"
+#include "ast/program.h"
 #include "runtime/runtime.h"
 #include "util/strmap.h"
 
@@ -55,25 +58,11 @@ struct options {
 
 /* Is `stage` in the -d list `dump` (NULL = none)? */
 bool driver_dumps(const char *dump, const char *stage);
+/* The stages -d can dump, in pass order (NULL-terminated): from the pass
+ * table, for the -d parser and the help text. */
+const char *const *driver_dump_stages(void);
 
-struct map_info;
-struct printf_info;
-
-/* Everything that sema decided and codegen needs; filled by sema. */
-struct program_info {
-	struct ptrvec maps;        /* struct map_info * */
-	struct strmap map_names;   /* name -> struct map_info * (sema_map_get) */
-	struct ptrvec printfs;     /* struct rt_printf * */
-	struct ptrvec values;      /* struct type * for print(value) */
-	struct ap_list aps;        /* every attach point, indexed by ap->id */
-	/* the script's C definitions (sema_types.c): "struct S" / "union U" /
-	 * "enum E" -> struct type *, and enumerator name -> its enum type */
-	struct strmap ctypes, cenums;
-	bool uses_elapsed, uses_cpid;
-	/* set when the code bakes in a value of this run that the compiled-object
-	 * cache's key does not cover (cache.h): such a run always compiles */
-	bool no_cache;
-};
+struct cache;
 
 struct driver {
 	struct arena arena;
@@ -81,12 +70,19 @@ struct driver {
 	struct diag diag;
 	struct options *opt;
 	struct probe_env penv;
-	struct node *root;
 	struct ptrvec sys_headers; /* system headers the include step read (the cache key covers them) */
-	struct program_info info;
+	struct program prog;
 	struct rt rt;
 	pid_t child;               /* -c child, stopped until tracing starts */
 	uint64_t start_ns;         /* CLOCK_BOOTTIME at start: `elapsed` base */
+	/* between passes */
+	int nheaders;              /* C headers the program read (then the cache is off) */
+	int go_fd, ack_fd;         /* -c child's pipes, handed to the run */
+	struct cache *cache;
+	bool cache_hit;
+	void *obj;                 /* the BPF ELF object (malloc'd) */
+	size_t objlen;
+	int rc;                    /* exit status when a pass ends the run early */
 };
 
 int driver_run(struct options *opt);

@@ -56,7 +56,7 @@ static const char usage_text[] =
 	"TROUBLESHOOTING OPTIONS:\n"
 	"    -v                      verbose messages\n"
 	"    -d STAGE                dump STAGE and stop after it; STAGE is a comma list of\n"
-	"                            ast, types, codegen, codegen-opt, asm, libbpf, verifier, all\n"
+	"                            @STAGES@\n"
 	"    --dry-run               parse, load and attach, then exit at once\n"
 	"    --check                 parse, compile and load into the verifier; attach nothing\n"
 	"    --emit-elf FILE         (dry run) generate ELF file with bpf programs and write to FILE\n"
@@ -84,9 +84,15 @@ static const char usage_text[] =
 	"bpfscript -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
 	"    count syscalls by process name\n";
 
+/* The help text; its list of -d stages comes from the driver's pass table. */
 static void usage(FILE *f)
 {
-	fputs(usage_text, f);
+	const char *at = strstr(usage_text, "@STAGES@");
+	fwrite(usage_text, 1, (size_t)(at - usage_text), f);
+	for (const char *const *st = driver_dump_stages(); *st; st++)
+		fprintf(f, "%s, ", *st);
+	fputs("all", f);
+	fputs(at + strlen("@STAGES@"), f);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
@@ -135,10 +141,9 @@ static int env_uint(const char *name, int def, long max, const char *why)
 /* -d STAGE[,STAGE...] -> a normalised comma list for driver_dumps(). */
 static const char *parse_stages(const char *arg)
 {
-	static const char *const stages[] = { "ast", "types", "codegen", "codegen-opt", "asm",
-					      "libbpf", "verifier", NULL };
+	const char *const *stages = driver_dump_stages();
 	static char list[128];
-	bool want[8] = { false };
+	bool want[16] = { false };
 	char *copy = strdup(arg), *save = NULL;
 	if (!copy)
 		die("out of memory");

@@ -55,3 +55,22 @@ struct node *node_unop(struct arena *a, enum op op, struct node *x, struct loc l
 	n->a = x;
 	return n;
 }
+
+struct node *node_clone(struct arena *a, const struct node *n, bool keep_sem)
+{
+	if (!n)
+		return NULL;
+	struct node *c = node_new(a, n->kind, n->loc);
+	*c = *n;
+	c->list = (struct node_list){ 0 };
+	for (int i = 0; i < n->list.n; i++)
+		node_list_push(a, &c->list, node_clone(a, n->list.v[i], keep_sem));
+	c->a = node_clone(a, n->a, keep_sem);
+	c->b = node_clone(a, n->b, keep_sem);
+	c->c = node_clone(a, n->c, keep_sem);
+	if (!keep_sem) {
+		c->type = NULL;
+		c->sem = NULL;
+	}
+	return c;
+}

@@ -145,6 +145,9 @@ void node_list_push(struct arena *a, struct node_list *l, struct node *n);
 /* Convenience constructors used by the grammar. */
 struct node *node_binop(struct arena *a, enum op op, struct node *l, struct node *r, struct loc loc);
 struct node *node_unop(struct arena *a, enum op op, struct node *x, struct loc loc);
+/* A deep copy of n. keep_sem: with the types and meanings sema gave it (a
+ * body re-typed on its copy); otherwise a fresh tree (macro expansion). */
+struct node *node_clone(struct arena *a, const struct node *n, bool keep_sem);
 
 /* Stable, indented text dump for `-d ast` and the golden tests:
  *   program

@@ -28,9 +28,78 @@ static const char *find_line(const struct source *s, int line, int *len)
 
 #define DIAG_MAX_LINE 160
 
+/* Closes the record being written: its text is final. */
+static void end_record(struct diag *d)
+{
+	if (!d->rec)
+		return;
+	fclose(d->rec);
+	d->rec = NULL;
+	d->held.v[d->held.n - 1].text = d->rec_buf;
+	d->rec_buf = NULL;
+}
+
+/* Where a diagnostic starting now goes: the output, or a new record. */
+static FILE *begin(struct diag *d, bool error)
+{
+	if (!d->holding)
+		return d->out;
+	end_record(d);
+	d->held.v = realloc(d->held.v, sizeof(*d->held.v) * (size_t)(d->held.n + 1));
+	if (!d->held.v)
+		abort();
+	d->held.v[d->held.n++] = (struct diag_record){ .text = NULL, .error = error };
+	d->rec_buf = NULL;
+	d->rec_len = 0;
+	d->rec = open_memstream(&d->rec_buf, &d->rec_len);
+	if (!d->rec)
+		abort();
+	return d->rec;
+}
+
+/* Where the continuation of the last diagnostic (a hint) goes. */
+static FILE *cont(struct diag *d)
+{
+	return d->holding && d->rec ? d->rec : d->out;
+}
+
+void diag_hold(struct diag *d)
+{
+	d->holding = true;
+	d->held = (struct diag_held){ 0 };
+	d->rec = NULL;
+}
+
+struct diag_held diag_unhold(struct diag *d)
+{
+	end_record(d);
+	struct diag_held h = d->held;
+	for (int i = 0; i < h.n; i++)
+		d->errors -= h.v[i].error;
+	d->held = (struct diag_held){ 0 };
+	d->holding = false;
+	return h;
+}
+
+void diag_emit(struct diag *d, const struct diag_held *h)
+{
+	for (int i = 0; i < h->n; i++) {
+		fputs(h->v[i].text ? h->v[i].text : "", d->out);
+		d->errors += h->v[i].error;
+	}
+}
+
+void diag_held_free(struct diag_held *h)
+{
+	for (int i = 0; i < h->n; i++)
+		free(h->v[i].text);
+	free(h->v);
+	*h = (struct diag_held){ 0 };
+}
+
 static void report(struct diag *d, const char *sev, struct loc loc, const char *fmt, va_list ap)
 {
-	FILE *o = d->out;
+	FILE *o = begin(d, sev[0] == 'E');
 	if (d->src && loc.first_line > 0)
 		fprintf(o, "%s:%d:%d: ", d->src->name, loc.first_line, loc.first_column);
 	fprintf(o, "%s: ", sev);
@@ -102,9 +171,10 @@ void diag_hint(struct diag *d, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("HINT: ", d->out);
-	vfprintf(d->out, fmt, ap);
-	fputc('\n', d->out);
+	FILE *o = cont(d);
+	fputs("HINT: ", o);
+	vfprintf(o, fmt, ap);
+	fputc('\n', o);
 	va_end(ap);
 }
 
@@ -112,9 +182,10 @@ void diag_plain(struct diag *d, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("ERROR: ", d->out);
-	vfprintf(d->out, fmt, ap);
-	fputc('\n', d->out);
+	FILE *o = begin(d, true);
+	fputs("ERROR: ", o);
+	vfprintf(o, fmt, ap);
+	fputc('\n', o);
 	va_end(ap);
 	d->errors++;
 }

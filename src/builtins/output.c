@@ -16,7 +16,7 @@ static int check_printf(struct sema *s, struct node *n)
 
 static LLVMValueRef emit_printf_kind(struct cg *cg, struct node *n, uint32_t kind)
 {
-	struct rt_printf *pf = cg->drv->info.printfs.v[n->sem_id];
+	struct rt_printf *pf = cg->prog->printfs.v[n->sem_id];
 	LLVMValueRef rec;
 	LLVMValueRef pl = cg_event_begin(cg, kind, (uint32_t)n->sem_id, pf->size, &rec);
 	for (int i = 0; i < pf->nargs; i++)
@@ -48,8 +48,8 @@ static int check_time(struct sema *s, struct node *n)
 	struct rt_printf *pf = arena_alloc(sema_arena(s), sizeof(*pf));
 	pf->fmt = n->list.v[0]->str;
 	if (sema_is_final(s)) {
-		n->sem_id = sema_driver(s)->info.printfs.n;
-		ptrvec_push(sema_arena(s), &sema_driver(s)->info.printfs, pf);
+		n->sem_id = sema_program(s)->printfs.n;
+		ptrvec_push(sema_arena(s), &sema_program(s)->printfs, pf);
 	}
 	return 0;
 }
@@ -127,9 +127,9 @@ static int check_print(struct sema *s, struct node *n)
 	sema_complete_deep(t);
 	t = sema_norm(s, t);
 	if (sema_is_final(s)) {
-		struct driver *d = sema_driver(s);
-		n->sem_id = d->info.values.n;
-		ptrvec_push(sema_arena(s), &d->info.values, t);
+		struct program *d = sema_program(s);
+		n->sem_id = d->values.n;
+		ptrvec_push(sema_arena(s), &d->values, t);
 	}
 	return 0;
 }
@@ -147,7 +147,7 @@ static LLVMValueRef emit_print(struct cg *cg, struct node *n)
 		cg_event_submit(cg, rec);
 		return cg_i64(cg, 0);
 	}
-	struct type *t = cg->drv->info.values.v[n->sem_id];
+	struct type *t = cg->prog->values.v[n->sem_id];
 	LLVMValueRef pl = cg_event_begin(cg, EV_PRINT_VALUE, (uint32_t)n->sem_id, (t->size + 7) / 8 * 8, &rec);
 	cg_expr_into_slot(cg, n->list.v[0], t, pl);
 	cg_event_submit(cg, rec);

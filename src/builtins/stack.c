@@ -39,7 +39,7 @@ static int mode_of(const struct node *a)
 static int check_stack(struct sema *s, struct node *n)
 {
 	/* the default: BPFTRACE_STACK_MODE or config stack_mode, else bpftrace */
-	int mode = sema_driver(s)->opt->stack_mode >= 0 ? sema_driver(s)->opt->stack_mode : STACK_BPFTRACE;
+	int mode = sema_program(s)->set.stack_mode >= 0 ? sema_program(s)->set.stack_mode : STACK_BPFTRACE;
 	int64_t limit = STACK_DEFAULT_LIMIT;
 	int na = n->kind == N_CALL ? n->list.n : 0;
 	if (na == 2 && (mode = mode_of(n->list.v[0])) < 0) {
@@ -81,7 +81,7 @@ static int check_stack(struct sema *s, struct node *n)
 void stack_note_pid(struct cg *cg, LLVMValueRef pid);
 void stack_note_pid(struct cg *cg, LLVMValueRef pid)
 {
-	int fd = stack_pid_map_fd(&cg->drv->rt, 65536);
+	int fd = stack_pid_map_fd(cg->rt, 65536);
 	if (fd < 0) {
 		cg_error(cg, NULL, "cannot create the user symbol pid map: %s", strerror(errno));
 		return;
@@ -117,8 +117,8 @@ static LLVMValueRef emit_stack(struct cg *cg, struct node *n)
 {
 	bool user = n->type->kind == TY_USTACK;
 	int limit = n->type->nelem;
-	int max = cg->drv->opt->map_keys_max > 0 ? cg->drv->opt->map_keys_max : 4096;
-	int fd = stack_map_fd(&cg->drv->rt, limit, max);
+	int max = cg->prog->set.map_keys_max > 0 ? cg->prog->set.map_keys_max : 4096;
+	int fd = stack_map_fd(cg->rt, limit, max);
 	if (fd < 0) {
 		cg_error(cg, n, "cannot create the stack trace map for %d frames: %s", limit, strerror(errno));
 		return cg_i64(cg, 0);

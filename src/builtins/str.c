@@ -13,7 +13,7 @@ static int check_str(struct sema *s, struct node *n)
 	if (a0->kind == N_POSPARAM) {
 		/* a constant, cut as str() cuts what it reads: at most
 		 * BPFTRACE_STRLEN - 1 bytes, or the literal length given */
-		struct options *o = sema_driver(s)->opt;
+		struct settings *o = &sema_program(s)->set;
 		const char *p = a0->ival >= 1 && a0->ival <= o->nparams ? o->params[a0->ival - 1] : "";
 		size_t len = strlen(p), max = (size_t)size - 1;
 		if (n->list.n == 2) {

@@ -426,12 +426,12 @@ static int check_join(struct sema *s, struct node *n)
 		sep = d->str;
 	}
 	if (sema_is_final(s)) {
-		struct driver *drv = sema_driver(s);
+		struct program *prog = sema_program(s);
 		struct rt_printf *pf = arena_alloc(sema_arena(s), sizeof(*pf));
 		pf->fmt = sep;
 		pf->size = JOIN_ARGS * JOIN_ARGSIZE;
-		n->sem_id = drv->info.printfs.n;
-		ptrvec_push(sema_arena(s), &drv->info.printfs, pf);
+		n->sem_id = prog->printfs.n;
+		ptrvec_push(sema_arena(s), &prog->printfs, pf);
 	}
 	return 0;
 }

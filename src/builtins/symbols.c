@@ -82,7 +82,7 @@ static int check_kaddr(struct sema *s, struct node *n)
 	if (!k || !ksyms_have_addrs()) {
 		sema_error(s, n->loc, "Failed to resolve kernel symbol: %s", name);
 		/* say why where the kernel is the reason (once: the reporting pass) */
-		struct diag *d = &sema_driver(s)->diag;
+		struct diag *d = sema_diag(s);
 		if (sema_is_final(s) && ksyms_load() < 0)
 			diag_hint(d, "/proc/kallsyms is not readable");
 		else if (sema_is_final(s) && !ksyms_have_addrs())

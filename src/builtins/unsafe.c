@@ -16,7 +16,7 @@
 
 static bool unsafe_allowed(struct sema *s, struct node *n)
 {
-	if (sema_driver(s)->opt->unsafe)
+	if (sema_program(s)->set.unsafe)
 		return true;
 	sema_error(s, n->loc, "%s() is an unsafe function being used in safe mode", n->str);
 	return false;
@@ -39,7 +39,7 @@ static int check_cat(struct sema *s, struct node *n)
 /* The printf-like event of system()/cat(): the formatted arguments. */
 static LLVMValueRef emit_fmt_event(struct cg *cg, struct node *n, uint32_t kind)
 {
-	struct rt_printf *pf = cg->drv->info.printfs.v[n->sem_id];
+	struct rt_printf *pf = cg->prog->printfs.v[n->sem_id];
 	LLVMValueRef rec;
 	LLVMValueRef pl = cg_event_begin(cg, kind, (uint32_t)n->sem_id, pf->size, &rec);
 	for (int i = 0; i < pf->nargs; i++)

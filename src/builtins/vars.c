@@ -45,7 +45,7 @@ static LLVMValueRef emit_nsecs(struct cg *cg, struct node *n)
 
 static int check_elapsed(struct sema *s, struct node *n)
 {
-	sema_driver(s)->info.uses_elapsed = true;
+	sema_program(s)->uses_elapsed = true;
 	return check_u64(s, n);
 }
 
@@ -103,11 +103,11 @@ static LLVMValueRef emit_probe(struct cg *cg, struct node *n)
 
 static int check_cpid(struct sema *s, struct node *n)
 {
-	if (!sema_driver(s)->opt->cmd) {
+	if (!sema_program(s)->set.has_cmd) {
 		sema_error(s, n->loc, "cpid cannot be used without child command");
 		return -1;
 	}
-	sema_driver(s)->info.uses_cpid = true;
+	sema_program(s)->uses_cpid = true;
 	return check_u64(s, n);
 }
 

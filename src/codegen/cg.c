@@ -29,9 +29,9 @@ void cg_error(struct cg *cg, struct node *n, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n)
-		diag_error(&cg->drv->diag, n->loc, "%s", buf);
+		diag_error(cg->diag, n->loc, "%s", buf);
 	else
-		diag_plain(&cg->drv->diag, "%s", buf);
+		diag_plain(cg->diag, "%s", buf);
 	cg->failed = true;
 }
 
@@ -285,8 +285,8 @@ static LLVMValueRef globals_ptr(struct cg *cg);
 static void map_full_check(struct cg *cg, int fd, LLVMValueRef r)
 {
 	int id = -1;
-	for (int i = 0; i < cg->drv->rt.nmaps; i++)
-		if (cg->drv->rt.maps[i] && cg->drv->rt.maps[i]->fd == fd)
+	for (int i = 0; i < cg->rt->nmaps; i++)
+		if (cg->rt->maps[i] && cg->rt->maps[i]->fd == fd)
 			id = i;
 	if (id < 0 || id >= 64)
 		return;
@@ -303,7 +303,7 @@ static void map_full_check(struct cg *cg, int fd, LLVMValueRef r)
 void cg_verifier_site(struct cg *cg, int helper, struct node *call,
 		      bool (*explain)(const struct verifier_site *, const char *, const char *, struct diag *))
 {
-	struct arena *a = &cg->drv->arena;
+	struct arena *a = cg->a;
 	struct verifier_site *vs = arena_alloc(a, sizeof(*vs));
 	vs->helper = helper;
 	vs->call = call;
@@ -318,9 +318,9 @@ void cg_verifier_site(struct cg *cg, int helper, struct node *call,
 static void helper_check(struct cg *cg, const char *helper, LLVMValueRef r, bool neg)
 {
 	struct node *at = cg->cur_expr ? cg->cur_expr : cg->cur_stmt;
-	if (cg->drv->opt->warning_level < 2 || !at)
+	if (cg->prog->set.warning_level < 2 || !at)
 		return;
-	struct arena *a = &cg->drv->arena;
+	struct arena *a = cg->a;
 	struct rt_helper_err *he = arena_alloc(a, sizeof(*he));
 	he->helper = helper;
 	he->loc = at->loc;
@@ -515,11 +515,11 @@ void cg_program(struct cg *cg, struct prog_unit *u);   /* cg_stmt.c */
  * number, so the new map takes that number. */
 static int finish_scratch(struct cg *cg)
 {
-	int ncpus = cg->drv->rt.ncpus > 0 ? cg->drv->rt.ncpus : 1;
+	int ncpus = cg->rt->ncpus > 0 ? cg->rt->ncpus : 1;
 	int size = cg->scratch_off < 8 ? 8 : cg->scratch_off;
 	if (bpfsys_map_create_at(cg->scratch_fd, BPF_MAP_TYPE_ARRAY, "scratch", 4, (unsigned)size,
 				 (unsigned)ncpus) < 0) {
-		diag_plain(&cg->drv->diag, "failed to create the scratch map (%d bytes per CPU): %s", size,
+		diag_plain(cg->diag, "failed to create the scratch map (%d bytes per CPU): %s", size,
 			   strerror(errno));
 		return -1;
 	}
@@ -536,7 +536,7 @@ static void dump_module(struct cg *cg, const char *title)
 /* --emit-llvm FILE: the module's IR in FILE<suffix>. */
 static void emit_llvm(struct cg *cg, const char *suffix)
 {
-	char *path = arena_printf(&cg->drv->arena, "%s%s", cg->drv->opt->emit_llvm, suffix);
+	char *path = arena_printf(cg->a, "%s%s", cg->opts->emit_llvm, suffix);
 	char *err = NULL;
 	if (LLVMPrintModuleToFile(cg->mod, path, &err))
 		cg_error(cg, NULL, "failed to write %s: %s", path, err ? err : "unknown error");
@@ -556,12 +556,13 @@ static LLVMTargetMachineRef make_target_machine(char **err)
 				       LLVMCodeModelDefault);
 }
 
-int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const char *dump,
+int cg_compile(const struct probe_env *env, struct program *prog, struct rt *rt, const struct cg_opts *o,
 	       void **obj, size_t *objlen)
 {
-	struct cg cgs = { .drv = drv }, *cg = &cgs;
-	cg->ringbuf_fd = drv->rt.ringbuf_fd;
-	cg->globals_fd = drv->rt.globals_fd;
+	struct cg cgs = { .env = env, .prog = prog, .rt = rt, .diag = env->diag, .a = env->arena, .opts = o },
+		  *cg = &cgs;
+	cg->ringbuf_fd = rt->ringbuf_fd;
+	cg->globals_fd = rt->globals_fd;
 	cg->scratch_fd = -1;
 	cg->ctx = LLVMContextCreate();
 	LLVMContextSetDiagnosticHandler(cg->ctx, diag_handler, cg);
@@ -579,7 +580,7 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 	char *err = NULL;
 	cg->tm = make_target_machine(&err);
 	if (!cg->tm) {
-		diag_plain(&drv->diag, "LLVM has no BPF target: %s", err ? err : "unknown error");
+		diag_plain(cg->diag, "LLVM has no BPF target: %s", err ? err : "unknown error");
 		LLVMDisposeMessage(err);
 		goto out;
 	}
@@ -588,39 +589,39 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 	LLVMSetModuleDataLayout(cg->mod, dl);
 	LLVMDisposeTargetData(dl);
 
-	for (int i = 0; i < nunits && !cg->failed; i++)
-		cg_program(cg, &units[i]);
-	drv->rt.helper_errs = (struct rt_helper_err **)cg->helper_errs.v;
-	drv->rt.nhelper_errs = cg->helper_errs.n;
-	drv->rt.ring_events = cg->ring_events;
+	for (int i = 0; i < prog->nunits && !cg->failed; i++)
+		cg_program(cg, &prog->units[i]);
+	rt->helper_errs = (struct rt_helper_err **)cg->helper_errs.v;
+	rt->nhelper_errs = cg->helper_errs.n;
+	rt->ring_events = cg->ring_events;
 	if (cg->scratch_fd >= 0) {
-		drv->rt.scratch_fd = cg->scratch_fd;
+		rt->scratch_fd = cg->scratch_fd;
 		if (!cg->failed && finish_scratch(cg) < 0)
 			goto out;
 	}
 	if (cg->failed)
 		goto out;
-	if (driver_dumps(dump, "codegen"))
+	if (o->dump_ir)
 		dump_module(cg, "LLVM IR:");
-	if (drv->opt->emit_llvm)
+	if (o->emit_llvm)
 		emit_llvm(cg, ".original.ll");
 	if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &err)) {
-		diag_plain(&drv->diag, "internal error: invalid LLVM IR: %s", err);
+		diag_plain(cg->diag, "internal error: invalid LLVM IR: %s", err);
 		LLVMDisposeMessage(err);
 		goto out;
 	}
 	LLVMDisposeMessage(err);
 	err = NULL;
-	if (drv->opt->ir_only) {
+	if (o->ir_only) {
 		rc = 0;
 		goto out;
 	}
 	bpfs_cxx_optimize(cg->mod, cg->tm);
-	if (driver_dumps(dump, "codegen-opt"))
+	if (o->dump_ir_opt)
 		dump_module(cg, "Optimized LLVM IR:");
-	if (drv->opt->emit_llvm)
+	if (o->emit_llvm)
 		emit_llvm(cg, ".optimized.ll");
-	if (driver_dumps(dump, "asm")) {
+	if (o->dump_asm) {
 		LLVMMemoryBufferRef ab;
 		if (!LLVMTargetMachineEmitToMemoryBuffer(cg->tm, cg->mod, LLVMAssemblyFile, &err, &ab)) {
 			printf("BPF assembly:\n%.*s", (int)LLVMGetBufferSize(ab), LLVMGetBufferStart(ab));
@@ -635,16 +636,16 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 		const char *m = cg->llvm_error ? cg->llvm_error : err ? err : "unknown error";
 		struct node *at = strstr(m, "stack limit") ? stack_culprit(cg, m) : NULL;
 		if (at)
-			diag_error(&drv->diag, at->kind == N_PROBE && at->list.n ? at->list.v[0]->loc : at->loc,
+			diag_error(cg->diag, at->kind == N_PROBE && at->list.n ? at->list.v[0]->loc : at->loc,
 				   "this %s needs more than the 512 bytes of BPF stack a BPF function has",
 				   at->kind == N_PROBE ? "probe" : at->kind == N_FOR ? "for loop" : "statement");
 		if (at && at->kind == N_FOR)
-			diag_hint(&drv->diag, "a for-loop body is a function of its own that gets the variables it uses "
+			diag_hint(cg->diag, "a for-loop body is a function of its own that gets the variables it uses "
 				  "from outside by reference: use fewer of them (or maps)");
 		else if (strstr(m, "stack limit"))
-			diag_plain(&drv->diag, "the program uses more than 512 bytes of BPF stack: %s", m);
+			diag_plain(cg->diag, "the program uses more than 512 bytes of BPF stack: %s", m);
 		else
-			diag_plain(&drv->diag, "LLVM failed to emit BPF code: %s", m);
+			diag_plain(cg->diag, "LLVM failed to emit BPF code: %s", m);
 		if (err)
 			LLVMDisposeMessage(err);
 		if (!cg->failed)
@@ -659,8 +660,8 @@ int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const ch
 	LLVMDisposeMemoryBuffer(buf);
 	rc = 0;
 out:
-	if (cg->failed && cg->llvm_error && rc < 0 && !drv->diag.errors)
-		diag_plain(&drv->diag, "LLVM: %s", cg->llvm_error);
+	if (cg->failed && cg->llvm_error && rc < 0 && !cg->diag->errors)
+		diag_plain(cg->diag, "LLVM: %s", cg->llvm_error);
 	free(cg->llvm_error);
 	if (cg->tm)
 		LLVMDisposeTargetMachine(cg->tm);

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
-#include "driver.h"
 #include "abi/event_abi.h"
+#include "runtime/runtime.h"
 #include "sema/sema.h"
 
 struct cg_loop;
@@ -23,8 +23,20 @@ struct cg_loop;
  * contexts), within this budget (the rest is left for LLVM's spills): */
 #define CG_STACK_BUDGET 384
 
+/* What the caller asks of cg_compile beyond the program. */
+struct cg_opts {
+	bool dump_ir, dump_ir_opt, dump_asm;   /* -d codegen, codegen-opt, asm: print them */
+	const char *emit_llvm;   /* --emit-llvm FILE: FILE.original.ll, FILE.optimized.ll */
+	bool ir_only;            /* stop once the IR is built and verified (the fuzzer) */
+};
+
 struct cg {
-	struct driver *drv;
+	const struct probe_env *env;
+	struct program *prog;
+	struct rt *rt;           /* map fds in; -k sites, ring size, scratch map out */
+	struct diag *diag;
+	struct arena *a;
+	const struct cg_opts *opts;
 	LLVMContextRef ctx;
 	LLVMModuleRef mod;
 	LLVMBuilderRef b;
@@ -64,9 +76,11 @@ struct cg {
 };
 
 
-/* Compiles every program unit into one BPF ELF object in memory.
- * dump: -d stage name or NULL. Returns 0, or -1 with a diagnostic. */
-int cg_compile(struct driver *drv, struct prog_unit *units, int nunits, const char *dump,
+/* Compiles every program unit of prog (whose types are final: sema_units)
+ * into one BPF ELF object in memory (malloc'd), referencing the kernel maps
+ * of rt; records in rt what the runtime needs of the code (-k sites, the
+ * output ring's size, the scratch map). Returns 0, or -1 with a diagnostic. */
+int cg_compile(const struct probe_env *env, struct program *prog, struct rt *rt, const struct cg_opts *o,
 	       void **obj, size_t *objlen);
 
 /* ---- toolkit ---- */

@@ -133,7 +133,7 @@ LLVMValueRef cg_agg_read(struct cg *cg, struct map_info *mi, LLVMValueRef key)
 	cg_store_i64(cg, acc, cg_i64(cg, 0));
 	cg_store_i64(cg, cnt, cg_i64(cg, 0));
 	struct cloop l;
-	LLVMValueRef cpu = loop_begin(cg, &l, cg_i64(cg, cg->drv->rt.ncpus > 0 ? cg->drv->rt.ncpus : 1));
+	LLVMValueRef cpu = loop_begin(cg, &l, cg_i64(cg, cg->rt->ncpus > 0 ? cg->rt->ncpus : 1));
 	LLVMValueRef p = cg_map_lookup_percpu(cg, mi->rt->fd, key, LLVMBuildTrunc(cg->b, cpu, cg->i32, ""));
 	LLVMBasicBlockRef have = cg_block(cg, "agg_cpu"), next = cg_block(cg, "agg_next");
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, p, LLVMConstNull(cg->ptr), ""), next, have);
@@ -622,7 +622,7 @@ static LLVMValueRef expr(struct cg *cg, struct node *n)
 	case N_POSPARAM:
 		return cg_i64(cg, n->sem_id ? strtoll(n->str, NULL, 0) : 0);
 	case N_POSCOUNT:
-		return cg_i64(cg, cg->drv->opt->nparams);
+		return cg_i64(cg, cg->prog->set.nparams);
 	case N_IDENT:
 	case N_CALL: {
 		const struct builtin *b = n->sem;
@@ -818,7 +818,7 @@ static void expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		break;
 	}
 	cg_error(cg, n, "cannot generate code for %s of type %s", node_kind_name(n->kind),
-		 type_name(&cg->drv->arena, t));
+		 type_name(cg->a, t));
 }
 
 /* The index of the field `name` of record t (sema made sure it exists). */

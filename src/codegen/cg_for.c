@@ -102,7 +102,7 @@ static LLVMValueRef callback(struct cg *cg, struct node *n, struct for_sem *fs, 
 {
 	struct saved sv;
 	save(cg, &sv);
-	LLVMValueRef *old = arena_alloc(&cg->drv->arena, sizeof(*old) * (size_t)(fs->captures.n + 1));
+	LLVMValueRef *old = arena_alloc(cg->a, sizeof(*old) * (size_t)(fs->captures.n + 1));
 	for (int i = 0; i < fs->captures.n; i++)
 		old[i] = ((struct var_info *)fs->captures.v[i])->cg;
 

@@ -185,8 +185,8 @@ void cg_function_begin(struct cg *cg, LLVMValueRef fn)
 	cg->fn = fn;
 	size_t nl;
 	const char *nm = LLVMGetValueName2(fn, &nl);
-	ptrvec_push(&cg->drv->arena, &cg->fn_names, arena_strndup(&cg->drv->arena, nm, nl));
-	ptrvec_push(&cg->drv->arena, &cg->fn_nodes, cg->cur_stmt ? cg->cur_stmt : cg->unit->probe);
+	ptrvec_push(cg->a, &cg->fn_names, arena_strndup(cg->a, nm, nl));
+	ptrvec_push(cg->a, &cg->fn_nodes, cg->cur_stmt ? cg->cur_stmt : cg->unit->probe);
 	LLVMSetSection(fn, cg->unit->section);
 	unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
 	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
@@ -206,10 +206,6 @@ void cg_program(struct cg *cg, struct prog_unit *u);
 void cg_program(struct cg *cg, struct prog_unit *u)
 {
 	struct node *p = u->probe;
-	if (u->retype && sema_retype(cg->drv, p, u->aps[0]) < 0) {
-		cg->failed = true;
-		return;
-	}
 	LLVMTypeRef ft = LLVMFunctionType(cg->i64, &cg->ptr, 1, 0);
 	char name[32];
 	snprintf(name, sizeof(name), "fn_%s", u->section);
@@ -224,7 +220,7 @@ void cg_program(struct cg *cg, struct prog_unit *u)
 	struct probe_sem *ps = p->sem;
 	for (int i = 0; i < ps->vars.n; i++)
 		((struct var_info *)ps->vars.v[i])->cg = NULL;
-	if (cg->drv->opt->pid > 0 && u->aps[0]->pt->special == PS_NONE) {
+	if (cg->prog->set.pid > 0 && u->aps[0]->pt->special == PS_NONE) {
 		/* -p PID: every probe but BEGIN/END sees only that process (latest bpftrace) */
 		LLVMValueRef tgid = LLVMBuildLShr(cg->b, cg_helper(cg, BPF_FUNC_get_current_pid_tgid, cg->i64, NULL, 0),
 						  cg_i64(cg, 32), "");

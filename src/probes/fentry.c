@@ -216,7 +216,7 @@ static void *fe_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 {
 	const struct fe *f = ap->priv;
 	if (!strcmp(name, "retval")) {
-		struct type *t = fe_ctx_type(&cg->drv->penv, ap, name);
+		struct type *t = fe_ctx_type(cg->env, ap, name);
 		int sz = t->kind == TY_INT ? t->size : 8;
 		return kctx_load(cg, 8 * retval_slot(f), sz, t->is_signed);
 	}

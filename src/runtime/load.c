@@ -47,12 +47,12 @@ static int value_size(const struct type *t)
 	}
 }
 
-static int create_error(struct driver *drv, const char *what, int err)
+static int create_error(struct loader *L, const char *what, int err)
 {
 	if (err == EPERM)
-		diag_plain(&drv->diag, "failed to create BPF map %s: %s (bpfscript must run as root)", what, strerror(err));
+		diag_plain(L->diag, "failed to create BPF map %s: %s (bpfscript must run as root)", what, strerror(err));
 	else
-		diag_plain(&drv->diag, "failed to create BPF map %s: %s", what, strerror(err));
+		diag_plain(L->diag, "failed to create BPF map %s: %s", what, strerror(err));
 	return -1;
 }
 
@@ -88,12 +88,12 @@ static uint64_t mem_available(void)
  * BPFTRACE_MAP_KEYS_MAX, a huge declared map) would take the kernel minutes
  * of allocation before failing, or push the machine into the OOM killer:
  * refuse them first, naming the largest. */
-static int check_memory(struct driver *drv)
+static int check_memory(struct loader *L)
 {
-	struct rt *rt = &drv->rt;
+	struct rt *rt = L->rt;
 	uint64_t total = 0, biggest = 0;
 	const struct rt_map *big = NULL;
-	for (int i = 0; i < drv->info.maps.n; i++) {
+	for (int i = 0; i < L->prog->maps.n; i++) {
 		uint64_t b = map_bytes(rt->maps[i], rt->ncpus);
 		total += b;
 		if (b > biggest) {
@@ -106,13 +106,13 @@ static int check_memory(struct driver *drv)
 	uint64_t avail = mem_available();
 	if (!avail || total <= avail / 2)
 		return 0;
-	diag_plain(&drv->diag, "the maps need about %llu MB of kernel memory, more than half the %llu MB available: "
+	diag_plain(L->diag, "the maps need about %llu MB of kernel memory, more than half the %llu MB available: "
 		   "%s alone needs %llu MB (%d entries of %d-byte keys and %d-byte values%s)",
 		   (unsigned long long)(total >> 20), (unsigned long long)(avail >> 20), big->name,
 		   (unsigned long long)(biggest >> 20), big->max_entries, big->key_size, big->val_size,
 		   big->percpu ? ", one value per CPU" : "");
-	diag_hint(&drv->diag, "lower BPFTRACE_MAP_KEYS_MAX (now %d), or the size of the maps declared with let",
-		  drv->opt->map_keys_max);
+	diag_hint(L->diag, "lower BPFTRACE_MAP_KEYS_MAX (now %d), or the size of the maps declared with let",
+		  L->prog->set.map_keys_max);
 	return -1;
 }
 
@@ -146,37 +146,37 @@ static int map_as_array(const struct map_info *mi)
  * page, and unmaps them at exit (~0.7 ms here for 512 KiB), so programs whose
  * only event is exit() -- maps and aggregations, printed at exit -- get one
  * page: exits that find it full are not output (abi/event_abi.h, G_EXIT). */
-static unsigned ring_size(const struct driver *drv)
+static unsigned ring_size(const struct loader *L)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t size = (uint64_t)(page > 0 ? page : 4096);
-	if (!drv->rt.ring_events)
+	if (!L->rt->ring_events)
 		return (unsigned)size;
-	uint64_t want = (uint64_t)drv->opt->perf_rb_pages * size * (uint64_t)(drv->rt.ncpus > 0 ? drv->rt.ncpus : 1);
+	uint64_t want = (uint64_t)L->prog->set.perf_rb_pages * size * (uint64_t)(L->rt->ncpus > 0 ? L->rt->ncpus : 1);
 	while (size < want && size < (1ull << 30))
 		size <<= 1;
 	return (unsigned)size;
 }
 
 /* onto the fd number the code holds (reserved by load_maps) */
-static int load_ring(struct driver *drv)
+static int load_ring(struct loader *L)
 {
-	if (bpfsys_map_create_at(drv->rt.ringbuf_fd, BPF_MAP_TYPE_RINGBUF, "events", 0, 0, ring_size(drv)) < 0)
-		return create_error(drv, "ringbuf", errno);
+	if (bpfsys_map_create_at(L->rt->ringbuf_fd, BPF_MAP_TYPE_RINGBUF, "events", 0, 0, ring_size(L)) < 0)
+		return create_error(L, "ringbuf", errno);
 	return 0;
 }
 
-int load_maps(struct driver *drv)
+int load_maps(struct loader *L)
 {
-	struct rt *rt = &drv->rt;
-	struct ptrvec *maps = &drv->info.maps;
+	struct rt *rt = L->rt;
+	struct ptrvec *maps = &L->prog->maps;
 	rt->ncpus = libbpf_num_possible_cpus();
 	if (rt->ncpus <= 0)
 		rt->ncpus = 1;
-	rt->maps = arena_alloc(&drv->arena, sizeof(*rt->maps) * (size_t)(maps->n + 1));
+	rt->maps = arena_alloc(L->env->arena, sizeof(*rt->maps) * (size_t)(maps->n + 1));
 	for (int i = 0; i < maps->n; i++) {
 		struct map_info *mi = maps->v[i];
-		struct rt_map *m = arena_alloc(&drv->arena, sizeof(*m));
+		struct rt_map *m = arena_alloc(L->env->arena, sizeof(*m));
 		m->name = mi->name;
 		m->id = i;
 		m->key = mi->key;
@@ -188,7 +188,7 @@ int load_maps(struct driver *drv)
 		m->percpu = type_is_agg(mi->val);
 		/* `let @m = lruhash(n)` chose the kind and size (sema checked that
 		 * per-CPU kinds hold aggregations and only they) */
-		m->max_entries = mi->max_entries ? mi->max_entries : drv->opt->map_keys_max;
+		m->max_entries = mi->max_entries ? mi->max_entries : L->prog->set.map_keys_max;
 		if (mi->val->kind == TY_HIST)
 			m->max_entries *= 8;
 		else if (mi->val->kind == TY_LHIST)
@@ -204,7 +204,7 @@ int load_maps(struct driver *drv)
 		mi->rt = m;
 		rt->maps[i] = m;
 	}
-	if (check_memory(drv) < 0)
+	if (check_memory(L) < 0)
 		return -1;
 	for (int i = 0; i < maps->n; i++) {
 		struct rt_map *m = rt->maps[i];
@@ -214,24 +214,24 @@ int load_maps(struct driver *drv)
 					  (unsigned)m->val_size, (unsigned)m->max_entries);
 		if (m->fd < 0) {
 			rt->nmaps = i;
-			return create_error(drv, m->name, errno);
+			return create_error(L, m->name, errno);
 		}
 		rt->nmaps = i + 1;
 	}
-	drv->rt.globals_fd = bpfsys_map_create(BPF_MAP_TYPE_ARRAY, "globals", 4, 8 * G_NGLOBALS, 1);
-	if (drv->rt.globals_fd < 0)
-		return create_error(drv, "globals", errno);
+	L->rt->globals_fd = bpfsys_map_create(BPF_MAP_TYPE_ARRAY, "globals", 4, 8 * G_NGLOBALS, 1);
+	if (L->rt->globals_fd < 0)
+		return create_error(L, "globals", errno);
 	/* the ring's fd number, reserved until load_ring */
-	rt->ringbuf_fd = bpfsys_fd_reserve(drv->rt.globals_fd);
+	rt->ringbuf_fd = bpfsys_fd_reserve(L->rt->globals_fd);
 	if (rt->ringbuf_fd < 0)
-		return create_error(drv, "ringbuf", errno);
+		return create_error(L, "ringbuf", errno);
 	uint64_t g[G_NGLOBALS] = { 0 };
-	g[G_START_NS] = drv->start_ns;
-	g[G_CPID] = (uint64_t)drv->child;
-	g[G_PID] = (uint64_t)(drv->opt->pid > 0 ? drv->opt->pid : 0);
+	g[G_START_NS] = L->start_ns;
+	g[G_CPID] = (uint64_t)L->cpid;
+	g[G_PID] = (uint64_t)(L->prog->set.pid > 0 ? L->prog->set.pid : 0);
 	uint32_t k = 0;
-	if (bpf_map_update_elem(drv->rt.globals_fd, &k, g, BPF_ANY) < 0)
-		return create_error(drv, "globals", errno);
+	if (bpf_map_update_elem(L->rt->globals_fd, &k, g, BPF_ANY) < 0)
+		return create_error(L, "globals", errno);
 	return 0;
 }
 
@@ -358,14 +358,16 @@ static void set_func_info(struct bpf_prog_load_opts *o, const struct subprog_fix
 	o->func_info_rec_size = sizeof(struct bpf_func_info);
 }
 
-int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_unit *units, int n)
+int load_programs(struct loader *L, const void *obj, size_t len)
 {
-	struct rt *rt = &drv->rt;
-	if (load_ring(drv) < 0)
+	struct prog_unit *units = L->prog->units;
+	int n = L->prog->nunits;
+	struct rt *rt = L->rt;
+	if (load_ring(L) < 0)
 		return -1;
-	rt->progs = arena_alloc(&drv->arena, sizeof(*rt->progs) * (size_t)(n + 1));
+	rt->progs = arena_alloc(L->env->arena, sizeof(*rt->progs) * (size_t)(n + 1));
 	struct elf_index ix;
-	elf_index(&ix, &drv->arena, obj, len);
+	elf_index(&ix, L->env->arena, obj, len);
 	for (int i = 0; i < n; i++) {
 		struct prog_unit *u = &units[i];
 		size_t sz;
@@ -375,7 +377,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 		struct subprog_fix fix = { .btf_fd = -1 };
 		char fixwhy[256];
 		if (insns && has_rel && subprog_fixup(obj, len, u->section, &fix, fixwhy, sizeof(fixwhy)) < 0) {
-			diag_plain(&drv->diag, "internal error: %s", fixwhy);
+			diag_plain(L->diag, "internal error: %s", fixwhy);
 			return -1;
 		}
 		if (fix.insns) {
@@ -383,7 +385,7 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 			sz = fix.ninsns * sizeof(struct bpf_insn);
 		}
 		if (!insns) {
-			diag_plain(&drv->diag, "internal error: program section %s missing from the object", u->section);
+			diag_plain(L->diag, "internal error: program section %s missing from the object", u->section);
 			return -1;
 		}
 		const struct probe_type *pt = u->aps[0]->pt;
@@ -393,15 +395,15 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 		set_func_info(&opts, &fix);
 		if (pt->load_opts) {
 			char why[512] = "";
-			if (pt->load_opts(&drv->penv, u->aps, u->naps, &opts, why, sizeof(why)) < 0) {
-				diag_plain(&drv->diag, "%s", why[0] ? why : "cannot prepare the program load");
+			if (pt->load_opts(L->env, u->aps, u->naps, &opts, why, sizeof(why)) < 0) {
+				diag_plain(L->diag, "%s", why[0] ? why : "cannot prepare the program load");
 				rt->nprogs = i;
 				subprog_free(&fix);
 				return -1;
 			}
 		}
 		/* -d verifier: the verifier's log of every program, even accepted ones. */
-		char *vlog = driver_dumps(drv->opt->dump, "verifier") ? xcalloc(1, 4u << 20) : NULL;
+		char *vlog = L->dump_verifier ? xcalloc(1, 4u << 20) : NULL;
 		if (vlog) {
 			opts.log_buf = vlog;
 			opts.log_size = 4u << 20;
@@ -426,14 +428,14 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 			char why[512];
 			if (fd >= 0) {
 				free(log);
-			} else if (explain_rejection(u, insns, sz / sizeof(struct bpf_insn), log, &drv->diag)) {
+			} else if (explain_rejection(u, insns, sz / sizeof(struct bpf_insn), log, L->diag)) {
 				free(log);
 				rt->nprogs = i;
 				subprog_free(&fix);
 				return -1;
 			} else if (pt->load_error && pt->load_error(u->aps[0], lerr, log, why, sizeof(why))) {
 				/* the probe type knows what this failure means (one line) */
-				diag_plain(&drv->diag, "%s", why);
+				diag_plain(L->diag, "%s", why);
 				free(log);
 				rt->nprogs = i;
 				subprog_free(&fix);
@@ -441,14 +443,14 @@ int load_programs(struct driver *drv, const void *obj, size_t len, struct prog_u
 			} else {
 				err = lerr;
 				if (err == EPERM && !log[0])
-					diag_plain(&drv->diag, "Error loading program %s: %s (the kernel refused this program type; are you root?)",
+					diag_plain(L->diag, "Error loading program %s: %s (the kernel refused this program type; are you root?)",
 						   u->aps[0]->name, strerror(err));
 				else
-					diag_plain(&drv->diag, "Error loading program %s: the kernel verifier rejected it (%s)",
+					diag_plain(L->diag, "Error loading program %s: the kernel verifier rejected it (%s)",
 						   u->aps[0]->name, strerror(err));
 				if (log[0]) {
-					fprintf(drv->diag.out, "Verifier log (last lines):\n");
-					print_log_tail(drv->diag.out, log, 12);
+					fprintf(L->diag->out, "Verifier log (last lines):\n");
+					print_log_tail(L->diag->out, log, 12);
 				}
 				free(log);
 				rt->nprogs = i;
@@ -499,9 +501,8 @@ int load_extra_map_fd(const struct rt *rt, const char *name)
 	return -1;
 }
 
-void load_close(struct driver *drv)
+void load_close(struct rt *rt)
 {
-	struct rt *rt = &drv->rt;
 	for (int i = 0; i < rt->nextra; i++)
 		close(rt->extra[i].fd);
 	free(rt->extra);
@@ -515,11 +516,11 @@ void load_close(struct driver *drv)
 			close(rt->maps[i]->fd);
 	if (rt->ringbuf_fd > 0)
 		close(rt->ringbuf_fd);
-	if (drv->rt.globals_fd > 0)
-		close(drv->rt.globals_fd);
+	if (rt->globals_fd > 0)
+		close(rt->globals_fd);
 	if (rt->scratch_fd > 0)
 		close(rt->scratch_fd);
 	rt->scratch_fd = 0;
 	rt->nprogs = rt->nmaps = 0;
-	rt->ringbuf_fd = drv->rt.globals_fd = -1;
+	rt->ringbuf_fd = rt->globals_fd = -1;
 }

@@ -16,10 +16,11 @@
 #include <linux/bpf.h>
 
 struct arena *sema_arena(struct sema *s) { return s->a; }
-struct driver *sema_driver(struct sema *s) { return s->drv; }
+struct program *sema_program(struct sema *s) { return s->prog; }
+struct diag *sema_diag(struct sema *s) { return s->diag; }
 struct attach_point *sema_ap(struct sema *s) { return s->ap; }
 bool sema_is_final(struct sema *s) { return s->final; }
-int sema_strlen(struct sema *s) { return s->drv->opt->strlen; }
+int sema_strlen(struct sema *s) { return s->prog->set.strlen; }
 
 void sema_error(struct sema *s, struct loc loc, const char *fmt, ...)
 {
@@ -31,7 +32,7 @@ void sema_error(struct sema *s, struct loc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	diag_error(&s->drv->diag, loc, "%s", buf);
+	diag_error(s->diag, loc, "%s", buf);
 }
 
 void sema_warn(struct sema *s, struct loc loc, const char *fmt, ...)
@@ -43,7 +44,7 @@ void sema_warn(struct sema *s, struct loc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	diag_warn(&s->drv->diag, loc, "%s", buf);
+	diag_warn(s->diag, loc, "%s", buf);
 }
 
 const char *sema_tn(struct sema *s, const struct type *t)
@@ -165,8 +166,8 @@ struct type *sema_unify(struct sema *s, struct type *old, struct type *new)
 
 struct map_info *sema_map_get(struct sema *s, struct node *m, bool create)
 {
-	struct ptrvec *pv = &s->drv->info.maps;
-	struct map_info *mi = strmap_get(&s->drv->info.map_names, m->str);
+	struct ptrvec *pv = &s->prog->maps;
+	struct map_info *mi = strmap_get(&s->prog->map_names, m->str);
 	if (mi || !create)
 		return mi;
 	mi = arena_alloc(s->a, sizeof(*mi));
@@ -174,7 +175,7 @@ struct map_info *sema_map_get(struct sema *s, struct node *m, bool create)
 	mi->id = pv->n;
 	mi->first = m->loc;
 	ptrvec_push(s->a, pv, mi);
-	strmap_put(s->a, &s->drv->info.map_names, mi->name, mi);
+	strmap_put(s->a, &s->prog->map_names, mi->name, mi);
 	return mi;
 }
 
@@ -409,39 +410,29 @@ struct var_info *sema_var_new(struct sema *s, struct node *var, bool is_let)
  * *skipped keeps the first such error, reported if no attach point of the
  * probe is left. */
 static int expand_one(struct sema *s, struct node *p, const struct probe_type *pt, struct node *an,
-		      struct probe_sem *ps, char **skipped)
+		      struct probe_sem *ps, struct diag_held *skipped)
 {
-	struct driver *drv = s->drv;
-	bool lenient = p->list.n > 1;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = lenient ? open_memstream(&buf, &len) : NULL;
-	FILE *out = drv->diag.out;
-	int errors = drv->diag.errors;
-	if (mem)
-		drv->diag.out = mem;
-	int rc = pt->expand(&drv->penv, an->str, an->loc, &ps->aps);
-	if (!mem)
-		return rc;
-	drv->diag.out = out;
-	fclose(mem);
-	if (rc == PROBE_NO_SYMBOL) {
-		drv->diag.errors = errors;
-		if (!*skipped)
-			*skipped = arena_strdup(s->a, buf);
-		rc = 0;
-	} else if (len) {
-		fputs(buf, out);
+	if (p->list.n <= 1)
+		return pt->expand(s->env, an->str, an->loc, &ps->aps);
+	diag_hold(s->diag);
+	int rc = pt->expand(s->env, an->str, an->loc, &ps->aps);
+	struct diag_held held = diag_unhold(s->diag);
+	if (rc == PROBE_NO_SYMBOL && !skipped->n) {
+		*skipped = held;
+		return 0;
 	}
-	free(buf);
+	if (rc == PROBE_NO_SYMBOL)
+		rc = 0;
+	else
+		diag_emit(s->diag, &held);
+	diag_held_free(&held);
 	return rc;
 }
 
 static int expand_probe(struct sema *s, struct node *p, struct probe_sem *ps)
 {
-	struct driver *drv = s->drv;
 	int rc = 0;
-	char *skipped = NULL;
+	struct diag_held skipped = { 0 };
 	for (int i = 0; i < p->list.n; i++) {
 		struct node *an = p->list.v[i];
 		const char *text = an->str;
@@ -449,7 +440,7 @@ static int expand_probe(struct sema *s, struct node *p, struct probe_sem *ps)
 		char *tname = arena_strndup(s->a, text, colon ? (size_t)(colon - text) : strlen(text));
 		const struct probe_type *pt = probe_type_find(tname);
 		if (!pt) {
-			probe_report_unknown(&drv->diag, tname, an->loc);
+			probe_report_unknown(s->diag, tname, an->loc);
 			rc = -1;
 			continue;
 		}
@@ -460,19 +451,19 @@ static int expand_probe(struct sema *s, struct node *p, struct probe_sem *ps)
 		}
 		for (int k = before; k < ps->aps.n; k++) {
 			struct attach_point *ap = ps->aps.v[k];
-			ap->id = drv->info.aps.n;
+			ap->id = s->prog->aps.n;
 			/* consecutive attach points of one name are one probe (the
 			 * sites of a USDT probe): `probe` has one value for them */
 			if (k > before && !strcmp(ps->aps.v[k - 1]->name, ap->name))
 				ap->id = ps->aps.v[k - 1]->id;
-			ap_list_push(s->a, &drv->info.aps, ap);
+			ap_list_push(s->a, &s->prog->aps, ap);
 		}
 	}
-	if (skipped && rc == 0 && ps->aps.n == 0) {
-		fputs(skipped, drv->diag.out);
-		drv->diag.errors++;
+	if (skipped.n && rc == 0 && ps->aps.n == 0) {
+		diag_emit(s->diag, &skipped);
 		rc = -1;
 	}
+	diag_held_free(&skipped);
 	return rc;
 }
 
@@ -502,14 +493,14 @@ static void check_probe(struct sema *s, struct node *p, struct attach_point *ap)
  * kernel map (it has no types); the others keep their ids in order. */
 static void drop_unused_maps(struct sema *s)
 {
-	struct ptrvec *pv = &s->drv->info.maps;
+	struct ptrvec *pv = &s->prog->maps;
 	int k = 0;
 	for (int i = 0; i < pv->n; i++) {
 		struct map_info *mi = pv->v[i];
 		if (!mi->val) {
 			if (mi->map_type)
-				diag_warn(&s->drv->diag, mi->decl, "Unused map: %s", mi->name);
-			strmap_put(s->a, &s->drv->info.map_names, mi->name, NULL);
+				diag_warn(s->diag, mi->decl, "Unused map: %s", mi->name);
+			strmap_put(s->a, &s->prog->map_names, mi->name, NULL);
 			continue;
 		}
 		mi->id = k;
@@ -520,7 +511,7 @@ static void drop_unused_maps(struct sema *s)
 
 static void check_all(struct sema *s)
 {
-	struct node *root = s->drv->root;
+	struct node *root = s->prog->root;
 	for (int i = 0; i < root->list.n; i++)
 		if (root->list.v[i]->kind == N_PROBE) {
 			struct probe_sem *ps = root->list.v[i]->sem;
@@ -528,13 +519,13 @@ static void check_all(struct sema *s)
 		}
 }
 
-int sema_run(struct driver *drv)
+int sema_run(const struct probe_env *env, struct program *prog)
 {
-	struct sema s = { .drv = drv, .a = &drv->arena };
-	struct node *root = drv->root;
-	if (sema_preamble(&s) < 0 || drv->diag.errors)
+	struct sema s = { .env = env, .prog = prog, .diag = env->diag, .a = env->arena };
+	struct node *root = prog->root;
+	if (sema_preamble(&s) < 0 || s.diag->errors)
 		return -1;
-	if (sema_cdefs(&s) < 0 || drv->diag.errors)
+	if (sema_cdefs(&s) < 0 || s.diag->errors)
 		return -1;
 	int rc = 0;
 	for (int i = 0; i < root->list.n; i++) {
@@ -546,22 +537,26 @@ int sema_run(struct driver *drv)
 		if (expand_probe(&s, p, ps) < 0)
 			rc = -1;
 	}
-	if (rc < 0 || drv->diag.errors)
+	if (rc < 0 || s.diag->errors)
 		return -1;
 	/* Silent pass: learn map types in any order. */
 	check_all(&s);
 	s.final = true;
 	s.errors = 0;
 	check_all(&s);
-	if (s.errors || drv->diag.errors)
+	if (s.errors || s.diag->errors)
 		return -1;
 	drop_unused_maps(&s);
 	return 0;
 }
 
-int sema_retype(struct driver *drv, struct node *probe, struct attach_point *ap)
+/* Types a probe body for one attach point (the final pass again, silent
+ * about warnings, which the whole program's pass gave). */
+int sema_retype(const struct probe_env *env, struct program *prog, struct node *probe,
+		  struct attach_point *ap)
 {
-	struct sema s = { .drv = drv, .a = &drv->arena, .final = true, .retype = true };
+	struct sema s = { .env = env, .prog = prog, .diag = env->diag, .a = env->arena, .final = true,
+			  .retype = true };
 	check_probe(&s, probe, ap);
 	return s.errors ? -1 : 0;
 }

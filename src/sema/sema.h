@@ -8,27 +8,8 @@
 #ifndef BPFSCRIPT_SEMA_H
 #define BPFSCRIPT_SEMA_H
 #include <stdbool.h>
-#include "driver.h"
+#include "ast/program.h"
 
-struct map_info {
-	const char *name;       /* "@x" */
-	int id;
-	struct type *key;       /* TY_TUPLE, or NULL for a scalar map */
-	struct type *val;       /* normalised value type or aggregation kind */
-	struct loc first;       /* first assignment, for messages */
-	bool assigned;
-	/* `let @m = lruhash(n);` (0 / 0 when undeclared: a hash, or a per-CPU
-	 * hash for aggregations, with max_map_keys entries) */
-	int map_type;           /* enum bpf_map_type */
-	int max_entries;
-	struct loc decl;
-	/* The program does more with the map than aggregate into it: reads it,
-	 * deletes from it, iterates or tests it (print, clear and zero run in
-	 * user space and do not count). A scalar count/hist/lhist map without it
-	 * can live in a per-CPU array (runtime/load.c: map_as_array). */
-	bool bpf_used;
-	struct rt_map *rt;      /* filled when the kernel map is created */
-};
 
 struct for_sem;
 
@@ -54,29 +35,7 @@ struct for_sem {
 	struct map_info *map;     /* for ($kv : @m) */
 };
 
-struct diag;
 
-/* A helper call whose rejection by the verifier its builtin can explain at
- * the source (path(): bpf_d_path on a pointer this kernel does not trust).
- * Codegen records them in the order it emits them; the loader asks on a
- * failed load whose log stops at a call of that helper. */
-struct verifier_site {
-	int helper;             /* BPF_FUNC_* */
-	struct node *call;
-	/* Reports the error at the call when `why` (the verifier's lines after
-	 * the call, `log` the whole log) is one it explains; true if it did. */
-	bool (*explain)(const struct verifier_site *site, const char *log, const char *why, struct diag *d);
-};
-
-/* One BPF program to generate: a probe body for one or more attach points. */
-struct prog_unit {
-	struct node *probe;
-	struct attach_point **aps;
-	int naps;
-	const char *section;
-	bool retype;            /* sema_retype for aps[0] before generating code */
-	struct ptrvec vsites;   /* struct verifier_site *, filled by codegen */
-};
 
 struct probe_sem {
 	struct ap_list aps;         /* this probe's expanded attach points */
@@ -90,15 +49,23 @@ struct sema;
  * retval...): codegen asks the probe type (probe_type.ctx_emit). */
 #define SEM_CTX 0x7c7c
 
-/* Runs name resolution and type checking over the whole program. */
-int sema_run(struct driver *drv);
-/* Re-types a probe body for one of its attach points (per_ap probes) before
- * its code is generated. */
-int sema_retype(struct driver *drv, struct node *probe, struct attach_point *ap);
+/* Runs attach-point expansion, name resolution and type checking over the
+ * whole program: prog->root and prog->set filled by the caller; env gives the
+ * arena, the diagnostics sink and the target process. Returns 0 or -1 after
+ * diagnostics. */
+int sema_run(const struct probe_env *env, struct program *prog);
+/* Groups the probes into program units (prog->units): one program per
+ * probe type among a probe's attach points, or one per attach point when
+ * the body is typed per attach point (it uses args) or the probe type binds
+ * its program to one kernel object. Such a unit gets a copy of the probe's
+ * body typed for its attach point, so that afterwards every unit's types
+ * are final: codegen and the object cache never call back into sema. */
+int sema_units(const struct probe_env *env, struct program *prog);
 
 /* ---- for builtin descriptors ---- */
 struct arena *sema_arena(struct sema *s);
-struct driver *sema_driver(struct sema *s);
+struct program *sema_program(struct sema *s);
+struct diag *sema_diag(struct sema *s);
 struct attach_point *sema_ap(struct sema *s);
 /* Type-checks an expression (sets n->type); returns it or NULL on error. */
 struct type *sema_expr(struct sema *s, struct node *n);

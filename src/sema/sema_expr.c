@@ -36,7 +36,7 @@ struct type *sema_int_common(const struct type *a, const struct type *b)
 
 static const char *param(struct sema *s, int n)
 {
-	struct options *o = s->drv->opt;
+	struct settings *o = &s->prog->set;
 	return n >= 1 && n <= o->nparams ? o->params[n - 1] : NULL;
 }
 
@@ -327,7 +327,7 @@ static struct type *expr_ident(struct sema *s, struct node *n)
 {
 	if (!strcmp(n->str, "args")) {
 		struct attach_point *ap = s->ap;
-		struct type *t = ap && ap->pt->args_type ? ap->pt->args_type(&s->drv->penv, ap) : NULL;
+		struct type *t = ap && ap->pt->args_type ? ap->pt->args_type(s->env, ap) : NULL;
 		if (!t) {
 			/* (a probe type with args that has none here said why) */
 			if (!ap || !ap->pt->args_type)
@@ -340,7 +340,7 @@ static struct type *expr_ident(struct sema *s, struct node *n)
 	}
 	struct attach_point *ap = s->ap;
 	if (ap && ap->pt->ctx_type) {
-		struct type *t = ap->pt->ctx_type(&s->drv->penv, ap, n->str);
+		struct type *t = ap->pt->ctx_type(s->env, ap, n->str);
 		if (t) {
 			n->sem = NULL;
 			n->sem_id = SEM_CTX;
@@ -382,7 +382,7 @@ static void suggest_function(struct sema *s, const char *name)
 		}
 	}
 	if (best)
-		diag_hint(&s->drv->diag, "did you mean %s()?", best);
+		diag_hint(s->diag, "did you mean %s()?", best);
 }
 
 struct type *sema_call(struct sema *s, struct node *n)

@@ -7,6 +7,7 @@
  *   sema_preamble.c  #define, config, macros, map declarations
  *   sema_types.c     C types: script struct/union/enum definitions, BTF
  *                    names, members, &, offsetof, address spaces
+ *   units.c          program units, each typed for its attach points
  *
  * Scoping of $variables. Latest bpftrace scopes a variable to the block
  * that declares it; 0.17 scoped it to the probe, and its tools assign a
@@ -24,6 +25,7 @@
 #define BPFSCRIPT_SEMA_INT_H
 #include "sema/sema.h"
 #include "sema/builtin.h"
+#include "abi/format.h"
 
 struct scope {
 	struct scope *up;
@@ -32,7 +34,9 @@ struct scope {
 };
 
 struct sema {
-	struct driver *drv;
+	const struct probe_env *env;
+	struct program *prog;
+	struct diag *diag;
 	struct arena *a;
 	bool final;                  /* the reporting pass */
 	int errors;
@@ -47,6 +51,9 @@ struct sema {
 };
 
 /* ---- sema.c ---- */
+/* Types a probe body for one attach point (units.c). */
+int sema_retype(const struct probe_env *env, struct program *prog, struct node *probe,
+		struct attach_point *ap);
 const char *sema_tn(struct sema *s, const struct type *t);
 struct type *sema_unify(struct sema *s, struct type *old, struct type *new);
 struct map_info *sema_map_get(struct sema *s, struct node *m, bool create);

@@ -51,19 +51,7 @@ static struct node *find_item(struct ptrvec *pv, const char *name, bool macro)
 
 static struct node *clone(struct arena *a, const struct node *n)
 {
-	if (!n)
-		return NULL;
-	struct node *c = node_new(a, n->kind, n->loc);
-	*c = *n;
-	c->list = (struct node_list){ 0 };
-	for (int i = 0; i < n->list.n; i++)
-		node_list_push(a, &c->list, clone(a, n->list.v[i]));
-	c->a = clone(a, n->a);
-	c->b = clone(a, n->b);
-	c->c = clone(a, n->c);
-	c->type = NULL;
-	c->sem = NULL;
-	return c;
+	return node_clone(a, n, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -151,7 +139,7 @@ static void config_item(struct pre *p, struct node *as)
 		}
 		/* the environment wins over the config block (latest bpftrace) */
 		if (!env_set("STACK_MODE", NULL))
-			s->drv->opt->stack_mode = mode;
+			s->prog->set.stack_mode = mode;
 		return;
 	}
 	bool want_int = !strcmp(key, "max_strlen") || !strcmp(key, "max_map_keys") || !strcmp(key, "perf_rb_pages");
@@ -161,7 +149,7 @@ static void config_item(struct pre *p, struct node *as)
 		sema_error(s, v->loc, "Invalid value for %s: expected a positive integer", key);
 		return;
 	}
-	struct options *o = s->drv->opt;
+	struct settings *o = &s->prog->set;
 	if (!strcmp(key, "max_strlen")) {
 		if (env_set("STRLEN", "MAX_STRLEN"))
 			return;
@@ -203,7 +191,7 @@ static void map_decl(struct pre *p, struct node *n)
 			type = kinds[i].type;
 	if (type < 0) {
 		sema_error(s, sema_loc_head(call->loc, (int)strlen(call->str)), "Invalid bpf map type: %s", call->str);
-		diag_hint(&s->drv->diag, "Valid map types: hash, lruhash, percpuhash, percpulruhash");
+		diag_hint(s->diag, "Valid map types: hash, lruhash, percpuhash, percpulruhash");
 		return;
 	}
 	if (call->list.n != 1 || call->list.v[0]->kind != N_INT || call->list.v[0]->ival <= 0) {
@@ -441,7 +429,7 @@ static void item(struct pre *p, struct node *n, struct node_list *out)
 int sema_preamble(struct sema *s)
 {
 	struct pre p = { .s = s };
-	struct node *root = s->drv->root;
+	struct node *root = s->prog->root;
 	struct node_list out = { 0 };
 	/* reports go straight out: this pass runs once */
 	s->final = true;

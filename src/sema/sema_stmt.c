@@ -53,8 +53,8 @@ int sema_printf(struct sema *s, struct node *call, int first)
 	pf->args = args;
 	pf->offsets = offs;
 	pf->size = (off + 7) / 8 * 8;
-	call->sem_id = s->drv->info.printfs.n;
-	ptrvec_push(s->a, &s->drv->info.printfs, pf);
+	call->sem_id = s->prog->printfs.n;
+	ptrvec_push(s->a, &s->prog->printfs, pf);
 	return 0;
 }
 
@@ -325,7 +325,7 @@ static int64_t unroll_count(struct sema *s, struct node *c)
 	if (c->kind == N_INT)
 		return c->ival;
 	if (c->kind == N_POSPARAM) {
-		struct options *o = s->drv->opt;
+		struct settings *o = &s->prog->set;
 		if (c->ival >= 1 && c->ival <= o->nparams)
 			return strtoll(o->params[c->ival - 1], NULL, 0);
 		return 0;

@@ -379,7 +379,7 @@ static struct type *cp_record(struct cparse *c, bool is_union, const char *tag)
 	struct layout l = { .rec = rec, .align = 1 };
 	if (tag) {
 		/* visible to its own members (struct node *next;) */
-		strmap_put(c->s->a, &c->s->drv->info.ctypes, rec->name, rec);
+		strmap_put(c->s->a, &c->s->prog->ctypes, rec->name, rec);
 	}
 	while (!c->failed && !cp_accept(c, '}')) {
 		if (!*c->p) {
@@ -437,7 +437,7 @@ static struct type *cp_enum(struct cparse *c, const char *tag)
 		}
 		t->enumvals[t->nenumvals++] = (struct type_enumval){ name, next };
 		neg |= next < 0;
-		strmap_put(c->s->a, &c->s->drv->info.cenums, name, t);
+		strmap_put(c->s->a, &c->s->prog->cenums, name, t);
 		next++;
 		if (!cp_accept(c, ',')) {
 			if (!cp_accept(c, '}'))
@@ -447,7 +447,7 @@ static struct type *cp_enum(struct cparse *c, const char *tag)
 	}
 	t->is_signed = neg;
 	if (tag)
-		strmap_put(c->s->a, &c->s->drv->info.ctypes, t->enum_name, t);
+		strmap_put(c->s->a, &c->s->prog->ctypes, t->enum_name, t);
 	return t;
 }
 
@@ -465,7 +465,7 @@ static void cdef(struct sema *s, struct node *n)
 
 int sema_cdefs(struct sema *s)
 {
-	struct node *root = s->drv->root;
+	struct node *root = s->prog->root;
 	bool was = s->final;
 	s->final = true;
 	int before = s->errors;
@@ -487,7 +487,7 @@ static const char *near_record(struct sema *s, const char *name)
 {
 	const char *best = NULL;
 	int bd = 3;
-	struct strmap *m = &s->drv->info.ctypes;
+	struct strmap *m = &s->prog->ctypes;
 	for (int i = 0; i < m->cap; i++)
 		if (m->keys && m->keys[i]) {
 			int d = diag_distance(name, m->keys[i]);
@@ -502,7 +502,7 @@ static const char *near_record(struct sema *s, const char *name)
 
 struct type *sema_c_named(struct sema *s, const char *name, struct loc loc, bool report)
 {
-	struct type *t = strmap_get(&s->drv->info.ctypes, name);
+	struct type *t = strmap_get(&s->prog->ctypes, name);
 	if (!t)
 		t = btf_named_type(name);
 	if (t)
@@ -513,14 +513,14 @@ struct type *sema_c_named(struct sema *s, const char *name, struct loc loc, bool
 		if (s->final) {
 			const char *near = near_record(s, name);
 			if (near)
-				diag_hint(&s->drv->diag, "did you mean '%s'?", near);
+				diag_hint(s->diag, "did you mean '%s'?", near);
 		}
 	} else if (report && !strncmp(name, "enum ", 5)) {
 		sema_error(s, loc, "Unknown enum: '%s'", name);
 		if (s->final) {
 			const char *near = near_record(s, name);
 			if (near)
-				diag_hint(&s->drv->diag, "did you mean '%s'?", near);
+				diag_hint(s->diag, "did you mean '%s'?", near);
 		}
 	} else if (report) {
 		sema_error(s, loc, "Cannot resolve unknown type \"%s\"", name);
@@ -530,7 +530,7 @@ struct type *sema_c_named(struct sema *s, const char *name, struct loc loc, bool
 
 bool sema_enumerator(struct sema *s, struct node *n)
 {
-	struct type *t = strmap_get(&s->drv->info.cenums, n->str);
+	struct type *t = strmap_get(&s->prog->cenums, n->str);
 	int64_t v = 0;
 	if (t) {
 		for (int i = 0; i < t->nenumvals; i++)
@@ -582,7 +582,7 @@ static void suggest_member(struct sema *s, struct type *rt, const char *name)
 		}
 	}
 	if (best)
-		diag_hint(&s->drv->diag, "did you mean '%s'?", best);
+		diag_hint(s->diag, "did you mean '%s'?", best);
 }
 
 struct type *sema_field(struct sema *s, struct node *n)
