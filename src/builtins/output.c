@@ -7,14 +7,17 @@
 #include "codegen/cg.h"
 #include "abi/event_abi.h"
 #include "abi/hist.h"
+#include "builtins/output.h"
 
-static int check_printf(struct sema *s, struct node *n)
+/* The printf-like call (output.h): printf here, system() and cat() in
+ * unsafe.c. */
+int fmt_call_check(struct sema *s, struct node *n)
 {
 	n->type = type_void();
 	return sema_printf(s, n, 0);
 }
 
-static LLVMValueRef emit_printf_kind(struct cg *cg, struct node *n, uint32_t kind)
+LLVMValueRef fmt_call_emit(struct cg *cg, struct node *n, uint32_t kind)
 {
 	struct rt_printf *pf = cg->prog->printfs.v[n->sem_id];
 	LLVMValueRef rec;
@@ -27,7 +30,7 @@ static LLVMValueRef emit_printf_kind(struct cg *cg, struct node *n, uint32_t kin
 
 static LLVMValueRef emit_printf(struct cg *cg, struct node *n)
 {
-	return emit_printf_kind(cg, n, EV_PRINTF);
+	return fmt_call_emit(cg, n, EV_PRINTF);
 }
 
 static int check_time(struct sema *s, struct node *n)
@@ -246,7 +249,7 @@ static LLVMValueRef emit_delete(struct cg *cg, struct node *n)
 
 const struct builtin builtins_output[] = {
 	{ .name = "printf", .kind = B_FUNC, .min_args = 1, .max_args = 64, .stmt_only = true,
-	  .check = check_printf, .emit = emit_printf },
+	  .check = fmt_call_check, .emit = emit_printf },
 	{ .name = "time", .kind = B_FUNC, .min_args = 0, .max_args = 1, .stmt_only = true,
 	  .check = check_time, .emit = emit_time },
 	{ .name = "exit", .kind = B_FUNC, .min_args = 0, .max_args = 1, .stmt_only = true,

@@ -1,8 +1,8 @@
 /* unsafe.c - functions that act on the system: system(), signal() and
  * override(), which need --unsafe, and cat(). system() and cat() are
- * printf-like: the BPF side sends the formatted arguments as an event
- * (EV_SYSTEM, EV_CAT) and the runtime runs the command / prints the file
- * (run.c). signal() calls bpf_send_signal and override()
+ * printf-like (output.h): the BPF side sends the formatted arguments as
+ * an event (EV_SYSTEM, EV_CAT) and the runtime runs the command / prints
+ * the file (run.c). signal() calls bpf_send_signal and override()
  * bpf_override_return in the probe itself. Messages are bpftrace's. */
 #include <string.h>
 #include <strings.h>
@@ -13,6 +13,7 @@
 #include "ast/probe.h"
 #include "abi/event_abi.h"
 #include "sys/bpfsys.h"
+#include "builtins/output.h"
 
 static bool unsafe_allowed(struct sema *s, struct node *n)
 {
@@ -27,35 +28,17 @@ static int check_system(struct sema *s, struct node *n)
 	n->type = type_void();
 	if (!unsafe_allowed(s, n))
 		return -1;
-	return sema_printf(s, n, 0);
-}
-
-static int check_cat(struct sema *s, struct node *n)
-{
-	n->type = type_void();
-	return sema_printf(s, n, 0);
-}
-
-/* The printf-like event of system()/cat(): the formatted arguments. */
-static LLVMValueRef emit_fmt_event(struct cg *cg, struct node *n, uint32_t kind)
-{
-	struct rt_printf *pf = cg->prog->printfs.v[n->sem_id];
-	LLVMValueRef rec;
-	LLVMValueRef pl = cg_event_begin(cg, kind, (uint32_t)n->sem_id, pf->size, &rec);
-	for (int i = 0; i < pf->nargs; i++)
-		cg_expr_into_slot(cg, n->list.v[i + 1], pf->args[i], cg_gep(cg, pl, pf->offsets[i]));
-	cg_event_submit(cg, rec);
-	return cg_i64(cg, 0);
+	return fmt_call_check(s, n);
 }
 
 static LLVMValueRef emit_system(struct cg *cg, struct node *n)
 {
-	return emit_fmt_event(cg, n, EV_SYSTEM);
+	return fmt_call_emit(cg, n, EV_SYSTEM);
 }
 
 static LLVMValueRef emit_cat(struct cg *cg, struct node *n)
 {
-	return emit_fmt_event(cg, n, EV_CAT);
+	return fmt_call_emit(cg, n, EV_CAT);
 }
 
 /* Signal names signal() accepts, with or without "SIG", in any case. */
@@ -182,7 +165,7 @@ const struct builtin builtins_unsafe[] = {
 	{ .name = "system", .kind = B_FUNC, .min_args = 1, .max_args = 64, .stmt_only = true,
 	  .check = check_system, .emit = emit_system },
 	{ .name = "cat", .kind = B_FUNC, .min_args = 1, .max_args = 64, .stmt_only = true,
-	  .check = check_cat, .emit = emit_cat },
+	  .check = fmt_call_check, .emit = emit_cat },
 	{ .name = "signal", .kind = B_FUNC, .min_args = 1, .max_args = 1, .stmt_only = true,
 	  .check = check_signal, .emit = emit_signal },
 	{ .name = "override", .kind = B_FUNC, .min_args = 1, .max_args = 1, .stmt_only = true,

@@ -14,6 +14,7 @@
  *
  * Everything lives in the preprocessor's own arena, released by cpp_free. */
 #include "parser/cpp.h"
+#include "parser/cppexpr.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -406,10 +407,9 @@ static void expand(struct cpp *c, struct tv in, struct tv *out)
 /* ------------------------------------------------------------------ */
 /* Constant expressions                                                 */
 
-struct val {
-	int64_t v;
-	bool u;                    /* unsigned */
-};
+/* An #if condition (or an enum constant's value) is parsed here from its
+ * tokens; what its operators do is cppexpr.c's, which the include step
+ * uses for the script's own #if too. */
 
 struct ev {
 	struct cpp *c;
@@ -419,7 +419,7 @@ struct ev {
 	bool err;
 };
 
-static struct val cond(struct ev *e);
+static struct cpp_val cond(struct ev *e);
 
 static const struct ptok *peek(struct ev *e)
 {
@@ -436,12 +436,12 @@ static bool accept(struct ev *e, const char *s)
 	return false;
 }
 
-static struct val number(struct ev *e, const struct ptok *t)
+static struct cpp_val number(struct ev *e, const struct ptok *t)
 {
 	char buf[64];
 	if (t->len >= (int)sizeof(buf)) {
 		e->err = true;
-		return (struct val){ 0 };
+		return (struct cpp_val){ 0 };
 	}
 	memcpy(buf, t->s, (size_t)t->len);
 	buf[t->len] = 0;
@@ -458,7 +458,7 @@ static struct val number(struct ev *e, const struct ptok *t)
 	}
 	char *end;
 	unsigned long long v = strtoull(p, &end, base);
-	struct val r = { (int64_t)v, v > (unsigned long long)INT64_MAX };
+	struct cpp_val r = { (int64_t)v, v > (unsigned long long)INT64_MAX };
 	for (; *end; end++) {
 		if (*end == 'u' || *end == 'U')
 			r.u = true;
@@ -470,24 +470,24 @@ static struct val number(struct ev *e, const struct ptok *t)
 	return r;
 }
 
-static struct val charlit(struct ev *e, const struct ptok *t)
+static struct cpp_val charlit(struct ev *e, const struct ptok *t)
 {
 	const char *s = t->s + 1;
 	int n = t->len - 2;
 	if (n <= 0 || t->s[0] != '\'') {
 		e->err = true;
-		return (struct val){ 0 };
+		return (struct cpp_val){ 0 };
 	}
 	if (s[0] != '\\')
-		return (struct val){ (signed char)s[0], false };
+		return (struct cpp_val){ (signed char)s[0], false };
 	static const char esc[] = "n\nt\tr\rv\va\ab\bf\f\\\\''\"\"??";
 	for (int i = 0; esc[i]; i += 2)
 		if (s[1] == esc[i])
-			return (struct val){ esc[i + 1], false };
+			return (struct cpp_val){ esc[i + 1], false };
 	bool hex = s[1] == 'x';
 	char buf[16];
 	snprintf(buf, sizeof(buf), "%.*s", n - (hex ? 2 : 1), s + (hex ? 2 : 1));
-	return (struct val){ (signed char)strtol(buf, NULL, hex ? 16 : 8), false };
+	return (struct cpp_val){ (signed char)strtol(buf, NULL, hex ? 16 : 8), false };
 }
 
 /* `(unsigned int)` and friends at e->i (after the `(`): the width in bytes
@@ -541,34 +541,26 @@ static int cast_type(struct ev *e, bool *is_unsigned)
 	return size;
 }
 
-static struct val unary(struct ev *e)
+static struct cpp_val unary(struct ev *e)
 {
 	const struct ptok *t = peek(e);
 	if (!t) {
 		e->err = true;
-		return (struct val){ 0 };
+		return (struct cpp_val){ 0 };
 	}
-	if (accept(e, "-")) {
-		struct val v = unary(e);
-		v.v = (int64_t)(0 - (uint64_t)v.v);
-		return v;
-	}
+	if (accept(e, "-"))
+		return cpp_unary(CPP_NEG, unary(e));
 	if (accept(e, "+"))
-		return unary(e);
-	if (accept(e, "~")) {
-		struct val v = unary(e);
-		v.v = ~v.v;
-		return v;
-	}
-	if (accept(e, "!")) {
-		struct val v = unary(e);
-		return (struct val){ !v.v, false };
-	}
+		return cpp_unary(CPP_PLUS, unary(e));
+	if (accept(e, "~"))
+		return cpp_unary(CPP_BNOT, unary(e));
+	if (accept(e, "!"))
+		return cpp_unary(CPP_NOT, unary(e));
 	if (accept(e, "(")) {
 		bool u = false;
 		int size = cast_type(e, &u);
 		if (size) {
-			struct val v = unary(e);
+			struct cpp_val v = unary(e);
 			if (size < 8) {
 				uint64_t mask = (1ull << (size * 8)) - 1;
 				uint64_t x = (uint64_t)v.v & mask;
@@ -579,7 +571,7 @@ static struct val unary(struct ev *e)
 			v.u = u;
 			return v;
 		}
-		struct val v = cond(e);
+		struct cpp_val v = cond(e);
 		while (accept(e, ","))
 			v = cond(e);
 		if (!accept(e, ")"))
@@ -592,97 +584,62 @@ static struct val unary(struct ev *e)
 	if (t->k == 'c')
 		return charlit(e, t);
 	if (t->k == 'i' && !e->strict)
-		return (struct val){ 0 };
+		return (struct cpp_val){ 0 };
 	if (t->k == 'i') {
 		for (struct enumc *x = e->c->enums[hash(t->s, t->len)]; x; x = x->next)
 			if (tok_is(t, x->name))
-				return (struct val){ x->v, false };
+				return (struct cpp_val){ x->v, false };
 	}
 	e->err = true;
-	return (struct val){ 0 };
+	return (struct cpp_val){ 0 };
 }
 
-static int prec(const struct ptok *t)
+struct binop {
+	const char *s;
+	enum cpp_op op;
+	int prec;
+};
+
+/* The binary operator t is, or NULL. */
+static const struct binop *binop(const struct ptok *t)
 {
-	static const struct { const char *op; int p; } ops[] = {
-		{ "*", 10 }, { "/", 10 }, { "%", 10 }, { "+", 9 }, { "-", 9 }, { "<<", 8 }, { ">>", 8 },
-		{ "<", 7 }, { ">", 7 }, { "<=", 7 }, { ">=", 7 }, { "==", 6 }, { "!=", 6 }, { "&", 5 },
-		{ "^", 4 }, { "|", 3 }, { "&&", 2 }, { "||", 1 },
+	static const struct binop ops[] = {
+		{ "*", CPP_MUL, 10 }, { "/", CPP_DIV, 10 }, { "%", CPP_MOD, 10 }, { "+", CPP_ADD, 9 },
+		{ "-", CPP_SUB, 9 }, { "<<", CPP_SHL, 8 }, { ">>", CPP_SHR, 8 }, { "<", CPP_LT, 7 },
+		{ ">", CPP_GT, 7 }, { "<=", CPP_LE, 7 }, { ">=", CPP_GE, 7 }, { "==", CPP_EQ, 6 },
+		{ "!=", CPP_NE, 6 }, { "&", CPP_BAND, 5 }, { "^", CPP_BXOR, 4 }, { "|", CPP_BOR, 3 },
+		{ "&&", CPP_LAND, 2 }, { "||", CPP_LOR, 1 },
 	};
 	if (!t || t->k != 'p')
-		return 0;
+		return NULL;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (tok_is(t, ops[i].op))
-			return ops[i].p;
-	return 0;
+		if (tok_is(t, ops[i].s))
+			return &ops[i];
+	return NULL;
 }
 
-static struct val apply(struct ev *e, const struct ptok *op, struct val x, struct val y)
+static struct cpp_val binary(struct ev *e, int min)
 {
-	bool u = x.u || y.u;
-	uint64_t a = (uint64_t)x.v, b = (uint64_t)y.v;
-	struct val r = { 0, u };
-	if (tok_is(op, "*"))
-		r.v = (int64_t)(a * b);
-	else if (tok_is(op, "/") || tok_is(op, "%")) {
-		if (!b || (!u && x.v == INT64_MIN && y.v == -1)) {
-			e->err = true;
-			return r;
-		}
-		bool div = tok_is(op, "/");
-		r.v = u ? (int64_t)(div ? a / b : a % b) : div ? x.v / y.v : x.v % y.v;
-	} else if (tok_is(op, "+"))
-		r.v = (int64_t)(a + b);
-	else if (tok_is(op, "-"))
-		r.v = (int64_t)(a - b);
-	else if (tok_is(op, "<<"))
-		r = (struct val){ (int64_t)(a << (b & 63)), x.u };
-	else if (tok_is(op, ">>"))
-		r = (struct val){ x.u ? (int64_t)(a >> (b & 63)) : x.v >> (b & 63), x.u };
-	else if (tok_is(op, "&"))
-		r.v = (int64_t)(a & b);
-	else if (tok_is(op, "^"))
-		r.v = (int64_t)(a ^ b);
-	else if (tok_is(op, "|"))
-		r.v = (int64_t)(a | b);
-	else {
-		bool lt = u ? a < b : x.v < y.v, eq = a == b;
-		int c = tok_is(op, "<")    ? lt
-			: tok_is(op, ">")  ? !lt && !eq
-			: tok_is(op, "<=") ? lt || eq
-			: tok_is(op, ">=") ? !lt
-			: tok_is(op, "==") ? eq
-			: tok_is(op, "!=") ? !eq
-			: tok_is(op, "&&") ? x.v && y.v
-					   : x.v || y.v;
-		r = (struct val){ c, false };
-	}
-	return r;
-}
-
-static struct val binary(struct ev *e, int min)
-{
-	struct val x = unary(e);
+	struct cpp_val x = unary(e);
 	for (;;) {
-		const struct ptok *op = peek(e);
-		int p = prec(op);
-		if (!p || p < min || e->err)
+		const struct binop *op = binop(peek(e));
+		if (!op || op->prec < min || e->err)
 			return x;
 		e->i++;
-		struct val y = binary(e, p + 1);
-		x = apply(e, op, x, y);
+		struct cpp_val y = binary(e, op->prec + 1);
+		x = cpp_binary(op->op, x, y, &e->err);
 	}
 }
 
-static struct val cond(struct ev *e)
+static struct cpp_val cond(struct ev *e)
 {
-	struct val c = binary(e, 1);
+	struct cpp_val c = binary(e, 1);
 	if (!accept(e, "?"))
 		return c;
-	struct val a = cond(e);
+	struct cpp_val a = cond(e);
 	if (!accept(e, ":"))
 		e->err = true;
-	struct val b = cond(e);
+	struct cpp_val b = cond(e);
 	return c.v ? a : b;
 }
 
@@ -1003,7 +960,7 @@ static bool constant(struct cpp *c, struct tv in, int64_t *v)
 	c->expansions = 0;
 	expand(c, in, &out);
 	struct ev e = { .c = c, .t = out.v, .n = out.n, .strict = true };
-	struct val r = cond(&e);
+	struct cpp_val r = cond(&e);
 	if (e.err || e.i != e.n)
 		return false;
 	*v = r.v;

@@ -49,6 +49,7 @@
 #include <sys/stat.h>
 
 #include "parser/cpp.h"
+#include "parser/cppexpr.h"
 #include "parser/parse.h"
 
 #define INCLUDE_MAX_DEPTH 32
@@ -400,63 +401,78 @@ static struct node *find_define(struct inc *in, const char *name)
 	return NULL;
 }
 
-/* The value of an #if condition: the program's #defines so far, then the
- * macros of the system headers read so far (and the predefined ones). */
-static int64_t pp_eval(struct inc *in, struct node *n, int depth)
+/* The #if arithmetic's name (cppexpr.h) for a binary operator of the
+ * language; false for one that has no meaning in a condition. */
+static bool pp_binop(enum op op, enum cpp_op *to)
 {
+	static const struct { enum op op; enum cpp_op to; } ops[] = {
+		{ OP_ADD, CPP_ADD }, { OP_SUB, CPP_SUB }, { OP_MUL, CPP_MUL }, { OP_DIV, CPP_DIV },
+		{ OP_MOD, CPP_MOD }, { OP_BAND, CPP_BAND }, { OP_BOR, CPP_BOR }, { OP_BXOR, CPP_BXOR },
+		{ OP_SHL, CPP_SHL }, { OP_SHR, CPP_SHR }, { OP_LT, CPP_LT }, { OP_LE, CPP_LE },
+		{ OP_GT, CPP_GT }, { OP_GE, CPP_GE }, { OP_EQ, CPP_EQ }, { OP_NE, CPP_NE },
+		{ OP_LAND, CPP_LAND }, { OP_LOR, CPP_LOR },
+	};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i].op == op) {
+			*to = ops[i].to;
+			return true;
+		}
+	return false;
+}
+
+/* The value of an #if condition: the program's #defines so far, then the
+ * macros of the system headers read so far (and the predefined ones). What
+ * the operators do is cpp.c's arithmetic (cppexpr.h); what it cannot take
+ * is 0: a name nothing defines, a division by 0, an expression of a kind a
+ * condition has no use for (a string, a cast, a field ...). A #define
+ * without a value (or a function-like one) is 1. */
+static struct cpp_val pp_eval(struct inc *in, struct node *n, int depth)
+{
+	struct cpp_val zero = { 0, false };
 	if (!n || depth > 64)
-		return 0;
+		return zero;
 	switch (n->kind) {
 	case N_INT:
-		return n->ival;
-	case N_CALL:
-		if (!strcmp(n->str, "defined") && n->list.n == 1 && n->list.v[0]->kind == N_IDENT)
-			return find_define(in, n->list.v[0]->str) || cpp_defined(in->cpp, n->list.v[0]->str);
-		return 0;
+		/* a literal >= 2^63 (negative as int64) is unsigned, as in C */
+		return (struct cpp_val){ n->ival, n->ival < 0 };
+	case N_CALL: {
+		if (strcmp(n->str, "defined") || n->list.n != 1 || n->list.v[0]->kind != N_IDENT)
+			return zero;
+		const char *name = n->list.v[0]->str;
+		return (struct cpp_val){ find_define(in, name) || cpp_defined(in->cpp, name), false };
+	}
 	case N_IDENT: {
 		struct node *d = find_define(in, n->str);
 		if (d)
-			return d->a ? pp_eval(in, d->a, depth + 1) : 1;
+			return d->a ? pp_eval(in, d->a, depth + 1) : (struct cpp_val){ 1, false };
 		int64_t v = 0;
-		return cpp_value(in->cpp, n->str, true, &v) ? v : 0;
+		return cpp_value(in->cpp, n->str, true, &v) ? (struct cpp_val){ v, false } : zero;
 	}
 	case N_UNOP: {
-		int64_t x = pp_eval(in, n->a, depth + 1);
-		return n->op == OP_NOT ? !x : n->op == OP_NEG ? (int64_t)(0 - (uint64_t)x) : n->op == OP_BNOT ? ~x : 0;
-	}
-	case N_BINOP: {
-		int64_t x = pp_eval(in, n->a, depth + 1);
-		if (n->op == OP_LAND && !x)
-			return 0;
-		if (n->op == OP_LOR && x)
-			return 1;
-		int64_t y = pp_eval(in, n->b, depth + 1);
+		struct cpp_val x = pp_eval(in, n->a, depth + 1);
 		switch (n->op) {
-		case OP_ADD: return (int64_t)((uint64_t)x + (uint64_t)y);
-		case OP_SUB: return (int64_t)((uint64_t)x - (uint64_t)y);
-		case OP_MUL: return (int64_t)((uint64_t)x * (uint64_t)y);
-		case OP_DIV: return y && !(x == INT64_MIN && y == -1) ? x / y : 0;
-		case OP_MOD: return y && !(x == INT64_MIN && y == -1) ? x % y : 0;
-		case OP_BAND: return x & y;
-		case OP_BOR: return x | y;
-		case OP_BXOR: return x ^ y;
-		case OP_SHL: return (int64_t)((uint64_t)x << (y & 63));
-		case OP_SHR: return x >> (y & 63);
-		case OP_LT: return x < y;
-		case OP_LE: return x <= y;
-		case OP_GT: return x > y;
-		case OP_GE: return x >= y;
-		case OP_EQ: return x == y;
-		case OP_NE: return x != y;
-		case OP_LAND: case OP_LOR: return y != 0;
-		default: return 0;
+		case OP_NOT: return cpp_unary(CPP_NOT, x);
+		case OP_NEG: return cpp_unary(CPP_NEG, x);
+		case OP_BNOT: return cpp_unary(CPP_BNOT, x);
+		default: return zero;
 		}
 	}
+	case N_BINOP: {
+		struct cpp_val x = pp_eval(in, n->a, depth + 1);
+		if (n->op == OP_LAND && !x.v)
+			return zero;
+		if (n->op == OP_LOR && x.v)
+			return (struct cpp_val){ 1, false };
+		struct cpp_val y = pp_eval(in, n->b, depth + 1);
+		enum cpp_op op;
+		bool err = false;   /* the value is 0 then, and the condition goes on */
+		return pp_binop(n->op, &op) ? cpp_binary(op, x, y, &err) : zero;
+	}
 	case N_TERNARY:
-		return pp_eval(in, n->a, depth + 1) ? pp_eval(in, n->b ? n->b : n->a, depth + 1)
-						    : pp_eval(in, n->c, depth + 1);
+		return pp_eval(in, n->a, depth + 1).v ? pp_eval(in, n->b ? n->b : n->a, depth + 1)
+						      : pp_eval(in, n->c, depth + 1);
 	default:
-		return 0;
+		return zero;
 	}
 }
 
@@ -502,7 +518,7 @@ static int walk(struct inc *in, struct node_list *l, const char *from_dir, struc
 		struct node *n = l->v[i];
 		if (n->kind == N_IF) {
 			struct node *br = n;
-			while (br && br->kind == N_IF && !pp_eval(in, br->a, 0))
+			while (br && br->kind == N_IF && !pp_eval(in, br->a, 0).v)
 				br = br->c;
 			if (br && walk(in, &(br->kind == N_IF ? br->b : br)->list, from_dir, out) < 0)
 				return -1;
