@@ -305,115 +305,141 @@ static bool is_regular_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int main(int argc, char **argv)
+/* The -k / --no-warnings pair, in bpftrace's words when they conflict. */
+static void set_warning_level(struct options *o, int level)
 {
-	struct options o = { .warning_level = 1 };
-	bool list = false, info = false;
+	if (level == 2 && o->warning_level == 2)
+		die("USAGE: -kk has been deprecated. Use a single -k for runtime warnings for "
+		    "errors in map lookups and probe reads.");
+	if (o->warning_level != 1 && o->warning_level != level)
+		die("USAGE: -k, --warnings conflicts with --no-warnings");
+	o->warning_level = level;
+}
+
+static enum output_format parse_format(const char *arg)
+{
+	if (!strcmp(arg, "text"))
+		return OUT_TEXT;
+	if (!strcmp(arg, "json"))
+		return OUT_JSON;
+	die("Invalid output format \"%s\"\nValid formats: 'text', 'json'", arg);
+}
+
+static enum buffer_mode parse_buffering(const char *arg)
+{
+	if (!strcmp(arg, "line"))
+		return BUF_LINE;
+	if (!strcmp(arg, "full"))
+		return BUF_FULL;
+	if (!strcmp(arg, "none"))
+		return BUF_NONE;
+	die("USAGE: -B must be either 'line', 'full', or 'none'.");
+}
+
+/* What the command line asks for besides running a program. */
+struct modes {
+	bool list, info;
+	int exit_now;            /* -h, -V, a usage error: exit with this (>= 0) */
+};
+
+/* Parses the options into o; optind is left at the first operand. */
+static struct modes parse_options(int argc, char **argv, struct options *o)
+{
+	struct modes m = { .exit_now = -1 };
 	int ndirs = 0, nfiles = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "+e:lvp:c:qd:o:f:B:I:khV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'e': o.program = optarg; break;
-		case 'l': list = true; break;
-		case 'v': o.verbose = true; break;
-		case 'q': o.quiet = true; break;
-		case 'c': o.cmd = optarg; break;
-		case 'd': o.dump = parse_stages(optarg); break;
-		case 'o': o.output = optarg; break;
-		case 'p': o.pid = parse_pid(optarg); break;
-		case OPT_UNSAFE: o.unsafe = true; break;
-		case OPT_DRY_RUN: o.dry_run = true; break;
-		case OPT_CHECK: o.check = true; break;
-		case OPT_INFO: info = true; break;
-		case OPT_EMIT_ELF: o.emit_elf = optarg; break;
-		case OPT_EMIT_LLVM: o.emit_llvm = optarg; break;
-		case OPT_USDT_FILE_ACTIVATION: o.usdt_file_activation = true; break;
-		case 'k':
-			if (o.warning_level == 2)
-				die("USAGE: -kk has been deprecated. Use a single -k for runtime warnings for "
-				    "errors in map lookups and probe reads.");
-			if (o.warning_level == 0)
-				die("USAGE: -k, --warnings conflicts with --no-warnings");
-			o.warning_level = 2;
-			break;
-		case OPT_NO_WARNINGS:
-			if (o.warning_level == 2)
-				die("USAGE: -k, --warnings conflicts with --no-warnings");
-			o.warning_level = 0;
-			break;
+		case 'e': o->program = optarg; break;
+		case 'l': m.list = true; break;
+		case 'v': o->verbose = true; break;
+		case 'q': o->quiet = true; break;
+		case 'c': o->cmd = optarg; break;
+		case 'd': o->dump = parse_stages(optarg); break;
+		case 'o': o->output = optarg; break;
+		case 'p': o->pid = parse_pid(optarg); break;
+		case OPT_UNSAFE: o->unsafe = true; break;
+		case OPT_DRY_RUN: o->dry_run = true; break;
+		case OPT_CHECK: o->check = true; break;
+		case OPT_INFO: m.info = true; break;
+		case OPT_EMIT_ELF: o->emit_elf = optarg; break;
+		case OPT_EMIT_LLVM: o->emit_llvm = optarg; break;
+		case OPT_USDT_FILE_ACTIVATION: o->usdt_file_activation = true; break;
+		case 'k': set_warning_level(o, 2); break;
+		case OPT_NO_WARNINGS: set_warning_level(o, 0); break;
 		case 'I': {
 			struct stat st;
 			if (stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
 				fprintf(stderr, "WARNING: include directory '%s' is not a directory\n", optarg);
-			o.include_dirs = push(o.include_dirs, &ndirs, optarg);
+			o->include_dirs = push(o->include_dirs, &ndirs, optarg);
 			break;
 		}
 		case OPT_INCLUDE:
 			if (!is_regular_file(optarg))
 				die("include file '%s' not found", optarg);
-			o.include_files = push(o.include_files, &nfiles, optarg);
+			o->include_files = push(o->include_files, &nfiles, optarg);
 			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				o.format = OUT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				o.format = OUT_JSON;
-			else
-				die("Invalid output format \"%s\"\nValid formats: 'text', 'json'", optarg);
-			break;
-		case 'B':
-			if (!strcmp(optarg, "line"))
-				o.buffering = BUF_LINE;
-			else if (!strcmp(optarg, "full"))
-				o.buffering = BUF_FULL;
-			else if (!strcmp(optarg, "none"))
-				o.buffering = BUF_NONE;
-			else
-				die("USAGE: -B must be either 'line', 'full', or 'none'.");
-			break;
+		case 'f': o->format = parse_format(optarg); break;
+		case 'B': o->buffering = parse_buffering(optarg); break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			m.exit_now = 0;
+			return m;
 		case 'V':
 			printf("bpfscript v%s\n", BPFSCRIPT_VERSION);
-			return 0;
+			m.exit_now = 0;
+			return m;
 		default:
 			usage(stderr);
-			return 1;
+			m.exit_now = 1;
+			return m;
 		}
 	}
 	if (argc == 1) {
 		usage(stderr);
-		return 1;
-	}
-	if (o.cmd && o.pid) {
+		m.exit_now = 1;
+	} else if (o->cmd && o->pid) {
 		fprintf(stderr, "ERROR: USAGE: Cannot use both -c and -p.\n");
+		usage(stderr);
+		m.exit_now = 1;
+	}
+	return m;
+}
+
+/* -l without a program: list the probes matching the operand (or all). */
+static int list_probes(int argc, char **argv, const struct options *o)
+{
+	if (optind + 1 < argc) {
 		usage(stderr);
 		return 1;
 	}
+	const char *pattern = optind < argc ? argv[optind] : NULL;
+	int rc = o->pid > 0 ? probes_list_pid(o->pid, pattern, o->verbose, stdout)
+			    : probes_list(pattern, o->verbose, stdout);
+	tracefs_cleanup();
+	return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .warning_level = 1 };
+	struct modes m = parse_options(argc, argv, &o);
+	if (m.exit_now >= 0)
+		return m.exit_now;
 	read_env(&o);
 	tracefs_set_strlen(o.strlen);
 	if (driver_dumps(o.dump, "libbpf"))
 		libbpf_set_print(libbpf_print);
-	if (info) {
+	if (m.info) {
 		if (geteuid() != 0)
 			die("bpfscript currently only supports running as the root user.");
 		int rc = info_print(stdout);
 		tracefs_cleanup();
 		return rc < 0 ? 1 : 0;
 	}
-	if (list && !o.program && !(optind < argc && is_regular_file(argv[optind]))) {
-		if (optind + 1 < argc) {
-			usage(stderr);
-			return 1;
-		}
-		const char *pattern = optind < argc ? argv[optind] : NULL;
-		int rc = o.pid > 0 ? probes_list_pid(o.pid, pattern, o.verbose, stdout)
-				   : probes_list(pattern, o.verbose, stdout);
-		tracefs_cleanup();
-		return rc < 0 ? 1 : 0;
-	}
-	o.list = list;
+	if (m.list && !o.program && !(optind < argc && is_regular_file(argv[optind])))
+		return list_probes(argc, argv, &o);
+	o.list = m.list;
 	if (!o.program) {
 		if (optind >= argc)
 			die("USAGE: filename or -e 'program' required.");

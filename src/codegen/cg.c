@@ -556,13 +556,10 @@ static LLVMTargetMachineRef make_target_machine(char **err)
 				       LLVMCodeModelDefault);
 }
 
-int cg_compile(const struct probe_env *env, struct program *prog, struct rt *rt, const struct cg_opts *o,
-	       void **obj, size_t *objlen)
+/* The LLVM context, module, builder, types and the BPF target machine.
+ * Returns -1 after a diagnostic when LLVM has no BPF target. */
+static int cg_init(struct cg *cg)
 {
-	struct cg cgs = { .env = env, .prog = prog, .rt = rt, .diag = env->diag, .a = env->arena, .opts = o },
-		  *cg = &cgs;
-	cg->ringbuf_fd = rt->ringbuf_fd;
-	cg->globals_fd = rt->globals_fd;
 	cg->scratch_fd = -1;
 	cg->ctx = LLVMContextCreate();
 	LLVMContextSetDiagnosticHandler(cg->ctx, diag_handler, cg);
@@ -575,47 +572,54 @@ int cg_compile(const struct probe_env *env, struct program *prog, struct rt *rt,
 	cg->i64 = LLVMInt64TypeInContext(cg->ctx);
 	cg->ptr = LLVMPointerTypeInContext(cg->ctx, 0);
 	cg->voidt = LLVMVoidTypeInContext(cg->ctx);
-
-	int rc = -1;
 	char *err = NULL;
 	cg->tm = make_target_machine(&err);
 	if (!cg->tm) {
 		diag_plain(cg->diag, "LLVM has no BPF target: %s", err ? err : "unknown error");
 		LLVMDisposeMessage(err);
-		goto out;
+		return -1;
 	}
 	LLVMSetTarget(cg->mod, "bpfel");
 	LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(cg->tm);
 	LLVMSetModuleDataLayout(cg->mod, dl);
 	LLVMDisposeTargetData(dl);
+	return 0;
+}
 
-	for (int i = 0; i < prog->nunits && !cg->failed; i++)
-		cg_program(cg, &prog->units[i]);
-	rt->helper_errs = (struct rt_helper_err **)cg->helper_errs.v;
-	rt->nhelper_errs = cg->helper_errs.n;
-	rt->ring_events = cg->ring_events;
-	if (cg->scratch_fd >= 0) {
-		rt->scratch_fd = cg->scratch_fd;
-		if (!cg->failed && finish_scratch(cg) < 0)
-			goto out;
-	}
-	if (cg->failed)
-		goto out;
-	if (o->dump_ir)
-		dump_module(cg, "LLVM IR:");
-	if (o->emit_llvm)
-		emit_llvm(cg, ".original.ll");
-	if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &err)) {
-		diag_plain(cg->diag, "internal error: invalid LLVM IR: %s", err);
-		LLVMDisposeMessage(err);
-		goto out;
-	}
-	LLVMDisposeMessage(err);
-	err = NULL;
-	if (o->ir_only) {
-		rc = 0;
-		goto out;
-	}
+static void cg_dispose(struct cg *cg)
+{
+	free(cg->llvm_error);
+	if (cg->tm)
+		LLVMDisposeTargetMachine(cg->tm);
+	LLVMDisposeBuilder(cg->b);
+	LLVMDisposeModule(cg->mod);
+	LLVMContextDispose(cg->ctx);
+}
+
+/* LLVM failed to emit the object (m says why): a stack overflow is
+ * reported at the probe, loop or statement that needs the stack. */
+static void report_emit_error(struct cg *cg, const char *m)
+{
+	struct node *at = strstr(m, "stack limit") ? stack_culprit(cg, m) : NULL;
+	if (at)
+		diag_error(cg->diag, at->kind == N_PROBE && at->list.n ? at->list.v[0]->loc : at->loc,
+			   "this %s needs more than the 512 bytes of BPF stack a BPF function has",
+			   at->kind == N_PROBE ? "probe" : at->kind == N_FOR ? "for loop" : "statement");
+	if (at && at->kind == N_FOR)
+		diag_hint(cg->diag, "a for-loop body is a function of its own that gets the variables it uses "
+			  "from outside by reference: use fewer of them (or maps)");
+	else if (strstr(m, "stack limit"))
+		diag_plain(cg->diag, "the program uses more than 512 bytes of BPF stack: %s", m);
+	else
+		diag_plain(cg->diag, "LLVM failed to emit BPF code: %s", m);
+}
+
+/* The verified module, optimised, as a BPF ELF object (and the -d dumps on
+ * the way). Returns 0, or -1 after a diagnostic. */
+static int emit_object(struct cg *cg, void **obj, size_t *objlen)
+{
+	const struct cg_opts *o = cg->opts;
+	char *err = NULL;
 	bpfs_cxx_optimize(cg->mod, cg->tm);
 	if (o->dump_ir_opt)
 		dump_module(cg, "Optimized LLVM IR:");
@@ -633,40 +637,63 @@ int cg_compile(const struct probe_env *env, struct program *prog, struct rt *rt,
 	}
 	LLVMMemoryBufferRef buf = NULL;
 	if (LLVMTargetMachineEmitToMemoryBuffer(cg->tm, cg->mod, LLVMObjectFile, &err, &buf) || cg->failed) {
-		const char *m = cg->llvm_error ? cg->llvm_error : err ? err : "unknown error";
-		struct node *at = strstr(m, "stack limit") ? stack_culprit(cg, m) : NULL;
-		if (at)
-			diag_error(cg->diag, at->kind == N_PROBE && at->list.n ? at->list.v[0]->loc : at->loc,
-				   "this %s needs more than the 512 bytes of BPF stack a BPF function has",
-				   at->kind == N_PROBE ? "probe" : at->kind == N_FOR ? "for loop" : "statement");
-		if (at && at->kind == N_FOR)
-			diag_hint(cg->diag, "a for-loop body is a function of its own that gets the variables it uses "
-				  "from outside by reference: use fewer of them (or maps)");
-		else if (strstr(m, "stack limit"))
-			diag_plain(cg->diag, "the program uses more than 512 bytes of BPF stack: %s", m);
-		else
-			diag_plain(cg->diag, "LLVM failed to emit BPF code: %s", m);
+		report_emit_error(cg, cg->llvm_error ? cg->llvm_error : err ? err : "unknown error");
 		if (err)
 			LLVMDisposeMessage(err);
-		if (!cg->failed)
-			goto out;
-		if (buf)
+		if (cg->failed && buf)
 			LLVMDisposeMemoryBuffer(buf);
-		goto out;
+		return -1;
 	}
 	*objlen = LLVMGetBufferSize(buf);
 	*obj = xmalloc(*objlen);
 	memcpy(*obj, LLVMGetBufferStart(buf), *objlen);
 	LLVMDisposeMemoryBuffer(buf);
-	rc = 0;
-out:
+	return 0;
+}
+
+/* Every unit's function, the scratch map, then the module verified. */
+static int build_module(struct cg *cg)
+{
+	struct program *prog = cg->prog;
+	struct rt *rt = cg->rt;
+	for (int i = 0; i < prog->nunits && !cg->failed; i++)
+		cg_program(cg, &prog->units[i]);
+	rt->helper_errs = (struct rt_helper_err **)cg->helper_errs.v;
+	rt->nhelper_errs = cg->helper_errs.n;
+	rt->ring_events = cg->ring_events;
+	if (cg->scratch_fd >= 0) {
+		rt->scratch_fd = cg->scratch_fd;
+		if (!cg->failed && finish_scratch(cg) < 0)
+			return -1;
+	}
+	if (cg->failed)
+		return -1;
+	if (cg->opts->dump_ir)
+		dump_module(cg, "LLVM IR:");
+	if (cg->opts->emit_llvm)
+		emit_llvm(cg, ".original.ll");
+	char *err = NULL;
+	if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &err)) {
+		diag_plain(cg->diag, "internal error: invalid LLVM IR: %s", err);
+		LLVMDisposeMessage(err);
+		return -1;
+	}
+	LLVMDisposeMessage(err);
+	return 0;
+}
+
+int cg_compile(const struct probe_env *env, struct program *prog, struct rt *rt, const struct cg_opts *o,
+	       void **obj, size_t *objlen)
+{
+	struct cg cgs = { .env = env, .prog = prog, .rt = rt, .diag = env->diag, .a = env->arena, .opts = o },
+		  *cg = &cgs;
+	cg->ringbuf_fd = rt->ringbuf_fd;
+	cg->globals_fd = rt->globals_fd;
+	int rc = -1;
+	if (cg_init(cg) == 0 && build_module(cg) == 0)
+		rc = o->ir_only ? 0 : emit_object(cg, obj, objlen);
 	if (cg->failed && cg->llvm_error && rc < 0 && !cg->diag->errors)
 		diag_plain(cg->diag, "LLVM: %s", cg->llvm_error);
-	free(cg->llvm_error);
-	if (cg->tm)
-		LLVMDisposeTargetMachine(cg->tm);
-	LLVMDisposeBuilder(cg->b);
-	LLVMDisposeModule(cg->mod);
-	LLVMContextDispose(cg->ctx);
+	cg_dispose(cg);
 	return rc;
 }

@@ -479,11 +479,8 @@ static void lost_check(struct rt *rt, bool final)
 }
 
 
-int rt_run(struct rt *rt, const struct run_opts *o)
+static void install_signals(void)
 {
-	struct rt_links links = { 0 };
-	int rc = 1, nattached = 0, nprobes = 0;
-	bool has_events = false;
 	struct sigaction sa = { .sa_handler = on_signal }, sc = { .sa_handler = on_child };
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&sc.sa_mask);
@@ -491,68 +488,75 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGCHLD, &sc, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	struct ring_buffer *rb = ring_buffer__new(rt->ringbuf_fd, rb_cb, rt, NULL);
-	if (!rb) {
-		fprintf(stderr, "ERROR: failed to set up the ring buffer: %s\n", strerror(errno));
-		return 1;
+/* Attaches the attach points of one program: with one link where its
+ * probe type can (attach_multi), else one by one. -1 after a message. */
+static int attach_prog(const struct run_opts *o, const struct rt_prog *p, struct rt_links *links)
+{
+	if (p->ap->pt->attach_multi) {
+		char err[512] = "";
+		int r = p->ap->pt->attach_multi(o->env, p->aps, p->naps, p->fd, links, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "ERROR: %s\n", err[0] ? err : "attach failed");
+			return -1;
+		}
+		if (r > 0) {
+			for (int k = 0; k < p->naps && o->verbose; k++)
+				fprintf(stderr, "Attached %s\n", p->aps[k]->name);
+			return 0;
+		}
 	}
+	for (int k = 0; k < p->naps; k++) {
+		char err[512] = "";
+		struct attach_point *ap = p->aps[k];
+		if (ap->pt->attach(o->env, ap, p->fd, links, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ERROR: %s\n", err[0] ? err : "attach failed");
+			return -1;
+		}
+		if (o->verbose)
+			fprintf(stderr, "Attached %s\n", ap->name);
+		if (got_signal)
+			break;
+	}
+	return 0;
+}
+
+/* Attaches every program but BEGIN/END; *has_events: some program waits
+ * for events. Returns the number of probes (attach points), or -1. */
+static int attach_all(struct rt *rt, const struct run_opts *o, struct rt_links *links, bool *has_events)
+{
+	int nprobes = 0;
 	for (int i = 0; i < rt->nprogs; i++) {
 		struct rt_prog *p = &rt->progs[i];
 		nprobes += p->naps;
 		if (p->ap->pt->special != PS_NONE)
 			continue;
-		has_events = true;
-		if (p->ap->pt->attach_multi) {
-			char err[512] = "";
-			int r = p->ap->pt->attach_multi(o->env, p->aps, p->naps, p->fd, &links, err, sizeof(err));
-			if (r < 0) {
-				fprintf(stderr, "ERROR: %s\n", err[0] ? err : "attach failed");
-				goto out;
-			}
-			if (r > 0) {
-				nattached += p->naps;
-				for (int k = 0; k < p->naps && o->verbose; k++)
-					fprintf(stderr, "Attached %s\n", p->aps[k]->name);
-				continue;
-			}
-		}
-		for (int k = 0; k < p->naps; k++) {
-			char err[512] = "";
-			struct attach_point *ap = p->aps[k];
-			if (ap->pt->attach(o->env, ap, p->fd, &links, err, sizeof(err)) < 0) {
-				fprintf(stderr, "ERROR: %s\n", err[0] ? err : "attach failed");
-				goto out;
-			}
-			nattached++;
-			if (o->verbose)
-				fprintf(stderr, "Attached %s\n", ap->name);
-			if (got_signal)
-				break;
-		}
+		*has_events = true;
+		if (attach_prog(o, p, links) < 0)
+			return -1;
 	}
+	return nprobes;
+}
+
+static void announce_attached(const struct rt *rt, const struct run_opts *o, int nprobes)
+{
 	if (!o->quiet && rt->format == OUT_JSON)
 		fprintf(stderr, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", nprobes);
 	else if (!o->quiet)
 		fprintf(stderr, "Attached %d probe%s\n", nprobes, nprobes == 1 ? "" : "s");
 	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED"))
 		fprintf(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
-	if (o->dry_run) {
-		rc = 0;
-		goto out_end;
-	}
-	if (run_special(rt, PS_BEGIN, rb) < 0)
-		goto out;
-	if (o->child_pid > 0 && o->child_go_fd >= 0)
-		release_child(o);
-	if (!has_events && o->child_pid <= 0 && o->target_pid <= 0)
-		rt->exiting = 1;
-	/* Probes that run (iter): each runs to its end, then the run ends. */
+}
+
+/* Probes that run (iter): each runs to its end, then the run ends. */
+static void run_iterators(struct rt *rt, const struct run_opts *o, struct rt_links *links, struct ring_buffer *rb)
+{
 	for (int i = 0; i < rt->nprogs && !rt->exiting && !got_signal; i++) {
 		struct rt_prog *p = &rt->progs[i];
 		for (int k = 0; k < p->naps && p->aps[k]->pt->run; k++) {
 			char err[512] = "";
-			if (p->aps[k]->pt->run(o->env, p->aps[k], &links, err, sizeof(err)) < 0) {
+			if (p->aps[k]->pt->run(o->env, p->aps[k], links, err, sizeof(err)) < 0) {
 				fprintf(stderr, "ERROR: %s\n", err[0] ? err : "run failed");
 				rt->exit_code = 1;
 			}
@@ -560,6 +564,11 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 			rt->exiting = 1;
 		}
 	}
+}
+
+/* Events until exit(), a signal, the end of the -c child or the -p target. */
+static void poll_events(struct rt *rt, const struct run_opts *o, struct ring_buffer *rb)
+{
 	while (!rt->exiting && !got_signal) {
 		in_poll = true;
 		poll_records = 0;
@@ -581,9 +590,12 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		if (o->target_pid > 0 && target_gone(o->target_pid))
 			break;
 	}
-	rc = 0;
-out_end:
-	rt_links_close(&links);
+}
+
+/* Detaches everything, then (unless a dry run) END and the maps. */
+static void finish(struct rt *rt, const struct run_opts *o, struct rt_links *links, struct ring_buffer *rb)
+{
+	rt_links_close(links);
 	ring_buffer__consume(rb);
 	if (!o->dry_run) {
 		rt->in_end = true;
@@ -594,11 +606,37 @@ out_end:
 		rt_maps_print_all(rt, rt->out);
 	fflush(rt->out);
 	lost_check(rt, true);
+}
+
+int rt_run(struct rt *rt, const struct run_opts *o)
+{
+	struct rt_links links = { 0 };
+	bool has_events = false;
+	install_signals();
+	struct ring_buffer *rb = ring_buffer__new(rt->ringbuf_fd, rb_cb, rt, NULL);
+	if (!rb) {
+		fprintf(stderr, "ERROR: failed to set up the ring buffer: %s\n", strerror(errno));
+		return 1;
+	}
+	int nprobes = attach_all(rt, o, &links, &has_events);
+	if (nprobes < 0)
+		goto fail;
+	announce_attached(rt, o, nprobes);
+	if (!o->dry_run) {
+		if (run_special(rt, PS_BEGIN, rb) < 0)
+			goto fail;
+		if (o->child_pid > 0 && o->child_go_fd >= 0)
+			release_child(o);
+		if (!has_events && o->child_pid <= 0 && o->target_pid <= 0)
+			rt->exiting = 1;
+		run_iterators(rt, o, &links, rb);
+		poll_events(rt, o, rb);
+	}
+	finish(rt, o, &links, rb);
 	ring_buffer__free(rb);
-	return rc ? rc : rt->exit_code;
-out:
+	return rt->exit_code;
+fail:
 	rt_links_close(&links);
 	ring_buffer__free(rb);
-	(void)nattached;
 	return 1;
 }
