@@ -33,6 +33,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <llvm/Config/llvm-config.h>
+#include "runtime/bpfobj.h"
 #include "runtime/load.h"
 #include "sema/sema.h"
 
@@ -356,35 +357,36 @@ static uint64_t fingerprint(struct driver *drv, const struct prog_unit *units, i
 /* ---- map loads in the object ------------------------------------------- */
 
 /* Calls fn on every ld_imm64 that loads a map, in every executable section
- * of the ELF object. Returns -1 when the object is malformed or fn fails. */
+ * of the ELF object (runtime/bpfobj.h). Returns -1 when the object is
+ * malformed or fn fails. */
 static int each_map_load(void *obj, size_t len, int (*fn)(struct bpf_insn *insn, void *arg), void *arg)
 {
-	const Elf64_Ehdr *eh = obj;
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
-	    (len - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum)
-		return -1;
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)((const char *)obj + eh->e_shoff);
-	for (int i = 0; i < eh->e_shnum; i++) {
-		if (sh[i].sh_type != SHT_PROGBITS || !(sh[i].sh_flags & SHF_EXECINSTR) || !sh[i].sh_size)
+	struct arena a = { 0 };
+	struct bpfobj o;
+	int rc = bpfobj_index(&o, &a, obj, len);
+	for (int i = 0; rc == 0 && i < o.nsec; i++) {
+		const struct bpfobj_sec *sec = &o.sec[i];
+		if (!sec->exec || !sec->size)
 			continue;
-		if (sh[i].sh_offset > len || len - sh[i].sh_offset < sh[i].sh_size || sh[i].sh_offset % 8 ||
-		    sh[i].sh_size % sizeof(struct bpf_insn))
-			return -1;
-		struct bpf_insn *insn = (struct bpf_insn *)((char *)obj + sh[i].sh_offset);
-		size_t n = sh[i].sh_size / sizeof(*insn);
-		for (size_t k = 0; k < n; k++) {
+		if (!sec->in_file || sec->off % 8 || sec->size % sizeof(struct bpf_insn)) {
+			rc = -1;
+			break;
+		}
+		struct bpf_insn *insn = (struct bpf_insn *)((char *)obj + sec->off);
+		size_t n = sec->size / sizeof(*insn);
+		for (size_t k = 0; rc == 0 && k < n; k++) {
 			if (insn[k].code != (BPF_LD | BPF_IMM | BPF_DW))
 				continue;
 			if (k + 1 >= n)
-				return -1;
-			if ((insn[k].src_reg == BPF_PSEUDO_MAP_FD || insn[k].src_reg == BPF_PSEUDO_MAP_VALUE) &&
-			    fn(&insn[k], arg) < 0)
-				return -1;
+				rc = -1;
+			else if ((insn[k].src_reg == BPF_PSEUDO_MAP_FD || insn[k].src_reg == BPF_PSEUDO_MAP_VALUE) &&
+				 fn(&insn[k], arg) < 0)
+				rc = -1;
 			k++;   /* the second half of the instruction */
 		}
 	}
-	return 0;
+	arena_free(&a);
+	return rc;
 }
 
 struct slots {

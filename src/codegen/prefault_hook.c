@@ -18,7 +18,14 @@
  * calls nothing: no libc function, madvise through the syscall instruction,
  * and the loader's list only if the GOT entry for it is already bound (null
  * otherwise: then the pages fault in as they used to). Best effort throughout:
- * slower if it finds nothing, never wrong. */
+ * slower if it finds nothing, never wrong.
+ *
+ * It is the one exception to "one reader each" (ELF headers are otherwise
+ * read only by sys/elfsym.c, user binaries, and runtime/bpfobj.c, the BPF
+ * object): it reads no file, only the plugin's own program headers as the
+ * loader mapped them, and it cannot call either reader (nor dl_iterate_phdr,
+ * a libc function): it is linked apart, with no dependencies, and runs
+ * before its own relocations are done. */
 #include <elf.h>
 #include <link.h>
 #include <stddef.h>

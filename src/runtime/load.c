@@ -7,7 +7,6 @@
  * call to a subprogram): that is an internal error, reported as such. */
 #include "runtime/load.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "sys/bpfsys.h"
 #include "abi/event_abi.h"
 #include "abi/hist.h"
+#include "runtime/bpfobj.h"
 #include "runtime/subprog.h"
 
 static void map_name(char *out, size_t n, const char *name)
@@ -235,53 +235,6 @@ int load_maps(struct loader *L)
 	return 0;
 }
 
-/* The sections of an ELF64 relocatable object by name, and which ones a
- * relocation section applies to: built once per object, so that finding
- * the sections of n programs costs O(n), not O(n * sections). */
-struct elf_index {
-	const char *obj;
-	size_t len;
-	const Elf64_Shdr *sh;
-	struct strmap names;   /* name -> (section index + 1) */
-	bool *has_rel;
-};
-
-static void elf_index(struct elf_index *ix, struct arena *a, const void *obj, size_t len)
-{
-	memset(ix, 0, sizeof(*ix));
-	const Elf64_Ehdr *eh = obj;
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > len ||
-	    eh->e_shstrndx >= eh->e_shnum)
-		return;
-	ix->obj = obj;
-	ix->len = len;
-	ix->sh = (const Elf64_Shdr *)((const char *)obj + eh->e_shoff);
-	const Elf64_Shdr *str = &ix->sh[eh->e_shstrndx];
-	if (str->sh_offset > len || len - str->sh_offset < str->sh_size || !str->sh_size ||
-	    ((const char *)obj)[str->sh_offset + str->sh_size - 1])
-		return;
-	const char *strtab = (const char *)obj + str->sh_offset;
-	ix->has_rel = arena_alloc(a, sizeof(bool) * (size_t)(eh->e_shnum + 1));
-	for (int i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Shdr *s = &ix->sh[i];
-		if (s->sh_name < str->sh_size)
-			strmap_put(a, &ix->names, strtab + s->sh_name, (void *)(intptr_t)(i + 1));
-		if ((s->sh_type == SHT_REL || s->sh_type == SHT_RELA) && s->sh_info < eh->e_shnum)
-			ix->has_rel[s->sh_info] = true;
-	}
-}
-
-/* The bytes of section `name`, and whether relocations apply to it. */
-static const void *elf_section(const struct elf_index *ix, const char *name, size_t *size, bool *has_rel)
-{
-	intptr_t idx = (intptr_t)strmap_get(&ix->names, name) - 1;
-	if (idx < 0 || ix->sh[idx].sh_offset > ix->len || ix->len - ix->sh[idx].sh_offset < ix->sh[idx].sh_size)
-		return NULL;
-	*has_rel = ix->has_rel[idx];
-	*size = ix->sh[idx].sh_size;
-	return ix->obj + ix->sh[idx].sh_offset;
-}
-
 /* Prints the last `keep` lines of the verifier log. */
 static void print_log_tail(FILE *out, const char *log, int keep)
 {
@@ -366,17 +319,17 @@ int load_programs(struct loader *L, const void *obj, size_t len)
 	if (load_ring(L) < 0)
 		return -1;
 	rt->progs = arena_alloc(L->env->arena, sizeof(*rt->progs) * (size_t)(n + 1));
-	struct elf_index ix;
-	elf_index(&ix, L->env->arena, obj, len);
+	struct bpfobj ix;
+	bpfobj_index(&ix, L->env->arena, obj, len);
 	for (int i = 0; i < n; i++) {
 		struct prog_unit *u = &units[i];
 		size_t sz;
-		bool has_rel;
-		const void *insns = elf_section(&ix, u->section, &sz, &has_rel);
+		int sec = bpfobj_find(&ix, u->section);
+		const void *insns = bpfobj_data(&ix, sec, &sz);
 		/* for-loop bodies: callbacks referenced by relocations (subprog.c) */
 		struct subprog_fix fix = { .btf_fd = -1 };
 		char fixwhy[256];
-		if (insns && has_rel && subprog_fixup(obj, len, u->section, &fix, fixwhy, sizeof(fixwhy)) < 0) {
+		if (insns && ix.sec[sec].has_rel && subprog_fixup(&ix, sec, &fix, fixwhy, sizeof(fixwhy)) < 0) {
 			diag_plain(L->diag, "internal error: %s", fixwhy);
 			return -1;
 		}

@@ -11,7 +11,6 @@
  * static"); a minimal BTF with one prototype `long f(void)` serves all. */
 #include "runtime/subprog.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,23 +18,12 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/btf.h>
+#include "runtime/bpfobj.h"
 #include "util/arena.h"
 
 #ifndef R_BPF_64_64
 #define R_BPF_64_64 1
 #endif
-
-struct elfv {
-	const char *obj;
-	size_t len;
-	const Elf64_Ehdr *eh;
-	const Elf64_Shdr *sh;
-};
-
-static bool in_bounds(const struct elfv *e, uint64_t off, uint64_t size)
-{
-	return off <= e->len && size <= e->len - off;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -89,61 +77,51 @@ static int load_btf(int nfuncs, char *err, size_t errlen)
 	return fd;
 }
 
-int subprog_fixup(const void *obj, size_t len, const char *section, struct subprog_fix *out, char *err,
-		  size_t errlen)
+int subprog_fixup(const struct bpfobj *o, int idx, struct subprog_fix *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	out->btf_fd = -1;
-	struct elfv e = { .obj = obj, .len = len, .eh = obj };
-	if (!in_bounds(&e, e.eh->e_shoff, (uint64_t)e.eh->e_shnum * sizeof(Elf64_Shdr))) {
-		snprintf(err, errlen, "malformed object");
-		return -1;
-	}
-	e.sh = (const Elf64_Shdr *)(e.obj + e.eh->e_shoff);
-	const char *shstr = e.obj + e.sh[e.eh->e_shstrndx].sh_offset;
-	int idx = -1, symidx = -1;
-	for (int i = 0; i < e.eh->e_shnum; i++) {
-		if (!strcmp(shstr + e.sh[i].sh_name, section))
-			idx = i;
-		if (e.sh[i].sh_type == SHT_SYMTAB)
-			symidx = i;
-	}
-	if (idx < 0 || symidx < 0 || !in_bounds(&e, e.sh[idx].sh_offset, e.sh[idx].sh_size)) {
+	const char *section = idx >= 0 && idx < o->nsec && o->sec[idx].name ? o->sec[idx].name : "?";
+	size_t size = 0;
+	const void *data = bpfobj_data(o, idx, &size);
+	if (!data || o->symtab < 0 || !o->sec[o->symtab].in_file) {
 		snprintf(err, errlen, "section %s or the symbol table is missing", section);
 		return -1;
 	}
-	const Elf64_Shdr *ssh = &e.sh[symidx];
-	const Elf64_Sym *syms = (const Elf64_Sym *)(e.obj + ssh->sh_offset);
-	size_t nsyms = ssh->sh_size / sizeof(Elf64_Sym);
-	size_t ninsn = e.sh[idx].sh_size / sizeof(struct bpf_insn);
-	struct bpf_insn *insns = xmalloc(e.sh[idx].sh_size ? e.sh[idx].sh_size : 1);
-	memcpy(insns, e.obj + e.sh[idx].sh_offset, e.sh[idx].sh_size);
+	size_t nsyms = bpfobj_nsyms(o);
+	size_t ninsn = size / sizeof(struct bpf_insn);
+	struct bpf_insn *insns = xmalloc(size ? size : 1);
+	memcpy(insns, data, size);
 	out->insns = insns;
 	out->ninsns = ninsn;
 
 	/* functions of the section, by offset */
 	uint64_t *starts = xmalloc(sizeof(*starts) * (nsyms + 1));
 	int nf = 0;
-	for (size_t i = 0; i < nsyms; i++)
-		if (syms[i].st_shndx == idx && ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC)
-			starts[nf++] = syms[i].st_value;
+	for (size_t i = 0; i < nsyms; i++) {
+		struct bpfobj_sym y = bpfobj_sym(o, i);
+		if (y.shndx == (unsigned)idx && y.func)
+			starts[nf++] = y.value;
+	}
 	qsort(starts, (size_t)nf, sizeof(*starts), cmp_u64);
 
-	for (int i = 0; i < e.eh->e_shnum; i++) {
-		const Elf64_Shdr *rs = &e.sh[i];
-		if ((int)rs->sh_info != idx || (rs->sh_type != SHT_REL && rs->sh_type != SHT_RELA))
+	for (int i = 0; i < o->nsec; i++) {
+		if (o->sec[i].rel_of != idx)
 			continue;
-		size_t esz = rs->sh_type == SHT_REL ? sizeof(Elf64_Rel) : sizeof(Elf64_Rela);
-		for (size_t k = 0; k < rs->sh_size / esz; k++) {
-			const Elf64_Rel *r = (const Elf64_Rel *)(e.obj + rs->sh_offset + k * esz);
-			size_t si = ELF64_R_SYM(r->r_info);
-			size_t at = r->r_offset / sizeof(struct bpf_insn);
-			if (ELF64_R_TYPE(r->r_info) != R_BPF_64_64 || si >= nsyms || syms[si].st_shndx != idx ||
+		if (!o->sec[i].in_file) {
+			snprintf(err, errlen, "malformed object");
+			goto fail;
+		}
+		for (size_t k = 0; k < bpfobj_nrels(o, i); k++) {
+			struct bpfobj_rel r = bpfobj_rel(o, i, k);
+			size_t si = r.sym;
+			size_t at = r.offset / sizeof(struct bpf_insn);
+			if (r.type != R_BPF_64_64 || si >= nsyms || bpfobj_sym(o, si).shndx != (unsigned)idx ||
 			    at + 1 >= ninsn || insns[at].code != (BPF_LD | BPF_IMM | BPF_DW)) {
 				snprintf(err, errlen, "section %s needs a relocation the loader cannot apply", section);
 				goto fail;
 			}
-			int64_t target = (int64_t)syms[si].st_value + insns[at].imm;
+			int64_t target = (int64_t)bpfobj_sym(o, si).value + insns[at].imm;
 			insns[at].src_reg = BPF_PSEUDO_FUNC;
 			insns[at].imm = (int32_t)(target / 8 - (int64_t)at - 1);
 			insns[at + 1].imm = 0;

@@ -13,11 +13,13 @@ struct subprog_fix {
 	int btf_fd;                      /* -1 without func info */
 };
 
-/* Copies section `section` of the object and applies its relocations (loads
- * of callback addresses); with several functions, also loads the BTF their
- * func info refers to. Returns 0, or -1 with a one-line reason in err. */
-int subprog_fixup(const void *obj, size_t len, const char *section, struct subprog_fix *out, char *err,
-		  size_t errlen);
+struct bpfobj;
+
+/* Copies section idx of the object (runtime/bpfobj.h) and applies its
+ * relocations (loads of callback addresses); with several functions, also
+ * loads the BTF their func info refers to. Returns 0, or -1 with a one-line
+ * reason in err. */
+int subprog_fixup(const struct bpfobj *o, int idx, struct subprog_fix *out, char *err, size_t errlen);
 void subprog_free(struct subprog_fix *f);
 
 #endif

@@ -3,9 +3,11 @@
  * process maps. See elfsym.h.
  *
  * Everything is read from a read-only mmap of the file with the <elf.h>
- * structures. The header tables are trusted only after their extent has
- * been checked against the file size, and every string is looked up
- * through str_at, which demands a NUL inside its section. */
+ * structures: this is the one reader of user-space ELF files. The header
+ * tables are trusted only after their extent has been checked against the
+ * file size, and every string is looked up through str_at, which demands a
+ * NUL inside its section. An ELF32 file (opened for the stack symbolizer
+ * alone) has its header tables widened into ELF64 copies first. */
 #include "sys/elfsym.h"
 
 #include <ctype.h>
@@ -39,6 +41,14 @@ struct elf_file {
 	const struct elf_sym **byaddr;
 	struct usdt_note *notes;
 	int nnotes;                   /* -1: not read yet */
+	struct elf_load *loads;
+	int nloads;                   /* -1: not read yet */
+	struct elf_sym *syms;         /* elf_file_syms */
+	int nsyms;                    /* -1: not read yet */
+	/* an ELF32 file (elf_file_open_syms): eh, sh and ph point to these
+	 * copies, widened to the ELF64 structures */
+	bool is32;
+	Elf64_Ehdr eh32;
 };
 
 /* ---- bounds-checked access ------------------------------------------------ */
@@ -89,7 +99,55 @@ static long sec_find(const struct elf_file *f, const char *name, uint32_t type)
 
 /* ---- opening ------------------------------------------------------------------- */
 
-struct elf_file *elf_file_open(const char *path, char *err, size_t errlen)
+/* The header tables of an ELF32 file, checked as elf_file_open checks an
+ * ELF64 file's and widened into malloc'd ELF64 copies. */
+static void widen32(struct elf_file *f)
+{
+	Elf32_Ehdr e;
+	memcpy(&e, f->map, sizeof(e));
+	f->is32 = true;
+	memcpy(f->eh32.e_ident, e.e_ident, EI_NIDENT);
+	f->eh32.e_shstrndx = e.e_shstrndx;
+	f->eh = &f->eh32;
+	if (e.e_shoff && e.e_shentsize == sizeof(Elf32_Shdr) && e.e_shoff < f->size && e.e_shoff % 4 == 0) {
+		size_t n = e.e_shnum, room = (f->size - e.e_shoff) / sizeof(Elf32_Shdr);
+		Elf32_Shdr s;
+		if (!n && room) {
+			memcpy(&s, f->map + e.e_shoff, sizeof(s));
+			n = s.sh_size;
+		}
+		if (n <= room) {
+			Elf64_Shdr *sh = xmalloc(sizeof(*sh) * (n ? n : 1));
+			for (size_t i = 0; i < n; i++) {
+				memcpy(&s, f->map + e.e_shoff + i * sizeof(s), sizeof(s));
+				sh[i] = (Elf64_Shdr){
+					.sh_name = s.sh_name, .sh_type = s.sh_type, .sh_flags = s.sh_flags,
+					.sh_addr = s.sh_addr, .sh_offset = s.sh_offset, .sh_size = s.sh_size,
+					.sh_link = s.sh_link, .sh_info = s.sh_info, .sh_addralign = s.sh_addralign,
+					.sh_entsize = s.sh_entsize,
+				};
+			}
+			f->sh = sh;
+			f->nsh = n;
+		}
+	}
+	if (e.e_phoff && e.e_phentsize == sizeof(Elf32_Phdr) && e.e_phoff < f->size && e.e_phoff % 4 == 0 &&
+	    e.e_phnum <= (f->size - e.e_phoff) / sizeof(Elf32_Phdr)) {
+		Elf64_Phdr *ph = xmalloc(sizeof(*ph) * (e.e_phnum ? e.e_phnum : 1));
+		for (size_t i = 0; i < e.e_phnum; i++) {
+			Elf32_Phdr p;
+			memcpy(&p, f->map + e.e_phoff + i * sizeof(p), sizeof(p));
+			ph[i] = (Elf64_Phdr){
+				.p_type = p.p_type, .p_flags = p.p_flags, .p_offset = p.p_offset, .p_vaddr = p.p_vaddr,
+				.p_paddr = p.p_paddr, .p_filesz = p.p_filesz, .p_memsz = p.p_memsz, .p_align = p.p_align,
+			};
+		}
+		f->ph = ph;
+		f->nph = e.e_phnum;
+	}
+}
+
+static struct elf_file *open_file(const char *path, bool elf32, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -113,13 +171,18 @@ struct elf_file *elf_file_open(const char *path, char *err, size_t errlen)
 	f->map = map;
 	f->size = (size_t)st.st_size;
 	f->eh = map;
-	f->nfuncs = f->nnotes = -1;
+	f->nfuncs = f->nnotes = f->nloads = f->nsyms = -1;
 	const Elf64_Ehdr *eh = f->eh;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	bool is32 = elf32 && eh->e_ident[EI_CLASS] == ELFCLASS32;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || (eh->e_ident[EI_CLASS] != ELFCLASS64 && !is32) ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB) {
 		snprintf(err, errlen, "%s is not an ELF file (64-bit little-endian ELF expected)", path);
 		elf_file_close(f);
 		return NULL;
+	}
+	if (is32) {
+		widen32(f);
+		return f;
 	}
 	/* Section table: absent or well-formed (extended numbering: count in
 	 * section 0's sh_size). */
@@ -141,16 +204,32 @@ struct elf_file *elf_file_open(const char *path, char *err, size_t errlen)
 	return f;
 }
 
+struct elf_file *elf_file_open(const char *path, char *err, size_t errlen)
+{
+	return open_file(path, false, err, errlen);
+}
+
+struct elf_file *elf_file_open_syms(const char *path, char *err, size_t errlen)
+{
+	return open_file(path, true, err, errlen);
+}
+
 void elf_file_close(struct elf_file *f)
 {
 	if (!f)
 		return;
 	munmap((void *)f->map, f->size);
+	if (f->is32) {
+		free((void *)f->sh);
+		free((void *)f->ph);
+	}
 	elf_file_close(f->debug);
 	free(f->path);
 	free(f->funcs);
 	free(f->byaddr);
 	free(f->notes);
+	free(f->loads);
+	free(f->syms);
 	free(f);
 }
 
@@ -180,10 +259,10 @@ static void read_symtab(const struct elf_file *f, size_t i, int rank, struct sym
 		return;
 	/* .gnu.version parallels .dynsym: bit 15 marks a hidden (non-default)
 	 * version of a name that has several. */
-	const uint16_t *ver = NULL;
+	const uint8_t *ver = NULL;
 	for (size_t k = 1; s->sh_type == SHT_DYNSYM && k < f->nsh && !ver; k++)
 		if (f->sh[k].sh_type == SHT_GNU_versym && f->sh[k].sh_link == i)
-			ver = (const uint16_t *)sec_data(f, k, &verlen);
+			ver = sec_data(f, k, &verlen);
 	const Elf64_Sym *syms = (const Elf64_Sym *)data;
 	size_t nsyms = len / sizeof(Elf64_Sym);
 	for (size_t k = 0; k < nsyms; k++) {
@@ -200,7 +279,10 @@ static void read_symtab(const struct elf_file *f, size_t i, int rank, struct sym
 			*cap = *cap ? *cap * 2 : 256;
 			*v = xrealloc(*v, sizeof(**v) * (size_t)*cap);
 		}
-		bool hidden = ver && (k + 1) * 2 <= verlen && (ver[k] & 0x8000);
+		uint16_t vs = 0;   /* copied out: the section need not be aligned */
+		if (ver && (k + 1) * 2 <= verlen)
+			memcpy(&vs, ver + k * 2, 2);
+		bool hidden = vs & 0x8000;
 		(*v)[(*n)++] = (struct sym_tmp){
 			.s = { .name = name, .addr = y->st_value, .size = y->st_size },
 			.rank = rank * 2 + hidden,
@@ -411,6 +493,83 @@ bool elf_file_offset(struct elf_file *f, uint64_t vaddr, uint64_t *off)
 		return true;
 	}
 	return false;
+}
+
+/* ---- for the stack symbolizer ----------------------------------------------------- */
+
+int elf_file_loads(struct elf_file *f, const struct elf_load **v)
+{
+	if (f->nloads < 0) {
+		f->nloads = 0;
+		f->loads = xmalloc(sizeof(*f->loads) * (f->nph ? f->nph : 1));
+		for (size_t i = 0; i < f->nph; i++)
+			if (f->ph[i].p_type == PT_LOAD)
+				f->loads[f->nloads++] = (struct elf_load){
+					.vaddr = f->ph[i].p_vaddr, .offset = f->ph[i].p_offset, .filesz = f->ph[i].p_filesz,
+				};
+	}
+	*v = f->loads;
+	return f->nloads;
+}
+
+/* Appends the defined function and object symbols of every .symtab and
+ * .dynsym of g to f->syms; true when g has a .symtab. Entries are copied
+ * out (no alignment assumed); a name is looked up only in an SHT_STRTAB
+ * section and must end inside it. */
+static bool read_all_syms(struct elf_file *f, const struct elf_file *g, int *cap)
+{
+	bool has_symtab = false;
+	for (size_t i = 1; i < g->nsh; i++) {
+		const Elf64_Shdr *s = &g->sh[i];
+		if (s->sh_type != SHT_SYMTAB && s->sh_type != SHT_DYNSYM)
+			continue;
+		has_symtab |= s->sh_type == SHT_SYMTAB;
+		size_t len = 0, slen = 0;
+		const uint8_t *data = sec_data(g, i, &len);
+		const uint8_t *strs = s->sh_link < g->nsh && g->sh[s->sh_link].sh_type == SHT_STRTAB
+					      ? sec_data(g, s->sh_link, &slen)
+					      : NULL;
+		size_t esz = g->is32 ? sizeof(Elf32_Sym) : sizeof(Elf64_Sym);
+		size_t n = data && s->sh_entsize ? s->sh_size / s->sh_entsize : 0;
+		for (size_t k = 0; k < n && k < len / esz; k++) {
+			Elf64_Sym y;
+			if (g->is32) {
+				Elf32_Sym y32;
+				memcpy(&y32, data + k * esz, esz);
+				y = (Elf64_Sym){ .st_name = y32.st_name, .st_info = y32.st_info, .st_other = y32.st_other,
+						 .st_shndx = y32.st_shndx, .st_value = y32.st_value, .st_size = y32.st_size };
+			} else {
+				memcpy(&y, data + k * esz, esz);
+			}
+			int type = ELF64_ST_TYPE(y.st_info);
+			if (y.st_shndx == SHN_UNDEF || !y.st_value ||
+			    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT))
+				continue;
+			const char *name = str_at(strs, slen, y.st_name);
+			if (!name || !*name)
+				continue;
+			if (f->nsyms == *cap) {
+				*cap = *cap ? *cap * 2 : 256;
+				f->syms = xrealloc(f->syms, sizeof(*f->syms) * (size_t)*cap);
+			}
+			f->syms[f->nsyms++] = (struct elf_sym){ .name = name, .addr = y.st_value, .size = y.st_size };
+		}
+	}
+	return has_symtab;
+}
+
+int elf_file_syms(struct elf_file *f, const struct elf_sym **v)
+{
+	if (f->nsyms < 0) {
+		f->nsyms = 0;
+		int cap = 0;
+		/* stripped: the local functions are in the debug file (none
+		 * for an ELF32 file: elf_file_open, which finds it, opens none) */
+		if (!read_all_syms(f, f, &cap) && !f->is_debug && !f->is32 && elf_file_debug_path(f))
+			read_all_syms(f, f->debug, &cap);
+	}
+	*v = f->syms;
+	return f->nsyms;
 }
 
 /* ---- USDT notes ------------------------------------------------------------------- */

@@ -3,10 +3,12 @@
  * and their argument specs, library names resolved like the dynamic loader,
  * and the files a process maps.
  *
- * A file is mmap'd read-only and parsed with <elf.h> (ELF64 little-endian
- * only); every offset read from it is bounds-checked, so a corrupt or
- * hostile file yields an error, never a crash. The tables returned by the
- * accessors live until elf_file_close. */
+ * This is the one reader of user-space ELF files (uprobes, USDT, the stack
+ * symbolizer, DWARF's debug file lookup): a file is mmap'd read-only and
+ * parsed with <elf.h> (ELF64 little-endian only, but for the symbolizer's
+ * elf_file_open_syms, which also reads ELF32); every offset read from it
+ * is bounds-checked, so a corrupt or hostile file yields an error, never a
+ * crash. The tables returned by the accessors live until elf_file_close. */
 #ifndef BPFSCRIPT_ELFSYM_H
 #define BPFSCRIPT_ELFSYM_H
 #include <stdbool.h>
@@ -55,6 +57,25 @@ const struct elf_sym *elf_file_func_at(struct elf_file *f, uint64_t addr);
 bool elf_file_offset(struct elf_file *f, uint64_t vaddr, uint64_t *off);
 /* The USDT probe sites in note order (several sites may share a probe). */
 int elf_file_usdt(struct elf_file *f, const struct usdt_note **v);
+
+/* ---- for the stack symbolizer (sys/usyms.c) ---- */
+
+/* A PT_LOAD segment: file bytes [offset, offset + filesz) mapped at vaddr. */
+struct elf_load {
+	uint64_t vaddr, offset, filesz;
+};
+/* elf_file_open, also opening a 32-bit little-endian ELF file (a compat
+ * process's), of which only elf_file_loads and elf_file_syms are meant to
+ * be asked. */
+struct elf_file *elf_file_open_syms(const char *path, char *err, size_t errlen);
+/* The PT_LOAD segments, in program header order. */
+int elf_file_loads(struct elf_file *f, const struct elf_load **v);
+/* Every defined function and object symbol (STT_FUNC, STT_GNU_IFUNC or
+ * STT_OBJECT; not SHN_UNDEF; a nonzero value; a name) of the file's
+ * .symtab and .dynsym in section table and symbol order, unsorted, names
+ * repeated; when the file has no .symtab (it is stripped), followed by
+ * those of its separate debug file (elf_file_debug_path). */
+int elf_file_syms(struct elf_file *f, const struct elf_sym **v);
 
 /* The DT_NEEDED sonames of the file ("libc.so.6"), in order, at most max
  * of them into v. Returns the count. */

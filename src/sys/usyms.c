@@ -8,13 +8,11 @@
  * executables, mapped at their link address, are handled alike); the
  * symbol table sorted by address gives the symbol whose [value, value +
  * size) contains it. A stripped file's symbols come from its separate
- * debug file (build-id or .gnu_debuglink, as elfsym.c finds it). */
+ * debug file (build-id or .gnu_debuglink, as elfsym.c finds it). Files
+ * are read through sys/elfsym.c, the one reader of user-space ELF files. */
 #define _GNU_SOURCE
 #include "sys/usyms.h"
 
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,16 +25,12 @@ struct esym {
 	const char *name;
 };
 
-struct eload {
-	uint64_t vaddr, offset, filesz;
-};
-
 struct efile {
 	char *path;
 	bool ok;
 	struct esym *syms;
 	int nsyms;
-	struct eload *loads;
+	struct elf_load *loads;
 	int nloads;
 	char *pool;
 	struct efile *next;
@@ -106,106 +100,36 @@ static int cmp_esym(const void *a, const void *b)
 	return (y->size != 0) - (x->size != 0);
 }
 
-/* Symbol loading state: names are offsets into f->pool until the end. */
-struct symload {
-	size_t cap, pcap, plen;
-	size_t *name_off;
-};
-
-/* Adds the function and object symbols of e's .symtab and .dynsym; true
- * when e has a .symtab. */
-static bool read_syms(struct efile *f, Elf *e, struct symload *L)
-{
-	bool has_symtab = false;
-	Elf_Scn *scn = NULL;
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
-			continue;
-		has_symtab |= sh.sh_type == SHT_SYMTAB;
-		Elf_Data *d = elf_getdata(scn, NULL);
-		size_t n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-		for (size_t i = 0; d && i < n; i++) {
-			GElf_Sym s;
-			if (!gelf_getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF || !s.st_value)
-				continue;
-			int type = GELF_ST_TYPE(s.st_info);
-			if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT)
-				continue;
-			const char *name = elf_strptr(e, sh.sh_link, s.st_name);
-			if (!name || !*name)
-				continue;
-			size_t nl = strlen(name) + 1;
-			if ((size_t)f->nsyms == L->cap) {
-				L->cap = L->cap ? L->cap * 2 : 256;
-				f->syms = xrealloc(f->syms, sizeof(*f->syms) * L->cap);
-				L->name_off = xrealloc(L->name_off, sizeof(*L->name_off) * L->cap);
-			}
-			if (L->plen + nl > L->pcap) {
-				L->pcap = L->pcap ? L->pcap * 2 : 4096;
-				while (L->plen + nl > L->pcap)
-					L->pcap *= 2;
-				f->pool = xrealloc(f->pool, L->pcap);
-			}
-			memcpy(f->pool + L->plen, name, nl);
-			L->name_off[f->nsyms] = L->plen;
-			L->plen += nl;
-			f->syms[f->nsyms++] = (struct esym){ s.st_value, s.st_size, NULL };
-		}
-	}
-	return has_symtab;
-}
-
-/* The symbols of the separate debug file of open_path (found by build-id
- * or .gnu_debuglink, elfsym.h), for a stripped file. */
-static void read_debug_syms(struct efile *f, const char *open_path, struct symload *L)
-{
-	char err[256];
-	struct elf_file *ef = elf_file_open(open_path, err, sizeof(err));
-	const char *dbg = ef ? elf_file_debug_path(ef) : NULL;
-	int fd = dbg ? open(dbg, O_RDONLY | O_CLOEXEC) : -1;
-	elf_file_close(ef);
-	if (fd < 0)
-		return;
-	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (e && elf_kind(e) == ELF_K_ELF)
-		read_syms(f, e, L);
-	if (e)
-		elf_end(e);
-	close(fd);
-}
-
+/* Reads the PT_LOAD segments and the symbols of the file (elfsym.h
+ * elf_file_syms: .symtab and .dynsym, and a stripped file's debug file),
+ * names copied into f->pool: the file is closed again. */
 static void load_elf(struct efile *f, const char *open_path)
 {
-	int fd = open(open_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	char err[256];
+	struct elf_file *ef = elf_file_open_syms(open_path, err, sizeof(err));
+	if (!ef)
 		return;
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		if (e)
-			elf_end(e);
-		close(fd);
-		return;
+	const struct elf_load *l;
+	int nl = elf_file_loads(ef, &l);
+	f->loads = xmalloc(sizeof(*f->loads) * (size_t)(nl ? nl : 1));
+	memcpy(f->loads, l, sizeof(*l) * (size_t)nl);
+	f->nloads = nl;
+	const struct elf_sym *v;
+	int n = elf_file_syms(ef, &v);
+	size_t plen = 0;
+	for (int i = 0; i < n; i++)
+		plen += strlen(v[i].name) + 1;
+	f->pool = xmalloc(plen ? plen : 1);
+	f->syms = xmalloc(sizeof(*f->syms) * (size_t)(n ? n : 1));
+	plen = 0;
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(v[i].name) + 1;
+		memcpy(f->pool + plen, v[i].name, len);
+		f->syms[i] = (struct esym){ v[i].addr, v[i].size, f->pool + plen };
+		plen += len;
 	}
-	size_t nph = 0;
-	elf_getphdrnum(e, &nph);
-	f->loads = xcalloc(nph ? nph : 1, sizeof(*f->loads));
-	for (size_t i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD)
-			f->loads[f->nloads++] = (struct eload){ ph.p_vaddr, ph.p_offset, ph.p_filesz };
-	}
-	struct symload L = { 0 };
-	bool has_symtab = read_syms(f, e, &L);
-	elf_end(e);
-	close(fd);
-	/* stripped: the local functions are in the debug file */
-	if (!has_symtab)
-		read_debug_syms(f, open_path, &L);
-	for (int i = 0; i < f->nsyms; i++)
-		f->syms[i].name = f->pool + L.name_off[i];
-	free(L.name_off);
+	f->nsyms = n;
+	elf_file_close(ef);
 	if (f->nsyms)
 		qsort(f->syms, (size_t)f->nsyms, sizeof(*f->syms), cmp_esym);
 	f->ok = true;
@@ -392,7 +316,7 @@ bool usyms_resolve(pid_t pid, uint64_t addr, struct usym *out)
 		return false;
 	uint64_t foff = addr - m->start + m->off, vaddr = addr;
 	for (int k = 0; k < f->nloads; k++) {
-		const struct eload *l = &f->loads[k];
+		const struct elf_load *l = &f->loads[k];
 		if (foff >= l->offset && foff < l->offset + l->filesz) {
 			vaddr = foff - l->offset + l->vaddr;
 			break;

@@ -483,10 +483,18 @@ static void test_demangle(void)
 static void exercise(const char *path)
 {
 	char err[512];
-	struct elf_file *f = elf_file_open(path, err, sizeof(err));
+	const struct elf_sym *v;
+	/* the stack symbolizer's view (sys/usyms.c) */
+	struct elf_file *f = elf_file_open_syms(path, err, sizeof(err));
+	if (f) {
+		const struct elf_load *l;
+		elf_file_loads(f, &l);
+		elf_file_syms(f, &v);
+		elf_file_close(f);
+	}
+	f = elf_file_open(path, err, sizeof(err));
 	if (!f)
 		return;
-	const struct elf_sym *v;
 	int n = elf_file_funcs(f, &v);
 	for (int i = 0; i < n; i++) {
 		uint64_t off;
