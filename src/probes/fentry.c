@@ -21,7 +21,7 @@
 #include "probes/kernel.h"
 #include "sys/btf.h"
 
-extern const struct probe_type probe_fentry, probe_fexit;
+extern const struct probe_type probe_fexit;
 
 struct fe {
 	int func_id;   /* BTF FUNC */
@@ -71,8 +71,8 @@ static int match_func(const char *name, int proto, void *arg)
 	return 0;
 }
 
-static int fe_expand_type(const struct probe_env *env, const struct probe_type *pt, const char *text,
-			  struct loc loc, struct ap_list *out)
+static int fe_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		     struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
 	int np = split_ap_1or2(env, pt->name, text, loc, parts);
@@ -112,16 +112,6 @@ static int fe_expand_type(const struct probe_env *env, const struct probe_type *
 	return 0;
 }
 
-static int fentry_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
-{
-	return fe_expand_type(env, &probe_fentry, text, loc, out);
-}
-
-static int fexit_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
-{
-	return fe_expand_type(env, &probe_fexit, text, loc, out);
-}
-
 struct list_ctx {
 	const struct probe_type *pt;
 	const char *pattern;
@@ -143,7 +133,7 @@ static int list_func(const char *name, int proto, void *arg)
 /* -l: "fentry:vmlinux:func" as latest bpftrace lists them; -lv adds the
  * parameters and the return value. Listed only when asked by name (the
  * BTF has ~60,000 functions, kprobe lists the same ones). */
-static int fe_list_type(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
+static int fe_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	if (probe_pattern_rest(pt, pattern, &rest) != 2)
@@ -164,16 +154,6 @@ static int fe_list_type(const struct probe_type *pt, const char *pattern, bool v
 	struct list_ctx l = { pt, fpat, verbose, out };
 	btf_each_func(list_func, &l);
 	return 0;
-}
-
-static int fentry_list(const char *pattern, bool verbose, FILE *out)
-{
-	return fe_list_type(&probe_fentry, pattern, verbose, out);
-}
-
-static int fexit_list(const char *pattern, bool verbose, FILE *out)
-{
-	return fe_list_type(&probe_fexit, pattern, verbose, out);
 }
 
 /* ---- context ------------------------------------------------------------- */
@@ -267,8 +247,8 @@ const struct probe_type probe_fentry = {
 	.name = "fentry",
 	.aliases = fentry_aliases,
 	.prog_type = BPF_PROG_TYPE_TRACING,
-	.expand = fentry_expand,
-	.list = fentry_list,
+	.expand = fe_expand,
+	.list = fe_list,
 	.args_type = fe_args_type,
 	.ctx_type = fe_ctx_type,
 	.ctx_emit = fe_ctx_emit,
@@ -282,8 +262,8 @@ const struct probe_type probe_fexit = {
 	.name = "fexit",
 	.aliases = fexit_aliases,
 	.prog_type = BPF_PROG_TYPE_TRACING,
-	.expand = fexit_expand,
-	.list = fexit_list,
+	.expand = fe_expand,
+	.list = fe_list,
 	.args_type = fe_args_type,
 	.ctx_type = fe_ctx_type,
 	.ctx_emit = fe_ctx_emit,

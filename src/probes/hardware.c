@@ -10,8 +10,6 @@
 #include <errno.h>
 #include <linux/perf_event.h>
 
-extern const struct probe_type probe_hardware;
-
 static const struct perf_named_event hw_events[] = {
 	{ "backend-stalls", NULL, PERF_COUNT_HW_STALLED_CYCLES_BACKEND, 1000000 },
 	{ "branch-instructions", "branches", PERF_COUNT_HW_BRANCH_INSTRUCTIONS, 100000 },
@@ -26,15 +24,15 @@ static const struct perf_named_event hw_events[] = {
 };
 #define NHW ((int)(sizeof(hw_events) / sizeof(hw_events[0])))
 
-static int hardware_expand(const struct probe_env *env, const char *text, struct loc loc,
-			   struct ap_list *out)
+static int hardware_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+			   struct loc loc, struct ap_list *out)
 {
-	return perf_named_expand(env, &probe_hardware, hw_events, NHW, text, loc, out);
+	return perf_named_expand(env, pt, hw_events, NHW, text, loc, out);
 }
 
-static int hardware_list(const char *pattern, bool verbose, FILE *out)
+static int hardware_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
-	return perf_named_list(&probe_hardware, hw_events, NHW, pattern, out);
+	return perf_named_list(pt, hw_events, NHW, pattern, out);
 }
 
 static int hardware_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,

@@ -10,17 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct probe_type probe_interval;
-
-static int interval_expand(const struct probe_env *env, const char *text, struct loc loc,
-			   struct ap_list *out)
+static int interval_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+			   struct loc loc, struct ap_list *out)
 {
-	return perf_timed_expand(env, &probe_interval, text, loc, out);
+	return perf_timed_expand(env, pt, text, loc, out);
 }
 
-static int interval_list(const char *pattern, bool verbose, FILE *out)
+static int interval_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
-	return perf_timed_list(&probe_interval, pattern, out);
+	return perf_timed_list(pt, pattern, out);
 }
 
 static int interval_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,

@@ -10,17 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct probe_type probe_profile;
-
-static int profile_expand(const struct probe_env *env, const char *text, struct loc loc,
-			  struct ap_list *out)
+static int profile_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+			  struct loc loc, struct ap_list *out)
 {
-	return perf_timed_expand(env, &probe_profile, text, loc, out);
+	return perf_timed_expand(env, pt, text, loc, out);
 }
 
-static int profile_list(const char *pattern, bool verbose, FILE *out)
+static int profile_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
-	return perf_timed_list(&probe_profile, pattern, out);
+	return perf_timed_list(pt, pattern, out);
 }
 
 static int profile_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,

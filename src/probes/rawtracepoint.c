@@ -128,7 +128,8 @@ static struct attach_point *rtp_new(const struct probe_env *env, bool module, co
 	return ap;
 }
 
-static int rtp_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
+static int rtp_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		      struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
 	int np = split_ap_1or2(env, "rawtracepoint", text, loc, parts);
@@ -174,10 +175,10 @@ static int rtp_expand(const struct probe_env *env, const char *text, struct loc 
 
 /* -l: "rawtracepoint:vmlinux:event" (latest bpftrace); -lv adds the
  * tracepoint's arguments. */
-static int rtp_list(const char *pattern, bool verbose, FILE *out)
+static int rtp_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
-	if (!probe_pattern_rest(&probe_rawtracepoint, pattern, &rest))
+	if (!probe_pattern_rest(pt, pattern, &rest))
 		return 0;
 	char evpat[256] = "*";
 	if (rest) {

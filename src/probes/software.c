@@ -7,8 +7,6 @@
 
 #include <linux/perf_event.h>
 
-extern const struct probe_type probe_software;
-
 static const struct perf_named_event sw_events[] = {
 	{ "alignment-faults", NULL, PERF_COUNT_SW_ALIGNMENT_FAULTS, 1 },
 	{ "bpf-output", NULL, PERF_COUNT_SW_BPF_OUTPUT, 1 },
@@ -24,15 +22,15 @@ static const struct perf_named_event sw_events[] = {
 };
 #define NSW ((int)(sizeof(sw_events) / sizeof(sw_events[0])))
 
-static int software_expand(const struct probe_env *env, const char *text, struct loc loc,
-			   struct ap_list *out)
+static int software_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+			   struct loc loc, struct ap_list *out)
 {
-	return perf_named_expand(env, &probe_software, sw_events, NSW, text, loc, out);
+	return perf_named_expand(env, pt, sw_events, NSW, text, loc, out);
 }
 
-static int software_list(const char *pattern, bool verbose, FILE *out)
+static int software_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
-	return perf_named_list(&probe_software, sw_events, NSW, pattern, out);
+	return perf_named_list(pt, sw_events, NSW, pattern, out);
 }
 
 static int software_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,

@@ -420,7 +420,7 @@ static int expand_one(struct sema *s, struct node *p, const struct probe_type *p
 	int errors = drv->diag.errors;
 	if (mem)
 		drv->diag.out = mem;
-	int rc = pt->expand(&drv->penv, an->str, an->loc, &ps->aps);
+	int rc = pt->expand(pt, &drv->penv, an->str, an->loc, &ps->aps);
 	if (!mem)
 		return rc;
 	drv->diag.out = out;
