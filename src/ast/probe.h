@@ -140,6 +140,10 @@ struct probe_type {
 	/* Pointers this probe's programs see by default (casts, arguments)
 	 * point into the traced process (bpf_probe_read_user), not the kernel. */
 	bool user_mem;
+	/* The probe file's own data for this type (an event table, a flag), for
+	 * hooks that serve several types: they reach it as pt->data, or
+	 * ap->pt->data. */
+	const void *data;
 };
 
 /* Registry (probes.c). */
