@@ -33,21 +33,13 @@ static bool is_exit(const struct attach_point *ap)
 	return ap->pt == &probe_fexit;
 }
 
-static struct attach_point *fe_new(const struct probe_env *env, const struct probe_type *pt, bool module,
+static struct attach_point *fe_new(const struct probe_type *pt, const struct probe_env *env, bool module,
 				   const char *func, int id, int proto, struct loc loc)
 {
-	struct attach_point *ap = arena_alloc(env->arena, sizeof(*ap));
 	struct fe *f = arena_alloc(env->arena, sizeof(*f));
 	f->func_id = id;
 	f->proto = proto;
-	ap->pt = pt;
-	ap->target = "vmlinux";
-	ap->func = arena_strdup(env->arena, func);
-	ap->name = module ? arena_printf(env->arena, "%s:vmlinux:%s", pt->name, func)
-			  : arena_printf(env->arena, "%s:%s", pt->name, func);
-	ap->loc = loc;
-	ap->priv = f;
-	return ap;
+	return kbtf_ap_new(pt, env, module, func, loc, f);
 }
 
 struct match_ctx {
@@ -66,7 +58,7 @@ static int match_func(const char *name, int proto, void *arg)
 	if (!glob_match(m->pattern, name))
 		return 0;
 	int id = btf_find_func(name, NULL);
-	ap_list_push(m->env->arena, m->out, fe_new(m->env, m->pt, m->module, name, id, proto, m->loc));
+	ap_list_push(m->env->arena, m->out, fe_new(m->pt, m->env, m->module, name, id, proto, m->loc));
 	m->found++;
 	return 0;
 }
@@ -74,33 +66,17 @@ static int match_func(const char *name, int proto, void *arg)
 static int fe_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
 		     struct loc loc, struct ap_list *out)
 {
-	char *parts[3];
-	int np = split_ap_1or2(env, pt->name, text, loc, parts);
-	if (np < 0)
+	static const struct kbtf_words words = { "fentry/fexit should specify a function", NULL, "functions" };
+	const char *module, *func = kbtf_split(pt, env, text, loc, &words, &module);
+	if (!func)
 		return -1;
-	const char *module = np == 3 ? parts[1] : NULL, *func = parts[np - 1];
-	if (!*func) {
-		diag_error(env->diag, loc, "fentry/fexit should specify a function");
-		return -1;
-	}
-	if (!btf_vmlinux()) {
-		diag_error(env->diag, loc, "%s probes need kernel BTF (/sys/kernel/btf/vmlinux): %s", pt->name,
-			   strerror(errno));
-		return -1;
-	}
-	/* only vmlinux BTF is read: module functions are not found */
-	if (module && !glob_match(module, "vmlinux")) {
-		diag_error(env->diag, loc, "%s: module BTF is not supported; only vmlinux functions can be traced",
-			   text);
-		return -1;
-	}
 	if (!has_wildcard(func)) {
 		int proto, id = btf_find_func(func, &proto);
 		if (id < 0) {
 			diag_error(env->diag, loc, "%s: no BTF for kernel function %s", text, func);
 			return -1;
 		}
-		ap_list_push(env->arena, out, fe_new(env, pt, module != NULL, func, id, proto, loc));
+		ap_list_push(env->arena, out, fe_new(pt, env, module != NULL, func, id, proto, loc));
 		return 0;
 	}
 	struct match_ctx m = { env, pt, func, module != NULL, loc, out, 0 };
@@ -138,15 +114,9 @@ static int fe_list(const struct probe_type *pt, const char *pattern, bool verbos
 	const char *rest;
 	if (probe_pattern_rest(pt, pattern, &rest) != 2)
 		return 0;
-	char fpat[256] = "*";
-	if (rest) {
-		const char *colon = strchr(rest, ':');
-		char mod[128];
-		snprintf(mod, sizeof(mod), "%.*s", colon ? (int)(colon - rest) : 0, rest);
-		if (colon && !glob_match(mod, "vmlinux"))
-			return 0;
-		snprintf(fpat, sizeof(fpat), "%s", colon ? colon + 1 : rest);
-	}
+	char fpat[256];
+	if (!kbtf_list_pattern(rest, fpat, sizeof(fpat)))
+		return 0;
 	if (!btf_vmlinux()) {
 		fprintf(stderr, "ERROR: %s: no kernel BTF: %s\n", pt->name, strerror(errno));
 		return -1;
@@ -231,13 +201,7 @@ static int fe_attach(const struct probe_env *env, struct attach_point *ap, int p
 {
 	/* the trampoline is already bound; the raw tracepoint open call of
 	 * 5.5+ attaches it (no cookie needed: one program per function) */
-	int fd = bpf_raw_tracepoint_open(NULL, prog_fd);
-	if (fd < 0) {
-		snprintf(err, errlen, "Error attaching probe: %s: %s", ap->name, strerror(errno));
-		return -1;
-	}
-	rt_links_add(links, fd);
-	return 0;
+	return kbtf_link(ap, bpf_raw_tracepoint_open(NULL, prog_fd), links, err, errlen);
 }
 
 static const char *const fentry_aliases[] = { "f", "kfunc", NULL };
