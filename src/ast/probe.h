@@ -64,23 +64,27 @@ void rt_links_close(struct rt_links *l);   /* closes all, frees storage */
 
 enum probe_special { PS_NONE, PS_BEGIN, PS_END };
 
+/* Every hook learns which type it serves: expand, list and list_pid are
+ * passed the descriptor (pt), the others find it as ap->pt. One hook can
+ * so serve several types (kprobe and kretprobe) without a wrapper each. */
 struct probe_type {
 	const char *name;              /* "tracepoint" */
 	const char *const *aliases;    /* NULL-terminated list: { "t", NULL } */
 	enum bpf_prog_type prog_type;
 	enum probe_special special;    /* BEGIN/END run once through BPF_PROG_TEST_RUN */
 	/* Parse `text` (the whole attach point, e.g. "t:syscalls:sys_enter_*"),
-	 * expand wildcards and append one attach_point per match to `out`.
-	 * Reports its own errors at `loc` through env->diag; returns 0, or -1,
-	 * or PROBE_NO_SYMBOL when the one error is a function the file lacks: in
-	 * a probe with several attach points that one is skipped silently, as
-	 * bpftrace 0.17 does (sema reports it only if no attach point is left). */
-	int (*expand)(const struct probe_env *env, const char *text, struct loc loc,
-		      struct ap_list *out);
+	 * expand wildcards and append one attach_point per match to `out`
+	 * (each with ap->pt = pt). Reports its own errors at `loc` through
+	 * env->diag; returns 0, or -1, or PROBE_NO_SYMBOL when the one error is
+	 * a function the file lacks: in a probe with several attach points that
+	 * one is skipped silently, as bpftrace 0.17 does (sema reports it only
+	 * if no attach point is left). */
+	int (*expand)(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		      struct loc loc, struct ap_list *out);
 	/* -l: print every attach point matching `pattern` (already stripped of
 	 * nothing: it is the full user pattern, NULL = all), one per line;
 	 * verbose adds argument lists as bpftrace -lv does. */
-	int (*list)(const char *pattern, bool verbose, FILE *out);
+	int (*list)(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out);
 	/* Type of `args` for this attach point, or NULL when the probe has none
 	 * (sema then reports "args is not available for probe type X"). */
 	struct type *(*args_type)(const struct probe_env *env, struct attach_point *ap);
@@ -130,11 +134,16 @@ struct probe_type {
 	 * bpftrace's words, or NULL when this type knows no such builtin. Sema
 	 * asks ap's type first, then every other type, before reporting an
 	 * unknown identifier. */
-	int (*list_pid)(pid_t pid, const char *pattern, bool verbose, FILE *out);
+	int (*list_pid)(const struct probe_type *pt, pid_t pid, const char *pattern, bool verbose,
+			FILE *out);
 	const char *(*ctx_misuse)(struct arena *a, const struct attach_point *ap, const char *name);
 	/* Pointers this probe's programs see by default (casts, arguments)
 	 * point into the traced process (bpf_probe_read_user), not the kernel. */
 	bool user_mem;
+	/* The probe file's own data for this type (an event table, a flag), for
+	 * hooks that serve several types: they reach it as pt->data, or
+	 * ap->pt->data. */
+	const void *data;
 };
 
 /* Registry (probes.c). */

@@ -9,9 +9,7 @@
 
 #include <string.h>
 
-extern const struct probe_type probe_begin, probe_end;
-
-static int special_expand(const struct probe_env *env, const struct probe_type *pt,
+static int special_expand(const struct probe_type *pt, const struct probe_env *env,
 			  const char *text, struct loc loc, struct ap_list *out)
 {
 	char *parts[2];
@@ -27,18 +25,6 @@ static int special_expand(const struct probe_env *env, const struct probe_type *
 	return 0;
 }
 
-static int begin_expand(const struct probe_env *env, const char *text, struct loc loc,
-			struct ap_list *out)
-{
-	return special_expand(env, &probe_begin, text, loc, out);
-}
-
-static int end_expand(const struct probe_env *env, const char *text, struct loc loc,
-		      struct ap_list *out)
-{
-	return special_expand(env, &probe_end, text, loc, out);
-}
-
 static int special_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
 			  struct rt_links *links, char *err, size_t errlen)
 {
@@ -49,7 +35,7 @@ const struct probe_type probe_begin = {
 	.name = "BEGIN",
 	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
 	.special = PS_BEGIN,
-	.expand = begin_expand,
+	.expand = special_expand,
 	.attach = special_attach,
 };
 
@@ -57,6 +43,6 @@ const struct probe_type probe_end = {
 	.name = "END",
 	.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
 	.special = PS_END,
-	.expand = end_expand,
+	.expand = special_expand,
 	.attach = special_attach,
 };

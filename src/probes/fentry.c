@@ -21,7 +21,7 @@
 #include "probes/kernel.h"
 #include "sys/btf.h"
 
-extern const struct probe_type probe_fentry, probe_fexit;
+extern const struct probe_type probe_fexit;
 
 struct fe {
 	int func_id;   /* BTF FUNC */
@@ -33,21 +33,13 @@ static bool is_exit(const struct attach_point *ap)
 	return ap->pt == &probe_fexit;
 }
 
-static struct attach_point *fe_new(const struct probe_env *env, const struct probe_type *pt, bool module,
+static struct attach_point *fe_new(const struct probe_type *pt, const struct probe_env *env, bool module,
 				   const char *func, int id, int proto, struct loc loc)
 {
-	struct attach_point *ap = arena_alloc(env->arena, sizeof(*ap));
 	struct fe *f = arena_alloc(env->arena, sizeof(*f));
 	f->func_id = id;
 	f->proto = proto;
-	ap->pt = pt;
-	ap->target = "vmlinux";
-	ap->func = arena_strdup(env->arena, func);
-	ap->name = module ? arena_printf(env->arena, "%s:vmlinux:%s", pt->name, func)
-			  : arena_printf(env->arena, "%s:%s", pt->name, func);
-	ap->loc = loc;
-	ap->priv = f;
-	return ap;
+	return kbtf_ap_new(pt, env, module, func, loc, f);
 }
 
 struct match_ctx {
@@ -66,41 +58,25 @@ static int match_func(const char *name, int proto, void *arg)
 	if (!glob_match(m->pattern, name))
 		return 0;
 	int id = btf_find_func(name, NULL);
-	ap_list_push(m->env->arena, m->out, fe_new(m->env, m->pt, m->module, name, id, proto, m->loc));
+	ap_list_push(m->env->arena, m->out, fe_new(m->pt, m->env, m->module, name, id, proto, m->loc));
 	m->found++;
 	return 0;
 }
 
-static int fe_expand_type(const struct probe_env *env, const struct probe_type *pt, const char *text,
-			  struct loc loc, struct ap_list *out)
+static int fe_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		     struct loc loc, struct ap_list *out)
 {
-	char *parts[3];
-	int np = split_ap_1or2(env, pt->name, text, loc, parts);
-	if (np < 0)
+	static const struct kbtf_words words = { "fentry/fexit should specify a function", NULL, "functions" };
+	const char *module, *func = kbtf_split(pt, env, text, loc, &words, &module);
+	if (!func)
 		return -1;
-	const char *module = np == 3 ? parts[1] : NULL, *func = parts[np - 1];
-	if (!*func) {
-		diag_error(env->diag, loc, "fentry/fexit should specify a function");
-		return -1;
-	}
-	if (!btf_vmlinux()) {
-		diag_error(env->diag, loc, "%s probes need kernel BTF (/sys/kernel/btf/vmlinux): %s", pt->name,
-			   strerror(errno));
-		return -1;
-	}
-	/* only vmlinux BTF is read: module functions are not found */
-	if (module && !glob_match(module, "vmlinux")) {
-		diag_error(env->diag, loc, "%s: module BTF is not supported; only vmlinux functions can be traced",
-			   text);
-		return -1;
-	}
 	if (!has_wildcard(func)) {
 		int proto, id = btf_find_func(func, &proto);
 		if (id < 0) {
 			diag_error(env->diag, loc, "%s: no BTF for kernel function %s", text, func);
 			return -1;
 		}
-		ap_list_push(env->arena, out, fe_new(env, pt, module != NULL, func, id, proto, loc));
+		ap_list_push(env->arena, out, fe_new(pt, env, module != NULL, func, id, proto, loc));
 		return 0;
 	}
 	struct match_ctx m = { env, pt, func, module != NULL, loc, out, 0 };
@@ -110,16 +86,6 @@ static int fe_expand_type(const struct probe_env *env, const struct probe_type *
 		return -1;
 	}
 	return 0;
-}
-
-static int fentry_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
-{
-	return fe_expand_type(env, &probe_fentry, text, loc, out);
-}
-
-static int fexit_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
-{
-	return fe_expand_type(env, &probe_fexit, text, loc, out);
 }
 
 struct list_ctx {
@@ -143,20 +109,14 @@ static int list_func(const char *name, int proto, void *arg)
 /* -l: "fentry:vmlinux:func" as latest bpftrace lists them; -lv adds the
  * parameters and the return value. Listed only when asked by name (the
  * BTF has ~60,000 functions, kprobe lists the same ones). */
-static int fe_list_type(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
+static int fe_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	if (probe_pattern_rest(pt, pattern, &rest) != 2)
 		return 0;
-	char fpat[256] = "*";
-	if (rest) {
-		const char *colon = strchr(rest, ':');
-		char mod[128];
-		snprintf(mod, sizeof(mod), "%.*s", colon ? (int)(colon - rest) : 0, rest);
-		if (colon && !glob_match(mod, "vmlinux"))
-			return 0;
-		snprintf(fpat, sizeof(fpat), "%s", colon ? colon + 1 : rest);
-	}
+	char fpat[256];
+	if (!kbtf_list_pattern(rest, fpat, sizeof(fpat)))
+		return 0;
 	if (!btf_vmlinux()) {
 		fprintf(stderr, "ERROR: %s: no kernel BTF: %s\n", pt->name, strerror(errno));
 		return -1;
@@ -164,16 +124,6 @@ static int fe_list_type(const struct probe_type *pt, const char *pattern, bool v
 	struct list_ctx l = { pt, fpat, verbose, out };
 	btf_each_func(list_func, &l);
 	return 0;
-}
-
-static int fentry_list(const char *pattern, bool verbose, FILE *out)
-{
-	return fe_list_type(&probe_fentry, pattern, verbose, out);
-}
-
-static int fexit_list(const char *pattern, bool verbose, FILE *out)
-{
-	return fe_list_type(&probe_fexit, pattern, verbose, out);
 }
 
 /* ---- context ------------------------------------------------------------- */
@@ -251,13 +201,7 @@ static int fe_attach(const struct probe_env *env, struct attach_point *ap, int p
 {
 	/* the trampoline is already bound; the raw tracepoint open call of
 	 * 5.5+ attaches it (no cookie needed: one program per function) */
-	int fd = bpf_raw_tracepoint_open(NULL, prog_fd);
-	if (fd < 0) {
-		snprintf(err, errlen, "Error attaching probe: %s: %s", ap->name, strerror(errno));
-		return -1;
-	}
-	rt_links_add(links, fd);
-	return 0;
+	return kbtf_link(ap, bpf_raw_tracepoint_open(NULL, prog_fd), links, err, errlen);
 }
 
 static const char *const fentry_aliases[] = { "f", "kfunc", NULL };
@@ -267,8 +211,8 @@ const struct probe_type probe_fentry = {
 	.name = "fentry",
 	.aliases = fentry_aliases,
 	.prog_type = BPF_PROG_TYPE_TRACING,
-	.expand = fentry_expand,
-	.list = fentry_list,
+	.expand = fe_expand,
+	.list = fe_list,
 	.args_type = fe_args_type,
 	.ctx_type = fe_ctx_type,
 	.ctx_emit = fe_ctx_emit,
@@ -282,8 +226,8 @@ const struct probe_type probe_fexit = {
 	.name = "fexit",
 	.aliases = fexit_aliases,
 	.prog_type = BPF_PROG_TYPE_TRACING,
-	.expand = fexit_expand,
-	.list = fexit_list,
+	.expand = fe_expand,
+	.list = fe_list,
 	.args_type = fe_args_type,
 	.ctx_type = fe_ctx_type,
 	.ctx_emit = fe_ctx_emit,

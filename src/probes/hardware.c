@@ -4,13 +4,11 @@
  * Names, aliases and default counts are bpftrace's (HW_PROBE_LIST). A
  * machine without a CPU PMU (most VMs) answers perf_event_open with ENOENT
  * (or EOPNOTSUPP/ENODEV); that becomes one clear sentence instead of
- * bpftrace's bare "No such file or directory". */
+ * bpftrace's bare "No such file or directory" (.pmu below). The hooks are
+ * software's too (util.c): only the table differs. */
 #include "probes/probes_int.h"
 
-#include <errno.h>
 #include <linux/perf_event.h>
-
-extern const struct probe_type probe_hardware;
 
 static const struct perf_named_event hw_events[] = {
 	{ "backend-stalls", NULL, PERF_COUNT_HW_STALLED_CYCLES_BACKEND, 1000000 },
@@ -24,30 +22,13 @@ static const struct perf_named_event hw_events[] = {
 	{ "instructions", NULL, PERF_COUNT_HW_INSTRUCTIONS, 1000000 },
 	{ "ref-cycles", NULL, PERF_COUNT_HW_REF_CPU_CYCLES, 1000000 },
 };
-#define NHW ((int)(sizeof(hw_events) / sizeof(hw_events[0])))
 
-static int hardware_expand(const struct probe_env *env, const char *text, struct loc loc,
-			   struct ap_list *out)
-{
-	return perf_named_expand(env, &probe_hardware, hw_events, NHW, text, loc, out);
-}
-
-static int hardware_list(const char *pattern, bool verbose, FILE *out)
-{
-	return perf_named_list(&probe_hardware, hw_events, NHW, pattern, out);
-}
-
-static int hardware_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
-			   struct rt_links *links, char *err, size_t errlen)
-{
-	int rc = perf_named_attach(ap, PERF_TYPE_HARDWARE, prog_fd, links, err, errlen);
-	if (rc == -ENOENT || rc == -EOPNOTSUPP || rc == -ENODEV)
-		snprintf(err, errlen,
-			 "Error attaching probe: %s: hardware events are not supported on this machine "
-			 "(no PMU: perf_event_open gave %s)",
-			 ap->name, rc == -ENOENT ? "ENOENT" : rc == -ENODEV ? "ENODEV" : "EOPNOTSUPP");
-	return rc < 0 ? -1 : 0;
-}
+static const struct perf_named_type hw_type = {
+	.events = hw_events,
+	.nevents = (int)(sizeof(hw_events) / sizeof(hw_events[0])),
+	.perf_type = PERF_TYPE_HARDWARE,
+	.pmu = true,
+};
 
 static const char *const hardware_aliases[] = { "h", NULL };
 
@@ -55,7 +36,8 @@ const struct probe_type probe_hardware = {
 	.name = "hardware",
 	.aliases = hardware_aliases,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
-	.expand = hardware_expand,
-	.list = hardware_list,
-	.attach = hardware_attach,
+	.expand = perf_named_expand,
+	.list = perf_named_list,
+	.attach = perf_named_attach,
+	.data = &hw_type,
 };

@@ -23,8 +23,6 @@
 #include "codegen/cg.h"
 #include "sys/btf.h"
 
-extern const struct probe_type probe_iter;
-
 struct it {
 	int func_id;        /* bpf_iter_NAME */
 	int ctx_id;         /* struct bpf_iter__NAME */
@@ -44,7 +42,8 @@ static bool iter_ids(const char *name, int *func_id, int *ctx_id)
 	return *ctx_id > 0 && *func_id > 0;
 }
 
-static int it_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
+static int it_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		     struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
 	int np = split_colon(env->arena, text, parts, 3);
@@ -76,7 +75,7 @@ static int it_expand(const struct probe_env *env, const char *text, struct loc l
 	it->ctx_id = ctx_id;
 	it->pin = np == 3 && *parts[2] ? parts[2] : NULL;
 	it->link_fd = -1;
-	ap->pt = &probe_iter;
+	ap->pt = pt;
 	ap->func = parts[1];
 	ap->target = it->pin;
 	ap->name = it->pin ? arena_printf(env->arena, "iter:%s:%s", parts[1], it->pin)
@@ -154,10 +153,10 @@ static struct iter_names iterators(void)
 /* -l: "iter:NAME" for every iterator, sorted; -lv adds the context's
  * fields as latest bpftrace prints them (the FUNC's parameters without
  * the leading meta). */
-static int it_list(const char *pattern, bool verbose, FILE *out)
+static int it_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
-	if (!probe_pattern_rest(&probe_iter, pattern, &rest))
+	if (!probe_pattern_rest(pt, pattern, &rest))
 		return 0;
 	char pat[256] = "*";
 	if (rest)

@@ -1,6 +1,6 @@
-/* kernel.c - the traceable kernel function list, the kernel config and
- * the nearest-tracepoint suggestion shared by the kernel-side probe files.
- * See kernel.h. */
+/* kernel.c - the traceable kernel function list, the kernel config, the
+ * nearest-tracepoint suggestion and the vmlinux BTF probe parts shared by
+ * the kernel-side probe files. See kernel.h. */
 #define _GNU_SOURCE
 #include "probes/kernel.h"
 
@@ -15,6 +15,8 @@
 #include "sys/bpfsys.h"
 #include <zlib.h>
 #include "codegen/cg.h"
+#include "probes/probes_int.h"
+#include "sys/btf.h"
 #include "sys/ksyms.h"
 #include "sys/tracefs.h"
 #include "util/arena.h"
@@ -531,4 +533,73 @@ void *kctx_load(struct cg *cg, int off, int size, bool is_signed)
 	if (t == cg->i64)
 		return v;
 	return is_signed ? LLVMBuildSExt(cg->b, v, cg->i64, "") : LLVMBuildZExt(cg->b, v, cg->i64, "");
+}
+
+/* ---- vmlinux BTF probes ------------------------------------------------------ */
+
+const char *kbtf_split(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		       struct loc loc, const struct kbtf_words *w, const char **module)
+{
+	char *parts[3];
+	int np = split_ap_1or2(env, pt->name, text, loc, parts);
+	if (np < 0)
+		return NULL;
+	const char *name = parts[np - 1];
+	*module = np == 3 ? parts[1] : NULL;
+	if (!*name) {
+		diag_error(env->diag, loc, "%s", w->no_name);
+		return NULL;
+	}
+	if (!btf_vmlinux()) {
+		if (w->no_btf)
+			diag_error(env->diag, loc, "%s", w->no_btf);
+		else
+			diag_error(env->diag, loc, "%s probes need kernel BTF (/sys/kernel/btf/vmlinux): %s",
+				   pt->name, strerror(errno));
+		return NULL;
+	}
+	if (*module && !glob_match(*module, "vmlinux")) {
+		diag_error(env->diag, loc, "%s: module BTF is not supported; only vmlinux %s can be traced", text,
+			   w->what);
+		return NULL;
+	}
+	return name;
+}
+
+struct attach_point *kbtf_ap_new(const struct probe_type *pt, const struct probe_env *env, bool module,
+				 const char *name, struct loc loc, void *priv)
+{
+	struct attach_point *ap = arena_alloc(env->arena, sizeof(*ap));
+	ap->pt = pt;
+	ap->target = "vmlinux";
+	ap->func = arena_strdup(env->arena, name);
+	ap->name = module ? arena_printf(env->arena, "%s:vmlinux:%s", pt->name, name)
+			  : arena_printf(env->arena, "%s:%s", pt->name, name);
+	ap->loc = loc;
+	ap->priv = priv;
+	return ap;
+}
+
+bool kbtf_list_pattern(const char *rest, char *pat, size_t len)
+{
+	snprintf(pat, len, "*");
+	if (!rest)
+		return true;
+	const char *colon = strchr(rest, ':');
+	char mod[128];
+	snprintf(mod, sizeof(mod), "%.*s", colon ? (int)(colon - rest) : 0, rest);
+	if (colon && !glob_match(mod, "vmlinux"))
+		return false;
+	snprintf(pat, len, "%s", colon ? colon + 1 : rest);
+	return true;
+}
+
+int kbtf_link(const struct attach_point *ap, int fd, struct rt_links *links, char *err, size_t errlen)
+{
+	if (fd < 0) {
+		snprintf(err, errlen, "Error attaching probe: %s: %s", ap->name, strerror(errno));
+		return -1;
+	}
+	rt_links_add(links, fd);
+	return 0;
 }

@@ -1,12 +1,14 @@
 /* kernel.h - what the kernel-side probe files (kprobe, fentry,
  * rawtracepoint, iter) share: the traceable function list, the kernel
- * config, and the "try this instead" suggestion printed when a kernel
- * lacks a probe mechanism. */
+ * config, the "try this instead" suggestion printed when a kernel lacks a
+ * probe mechanism, and the parts of the vmlinux BTF probes (fentry/fexit,
+ * rawtracepoint) that do not depend on what the name names. */
 #ifndef BPFSCRIPT_PROBES_KERNEL_H
 #define BPFSCRIPT_PROBES_KERNEL_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ast/probe.h"
 
 struct arena;
 
@@ -85,5 +87,40 @@ int kmulti_syms(struct arena *a, const char *const *names, const uint64_t *cooki
  * i64 (LLVMValueRef). */
 struct cg;
 void *kctx_load(struct cg *cg, int off, int size, bool is_signed);
+
+/* ---- vmlinux BTF probes: type:[module:]name ---------------------------------
+ * fentry/fexit name a kernel function, rawtracepoint a raw tracepoint, both
+ * found in vmlinux BTF. Only vmlinux BTF is read, so the module may only be
+ * vmlinux (or a wildcard matching it). */
+
+/* How a type words kbtf_split's errors. */
+struct kbtf_words {
+	const char *no_name;    /* the name is empty */
+	const char *no_btf;     /* the kernel has no BTF; NULL for "TYPE probes
+	                           need kernel BTF (/sys/kernel/btf/vmlinux): why" */
+	const char *what;       /* "functions": "TEXT: module BTF is not supported;
+	                           only vmlinux functions can be traced" */
+};
+
+/* Splits the attach point text; checks, in this order, that the name is
+ * not empty, that the kernel has BTF and that the module is vmlinux.
+ * Returns the name (a wildcard maybe) and sets *module (NULL when the text
+ * has none), or returns NULL after reporting at loc. */
+const char *kbtf_split(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		       struct loc loc, const struct kbtf_words *w, const char **module);
+
+/* An attach point of pt on name: "TYPE:name", or "TYPE:vmlinux:name" when
+ * the text gave a module; target "vmlinux", func name, priv the type's. */
+struct attach_point *kbtf_ap_new(const struct probe_type *pt, const struct probe_env *env, bool module,
+				 const char *name, struct loc loc, void *priv);
+
+/* -l: the name pattern in rest (what follows "TYPE:", NULL for all: "*")
+ * into pat; false when rest names a module other than vmlinux. */
+bool kbtf_list_pattern(const char *rest, char *pat, size_t len);
+
+/* The end of an attach hook that opened one link: fd (or -1 with errno
+ * set) is added to links, or "Error attaching probe: NAME: why" goes into
+ * err and -1 is returned. */
+int kbtf_link(const struct attach_point *ap, int fd, struct rt_links *links, char *err, size_t errlen);
 
 #endif

@@ -95,8 +95,8 @@ static struct attach_point *kp_new(const struct probe_env *env, const struct pro
 	return ap;
 }
 
-static int kp_expand_type(const struct probe_env *env, const struct probe_type *pt, const char *text,
-			  struct loc loc, struct ap_list *out)
+static int kp_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		     struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
 	int np = split_ap_1or2(env, pt->name, text, loc, parts);
@@ -177,17 +177,6 @@ static int kp_expand_type(const struct probe_env *env, const struct probe_type *
 	return 0;
 }
 
-static int kprobe_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
-{
-	return kp_expand_type(env, &probe_kprobe, text, loc, out);
-}
-
-static int kretprobe_expand(const struct probe_env *env, const char *text, struct loc loc,
-			    struct ap_list *out)
-{
-	return kp_expand_type(env, &probe_kretprobe, text, loc, out);
-}
-
 /* -lv (latest bpftrace): the function's parameters from BTF as the
  * registers name them, "TYPE arg0" ... (floating-point parameters take no
  * argN register and are left out), or for kretprobe "TYPE retval" ("void").
@@ -219,7 +208,7 @@ static void list_params(FILE *out, const char *func, bool ret)
 
 /* -l: "kprobe:func", or "kprobe:module:func" when the pattern names a
  * module (latest bpftrace). kretprobe lists only when asked by name. */
-static int kp_list_type(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
+static int kp_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	int how = probe_pattern_rest(pt, pattern, &rest);
@@ -260,16 +249,6 @@ static int kp_list_type(const struct probe_type *pt, const char *pattern, bool v
 			list_params(out, v[i].name, pt == &probe_kretprobe);
 	}
 	return 0;
-}
-
-static int kprobe_list(const char *pattern, bool verbose, FILE *out)
-{
-	return kp_list_type(&probe_kprobe, pattern, verbose, out);
-}
-
-static int kretprobe_list(const char *pattern, bool verbose, FILE *out)
-{
-	return kp_list_type(&probe_kretprobe, pattern, verbose, out);
 }
 
 /* ---- context builtins ------------------------------------------------------ */
@@ -580,8 +559,8 @@ const struct probe_type probe_kprobe = {
 	.name = "kprobe",
 	.aliases = kprobe_aliases,
 	.prog_type = BPF_PROG_TYPE_KPROBE,
-	.expand = kprobe_expand,
-	.list = kprobe_list,
+	.expand = kp_expand,
+	.list = kp_list,
 	.ctx_type = kp_ctx_type,
 	.ctx_emit = kp_ctx_emit,
 	.attach = kp_attach,
@@ -594,8 +573,8 @@ const struct probe_type probe_kretprobe = {
 	.name = "kretprobe",
 	.aliases = kretprobe_aliases,
 	.prog_type = BPF_PROG_TYPE_KPROBE,
-	.expand = kretprobe_expand,
-	.list = kretprobe_list,
+	.expand = kp_expand,
+	.list = kp_list,
 	.ctx_type = kp_ctx_type,
 	.ctx_emit = kp_ctx_emit,
 	.attach = kp_attach,

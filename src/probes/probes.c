@@ -116,7 +116,7 @@ int probes_list(const char *pattern, bool verbose, FILE *out)
 		if (!probe_pattern_rest(registry[i], pattern, &rest))
 			continue;
 		applied++;
-		if (registry[i]->list && registry[i]->list(pattern, verbose, out) < 0)
+		if (registry[i]->list && registry[i]->list(registry[i], pattern, verbose, out) < 0)
 			rc = -1;
 	}
 	if (!applied) {
@@ -135,10 +135,10 @@ int probes_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
 		const struct probe_type *pt = registry[i];
 		const char *rest;
 		if (pt->list_pid) {
-			if (pt->list_pid(pid, pattern, verbose, out) < 0)
+			if (pt->list_pid(pt, pid, pattern, verbose, out) < 0)
 				rc = -1;
 		} else if (pattern && probe_pattern_rest(pt, pattern, &rest) && pt->list &&
-			   pt->list(pattern, verbose, out) < 0) {
+			   pt->list(pt, pattern, verbose, out) < 0) {
 			rc = -1;
 		}
 	}

@@ -2,8 +2,10 @@
  * the interface they implement is ast/probe.h).
  *
  * software:* and hardware:* are the same shape: a fixed table of named perf
- * events with an optional count. The table walk, expansion, listing and the
- * per-CPU attach live once in util.c; each probe file passes its table. */
+ * events with an optional count; so are interval:* and profile:*: a
+ * cpu-clock timer. The hooks of each pair live once in util.c and serve
+ * both types; what differs (the table, one CPU or all) is the descriptor's
+ * data, which each probe file fills. */
 #ifndef BPFSCRIPT_PROBES_INT_H
 #define BPFSCRIPT_PROBES_INT_H
 #include <stdint.h>
@@ -19,33 +21,43 @@ struct perf_named_event {
 	uint64_t defcount;      /* sample period when the count is omitted (or 0) */
 };
 
+/* The data (probe_type.data) of a type with the perf_named hooks. */
+struct perf_named_type {
+	const struct perf_named_event *events;
+	int nevents;
+	uint32_t perf_type;     /* PERF_TYPE_SOFTWARE / PERF_TYPE_HARDWARE */
+	bool pmu;               /* counted by a CPU PMU: on a machine without one
+	                           (ENOENT, EOPNOTSUPP, ENODEV) attach says so */
+};
+
 /* The attach point's event (ap->priv), set by perf_named_expand. */
 const struct perf_named_event *perf_named_of(const struct attach_point *ap);
 
-/* `type:event[:count]`; event may be a name, an alias or a wildcard over
- * the names. Appends one attach point per matching event. */
-int perf_named_expand(const struct probe_env *env, const struct probe_type *pt,
-		      const struct perf_named_event *tab, int n, const char *text,
+/* Hooks. expand: `type:event[:count]`; event may be a name, an alias or a
+ * wildcard over the names; one attach point per matching event. list:
+ * "type:name:" for each name and alias matching the pattern, sorted.
+ * attach: the event on every online CPU (system-wide). */
+int perf_named_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
 		      struct loc loc, struct ap_list *out);
-
-/* -l: "type:name:" for each name and alias matching the pattern, sorted. */
-int perf_named_list(const struct probe_type *pt, const struct perf_named_event *tab, int n,
-		    const char *pattern, FILE *out);
-
-/* One perf event of `type` on every online CPU (system-wide). */
-int perf_named_attach(const struct attach_point *ap, uint32_t type, int prog_fd,
+int perf_named_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out);
+int perf_named_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
 		      struct rt_links *links, char *err, size_t errlen);
 
-/* interval:/profile: `type:unit:N` (unit s, ms, us or hz) and latest
- * bpftrace's `type:N` (nanoseconds, or with a suffix: 10ms, 1s). Sets
- * period (ns) or freq (hz); the name is "type:unit:N" with N in decimal. */
-int perf_timed_expand(const struct probe_env *env, const struct probe_type *pt,
-		      const char *text, struct loc loc, struct ap_list *out);
-/* -l 'interval:*': the units, "interval:hz:" ... (only when named). */
-int perf_timed_list(const struct probe_type *pt, const char *pattern, FILE *out);
-/* The cpu-clock event of a timed attach point on one CPU. */
-int perf_timed_attach_cpu(const struct attach_point *ap, int cpu, int prog_fd,
-			  struct rt_links *links, char *err, size_t errlen);
+/* The data of a type with the perf_timed hooks. */
+struct perf_timed_type {
+	bool all_cpus;          /* a timer on every online CPU, else on the first */
+};
+
+/* Hooks. expand: `type:unit:N` (unit s, ms, us or hz) and latest
+ * bpftrace's `type:N` (nanoseconds, or with a suffix: 10ms, 1s); sets
+ * period (ns) or freq (hz); the name is "type:unit:N" with N in decimal.
+ * list: the units, "interval:hz:" ... (only when named). attach: a
+ * cpu-clock perf event on the CPUs the data asks for. */
+int perf_timed_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		      struct loc loc, struct ap_list *out);
+int perf_timed_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out);
+int perf_timed_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
+		      struct rt_links *links, char *err, size_t errlen);
 
 /* Shared helpers for probe files (probes/util.c). */
 bool glob_match(const char *pattern, const char *s);  /* '*' and '?' wildcards */

@@ -22,8 +22,6 @@
 #include "probes/kernel.h"
 #include "sys/btf.h"
 
-extern const struct probe_type probe_rawtracepoint;
-
 static const char *const stub_prefixes[] = { "__probestub_", "__traceiter_", NULL };
 
 struct rtp {
@@ -112,49 +110,32 @@ static int rt_events(char ***out)
 	return nevents;
 }
 
-static struct attach_point *rtp_new(const struct probe_env *env, bool module, const char *event, int proto,
-				    struct loc loc)
+static struct attach_point *rtp_new(const struct probe_type *pt, const struct probe_env *env, bool module,
+				    const char *event, int proto, struct loc loc)
 {
-	struct attach_point *ap = arena_alloc(env->arena, sizeof(*ap));
 	struct rtp *r = arena_alloc(env->arena, sizeof(*r));
 	r->proto = proto;
-	ap->pt = &probe_rawtracepoint;
-	ap->target = "vmlinux";
-	ap->func = arena_strdup(env->arena, event);
-	ap->name = module ? arena_printf(env->arena, "rawtracepoint:vmlinux:%s", event)
-			  : arena_printf(env->arena, "rawtracepoint:%s", event);
-	ap->loc = loc;
-	ap->priv = r;
-	return ap;
+	return kbtf_ap_new(pt, env, module, event, loc, r);
 }
 
-static int rtp_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
+static int rtp_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		      struct loc loc, struct ap_list *out)
 {
-	char *parts[3];
-	int np = split_ap_1or2(env, "rawtracepoint", text, loc, parts);
-	if (np < 0)
+	static const struct kbtf_words words = {
+		"rawtracepoint should be attached to a function",
+		"rawtracepoints require kernel BTF. Try using a 'tracepoint' instead.",
+		"raw tracepoints",
+	};
+	const char *module, *ev = kbtf_split(pt, env, text, loc, &words, &module);
+	if (!ev)
 		return -1;
-	const char *module = np == 3 ? parts[1] : NULL, *ev = parts[np - 1];
-	if (!*ev) {
-		diag_error(env->diag, loc, "rawtracepoint should be attached to a function");
-		return -1;
-	}
-	if (!btf_vmlinux()) {
-		diag_error(env->diag, loc, "rawtracepoints require kernel BTF. Try using a 'tracepoint' instead.");
-		return -1;
-	}
-	if (module && !glob_match(module, "vmlinux")) {
-		diag_error(env->diag, loc, "%s: module BTF is not supported; only vmlinux raw tracepoints can be traced",
-			   text);
-		return -1;
-	}
 	if (!has_wildcard(ev)) {
 		int proto = event_proto(ev);
 		if (proto < 0) {
 			diag_error(env->diag, loc, "rawtracepoint not found: %s", ev);
 			return -1;
 		}
-		ap_list_push(env->arena, out, rtp_new(env, module != NULL, ev, proto, loc));
+		ap_list_push(env->arena, out, rtp_new(pt, env, module != NULL, ev, proto, loc));
 		return 0;
 	}
 	char **v;
@@ -162,7 +143,7 @@ static int rtp_expand(const struct probe_env *env, const char *text, struct loc 
 	for (int i = 0; i < n; i++) {
 		if (!glob_match(ev, v[i]))
 			continue;
-		ap_list_push(env->arena, out, rtp_new(env, module != NULL, v[i], event_proto(v[i]), loc));
+		ap_list_push(env->arena, out, rtp_new(pt, env, module != NULL, v[i], event_proto(v[i]), loc));
 		found++;
 	}
 	if (!found) {
@@ -174,26 +155,18 @@ static int rtp_expand(const struct probe_env *env, const char *text, struct loc 
 
 /* -l: "rawtracepoint:vmlinux:event" (latest bpftrace); -lv adds the
  * tracepoint's arguments. */
-static int rtp_list(const char *pattern, bool verbose, FILE *out)
+static int rtp_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
-	if (!probe_pattern_rest(&probe_rawtracepoint, pattern, &rest))
+	char evpat[256];
+	if (!probe_pattern_rest(pt, pattern, &rest) || !kbtf_list_pattern(rest, evpat, sizeof(evpat)))
 		return 0;
-	char evpat[256] = "*";
-	if (rest) {
-		const char *colon = strchr(rest, ':');
-		char mod[128];
-		snprintf(mod, sizeof(mod), "%.*s", colon ? (int)(colon - rest) : 0, rest);
-		if (colon && !glob_match(mod, "vmlinux"))
-			return 0;
-		snprintf(evpat, sizeof(evpat), "%s", colon ? colon + 1 : rest);
-	}
 	char **v;
 	int n = rt_events(&v);
 	for (int i = 0; i < n; i++) {
 		if (!glob_match(evpat, v[i]))
 			continue;
-		fprintf(out, "rawtracepoint:vmlinux:%s\n", v[i]);
+		fprintf(out, "%s:vmlinux:%s\n", pt->name, v[i]);
 		if (verbose)
 			btf_print_params(out, event_proto(v[i]), 1, false);
 	}
@@ -253,12 +226,7 @@ static int rtp_attach(const struct probe_env *env, struct attach_point *ap, int 
 	int fd = raw_tp_open(ap->func, prog_fd, (uint64_t)ap->id);
 	if (fd < 0 && (errno == EINVAL || errno == E2BIG))
 		fd = bpf_raw_tracepoint_open(ap->func, prog_fd);   /* before 6.10: no cookie */
-	if (fd < 0) {
-		snprintf(err, errlen, "Error attaching probe: %s: %s", ap->name, strerror(errno));
-		return -1;
-	}
-	rt_links_add(links, fd);
-	return 0;
+	return kbtf_link(ap, fd, links, err, errlen);
 }
 
 static const char *const rtp_aliases[] = { "rt", NULL };

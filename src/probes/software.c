@@ -2,12 +2,11 @@
  * events, sampled every `count` occurrences on every online CPU.
  *
  * Names, aliases and default counts are bpftrace's (SW_PROBE_LIST). The
- * name keeps the event as written: `s:cs:10` is "software:cs:10". */
+ * name keeps the event as written: `s:cs:10` is "software:cs:10". The
+ * hooks are hardware's too (util.c): only the table differs. */
 #include "probes/probes_int.h"
 
 #include <linux/perf_event.h>
-
-extern const struct probe_type probe_software;
 
 static const struct perf_named_event sw_events[] = {
 	{ "alignment-faults", NULL, PERF_COUNT_SW_ALIGNMENT_FAULTS, 1 },
@@ -22,24 +21,12 @@ static const struct perf_named_event sw_events[] = {
 	{ "page-faults", "faults", PERF_COUNT_SW_PAGE_FAULTS, 100 },
 	{ "task-clock", NULL, PERF_COUNT_SW_TASK_CLOCK, 1 },
 };
-#define NSW ((int)(sizeof(sw_events) / sizeof(sw_events[0])))
 
-static int software_expand(const struct probe_env *env, const char *text, struct loc loc,
-			   struct ap_list *out)
-{
-	return perf_named_expand(env, &probe_software, sw_events, NSW, text, loc, out);
-}
-
-static int software_list(const char *pattern, bool verbose, FILE *out)
-{
-	return perf_named_list(&probe_software, sw_events, NSW, pattern, out);
-}
-
-static int software_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
-			   struct rt_links *links, char *err, size_t errlen)
-{
-	return perf_named_attach(ap, PERF_TYPE_SOFTWARE, prog_fd, links, err, errlen) < 0 ? -1 : 0;
-}
+static const struct perf_named_type sw_type = {
+	.events = sw_events,
+	.nevents = (int)(sizeof(sw_events) / sizeof(sw_events[0])),
+	.perf_type = PERF_TYPE_SOFTWARE,
+};
 
 static const char *const software_aliases[] = { "s", NULL };
 
@@ -47,7 +34,8 @@ const struct probe_type probe_software = {
 	.name = "software",
 	.aliases = software_aliases,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
-	.expand = software_expand,
-	.list = software_list,
-	.attach = software_attach,
+	.expand = perf_named_expand,
+	.list = perf_named_list,
+	.attach = perf_named_attach,
+	.data = &sw_type,
 };

@@ -14,13 +14,11 @@
 #include <linux/perf_event.h>
 #include "sys/tracefs.h"
 
-extern const struct probe_type probe_tracepoint;
-
-static struct attach_point *tp_new(const struct probe_env *env, const char *cat, const char *ev,
-				   struct loc loc)
+static struct attach_point *tp_new(const struct probe_type *pt, const struct probe_env *env,
+				   const char *cat, const char *ev, struct loc loc)
 {
 	struct attach_point *ap = arena_alloc(env->arena, sizeof(*ap));
-	ap->pt = &probe_tracepoint;
+	ap->pt = pt;
 	ap->target = arena_strdup(env->arena, cat);
 	ap->func = arena_strdup(env->arena, ev);
 	ap->name = arena_printf(env->arena, "tracepoint:%s:%s", cat, ev);
@@ -51,8 +49,8 @@ static void hint_nearest(const struct probe_env *env, const char *cat, const cha
 		diag_hint(env->diag, "did you mean '%s'?", best);
 }
 
-static int tp_expand(const struct probe_env *env, const char *text, struct loc loc,
-		     struct ap_list *out)
+static int tp_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		     struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
 	if (split_colon(env->arena, text, parts, 3) != 3) {
@@ -71,7 +69,7 @@ static int tp_expand(const struct probe_env *env, const char *text, struct loc l
 			hint_nearest(env, cat, ev);
 			return -1;
 		}
-		ap_list_push(env->arena, out, tp_new(env, cat, ev, loc));
+		ap_list_push(env->arena, out, tp_new(pt, env, cat, ev, loc));
 		return 0;
 	}
 	const char *const *names;
@@ -86,7 +84,7 @@ static int tp_expand(const struct probe_env *env, const char *text, struct loc l
 		snprintf(c, sizeof(c), "%.*s", (int)(colon - names[i]), names[i]);
 		if (!glob_match(cat, c) || !glob_match(ev, colon + 1))
 			continue;
-		ap_list_push(env->arena, out, tp_new(env, c, colon + 1, loc));
+		ap_list_push(env->arena, out, tp_new(pt, env, c, colon + 1, loc));
 		found++;
 	}
 	if (!found) {
@@ -96,10 +94,10 @@ static int tp_expand(const struct probe_env *env, const char *text, struct loc l
 	return 0;
 }
 
-static int tp_list(const char *pattern, bool verbose, FILE *out)
+static int tp_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
-	if (!probe_pattern_rest(&probe_tracepoint, pattern, &rest))
+	if (!probe_pattern_rest(pt, pattern, &rest))
 		return 0;
 	/* "cat:event", or a bare event pattern in any category (latest
 	 * bpftrace: `-l 'tracepoint:*open*'`, `-l 'sys_enter_open*'`). */

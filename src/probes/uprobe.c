@@ -438,8 +438,8 @@ static int expand_file(const struct probe_env *env, const struct probe_type *pt,
 	return rc < 0 ? rc : found;
 }
 
-static int up_expand_type(const struct probe_env *env, const struct probe_type *pt, const char *text,
-			  struct loc loc, struct ap_list *out)
+static int up_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		     struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
 	int np = split_colon(env->arena, text, parts, 3);
@@ -478,16 +478,6 @@ static int up_expand_type(const struct probe_env *env, const struct probe_type *
 		return -1;
 	}
 	return 0;
-}
-
-static int uprobe_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
-{
-	return up_expand_type(env, &probe_uprobe, text, loc, out);
-}
-
-static int uretprobe_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
-{
-	return up_expand_type(env, &probe_uretprobe, text, loc, out);
 }
 
 /* ---- DWARF ------------------------------------------------------------------------ */
@@ -586,7 +576,7 @@ static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest
 	return n < 0 ? -1 : rc;
 }
 
-static int up_list_type(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
+static int up_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	/* only when named: `bpftrace -l` lists no user-space files */
@@ -595,19 +585,8 @@ static int up_list_type(const struct probe_type *pt, const char *pattern, bool v
 	return up_list_rest(pt, 0, rest, verbose, out);
 }
 
-static int uprobe_list(const char *pattern, bool verbose, FILE *out)
-{
-	return up_list_type(&probe_uprobe, pattern, verbose, out);
-}
-
-static int uretprobe_list(const char *pattern, bool verbose, FILE *out)
-{
-	return up_list_type(&probe_uretprobe, pattern, verbose, out);
-}
-
 /* -l -p PID: without a pattern the executable's functions as uprobes. */
-static int up_list_pid_type(const struct probe_type *pt, pid_t pid, const char *pattern, bool verbose,
-			    FILE *out)
+static int up_list_pid(const struct probe_type *pt, pid_t pid, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	int how = probe_pattern_rest(pt, pattern, &rest);
@@ -616,16 +595,6 @@ static int up_list_pid_type(const struct probe_type *pt, pid_t pid, const char *
 	if (how != 2)
 		return 0;
 	return up_list_rest(pt, pid, rest ? rest : "*", verbose, out);
-}
-
-static int uprobe_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
-{
-	return up_list_pid_type(&probe_uprobe, pid, pattern, verbose, out);
-}
-
-static int uretprobe_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
-{
-	return up_list_pid_type(&probe_uretprobe, pid, pattern, verbose, out);
 }
 
 /* ---- context builtins ---------------------------------------------------------------- */
@@ -703,9 +672,9 @@ const struct probe_type probe_uprobe = {
 	.name = "uprobe",
 	.aliases = uprobe_aliases,
 	.prog_type = BPF_PROG_TYPE_KPROBE,
-	.expand = uprobe_expand,
-	.list = uprobe_list,
-	.list_pid = uprobe_list_pid,
+	.expand = up_expand,
+	.list = up_list,
+	.list_pid = up_list_pid,
 	.args_type = up_args_type,
 	.ctx_type = up_ctx_type,
 	.ctx_emit = up_ctx_emit,
@@ -718,9 +687,9 @@ const struct probe_type probe_uretprobe = {
 	.name = "uretprobe",
 	.aliases = uretprobe_aliases,
 	.prog_type = BPF_PROG_TYPE_KPROBE,
-	.expand = uretprobe_expand,
-	.list = uretprobe_list,
-	.list_pid = uretprobe_list_pid,
+	.expand = up_expand,
+	.list = up_list,
+	.list_pid = up_list_pid,
 	.ctx_type = up_ctx_type,
 	.ctx_emit = up_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,

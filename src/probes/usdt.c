@@ -26,13 +26,11 @@
 #include <string.h>
 #include "codegen/cg.h"
 
-extern const struct probe_type probe_usdt;
-
 #define USDT_MAX_ARGS 32
 
-static struct attach_point *site_new(const struct probe_env *env, const char *path,
-				     struct elf_file *f, const struct usdt_note *n, struct loc loc,
-				     char *err, size_t errlen)
+static struct attach_point *site_new(const struct probe_type *pt, const struct probe_env *env,
+				     const char *path, struct elf_file *f, const struct usdt_note *n,
+				     struct loc loc, char *err, size_t errlen)
 {
 	uint64_t off, ref = 0;
 	if (!elf_file_offset(f, n->pc, &off) || (n->sema && !elf_file_offset(f, n->sema, &ref))) {
@@ -54,7 +52,7 @@ static struct attach_point *site_new(const struct probe_env *env, const char *pa
 	s->nargs = na;
 	s->args = arena_alloc(env->arena, sizeof(*s->args) * (size_t)(na ? na : 1));
 	memcpy(s->args, args, sizeof(*args) * (size_t)na);
-	ap->pt = &probe_usdt;
+	ap->pt = pt;
 	ap->target = path;
 	ap->func = arena_strdup(env->arena, n->name);
 	ap->name = arena_printf(env->arena, "usdt:%s:%s:%s", path, n->provider, n->name);
@@ -77,7 +75,8 @@ static int cmp_site(const void *pa, const void *pb)
 	return c ? c : a->index - b->index;
 }
 
-static int usdt_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
+static int usdt_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		       struct loc loc, struct ap_list *out)
 {
 	char *parts[4];
 	int np = split_colon(env->arena, text, parts, 4);
@@ -124,7 +123,7 @@ static int usdt_expand(const struct probe_env *env, const char *text, struct loc
 				refs[m++] = (struct site_ref){ &v[k], k };
 		qsort(refs, (size_t)m, sizeof(*refs), cmp_site);
 		for (int k = 0; k < m; k++) {
-			struct attach_point *ap = site_new(env, path, f, refs[k].note, loc, err, sizeof(err));
+			struct attach_point *ap = site_new(pt, env, path, f, refs[k].note, loc, err, sizeof(err));
 			if (!ap) {
 				diag_error(env->diag, loc, "%s", err);
 				free(refs);
@@ -210,20 +209,21 @@ static int usdt_list_rest(pid_t pid, const char *rest, FILE *out)
 	return nf < 0 ? -1 : rc;
 }
 
-static int usdt_list(const char *pattern, bool verbose, FILE *out)
+static int usdt_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
-	if (probe_pattern_rest(&probe_usdt, pattern, &rest) != 2 || !rest)
+	if (probe_pattern_rest(pt, pattern, &rest) != 2 || !rest)
 		return 0;
 	return usdt_list_rest(0, rest, out);
 }
 
-static int usdt_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
+static int usdt_list_pid(const struct probe_type *pt, pid_t pid, const char *pattern, bool verbose,
+			 FILE *out)
 {
 	const char *rest;
 	if (!pattern)
 		return usdt_list_rest(pid, "*:*:*", out);
-	if (probe_pattern_rest(&probe_usdt, pattern, &rest) != 2)
+	if (probe_pattern_rest(pt, pattern, &rest) != 2)
 		return 0;
 	return usdt_list_rest(pid, rest ? rest : "*:*:*", out);
 }

@@ -343,10 +343,12 @@ int probe_arg_index(const char *name, const char *prefix)
 	return *end || i > 1000 || (name[pl] == '0' && name[pl + 1]) ? -1 : (int)i;
 }
 
-int perf_named_expand(const struct probe_env *env, const struct probe_type *pt,
-		      const struct perf_named_event *tab, int n, const char *text,
+int perf_named_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
 		      struct loc loc, struct ap_list *out)
 {
+	const struct perf_named_type *t = pt->data;
+	const struct perf_named_event *tab = t->events;
+	int n = t->nevents;
 	char *parts[3];
 	int np = split_ap_1or2(env, pt->name, text, loc, parts);
 	if (np < 0)
@@ -424,9 +426,11 @@ static int cmp_listed(const void *pa, const void *pb)
 	}
 }
 
-int perf_named_list(const struct probe_type *pt, const struct perf_named_event *tab, int n,
-		    const char *pattern, FILE *out)
+int perf_named_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
+	const struct perf_named_type *t = pt->data;
+	const struct perf_named_event *tab = t->events;
+	int n = t->nevents;
 	const char *rest;
 	if (!probe_pattern_rest(pt, pattern, &rest))
 		return 0;
@@ -455,31 +459,44 @@ int perf_named_list(const struct probe_type *pt, const struct perf_named_event *
 	return 0;
 }
 
-int perf_named_attach(const struct attach_point *ap, uint32_t type, int prog_fd,
-		      struct rt_links *links, char *err, size_t errlen)
+/* attr on the first online CPU, or on every one (all or none). Returns 0, or
+ * the -errno of the perf attach that failed (-1 when the CPUs cannot be
+ * read), with one line in err. */
+static int perf_attach_cpus(const struct attach_point *ap, struct perf_event_attr *attr, bool all_cpus,
+			    int prog_fd, struct rt_links *links, char *err, size_t errlen)
 {
-	const struct perf_named_event *e = perf_named_of(ap);
-	int *cpus, ncpu = probe_online_cpus(&cpus);
-	if (ncpu < 0) {
+	int *cpus, n = probe_online_cpus(&cpus);
+	if (n < 0) {
 		snprintf(err, errlen, "Error attaching probe: %s: cannot read the online CPUs: %s",
 			 ap->name, strerror(errno));
 		return -1;
 	}
 	int first = links->n, rc = 0;
-	for (int i = 0; i < ncpu; i++) {
-		struct perf_event_attr attr = {
-			.type = type,
-			.config = e->config,
-			.sample_period = ap->freq,
-		};
-		rc = probe_perf_attach(ap, &attr, -1, cpus[i], prog_fd, links, err, errlen);
-		if (rc < 0) {
-			rt_links_truncate(links, first);
-			break;
-		}
-	}
+	for (int i = 0; i < (all_cpus ? n : 1) && rc == 0; i++)
+		rc = probe_perf_attach(ap, attr, -1, cpus[i], prog_fd, links, err, errlen);
+	if (rc < 0)
+		rt_links_truncate(links, first);
 	free(cpus);
 	return rc;
+}
+
+int perf_named_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
+		      struct rt_links *links, char *err, size_t errlen)
+{
+	const struct perf_named_type *t = ap->pt->data;
+	struct perf_event_attr attr = {
+		.type = t->perf_type,
+		.config = perf_named_of(ap)->config,
+		.sample_period = ap->freq,
+	};
+	int rc = perf_attach_cpus(ap, &attr, true, prog_fd, links, err, errlen);
+	if (t->pmu && (rc == -ENOENT || rc == -EOPNOTSUPP || rc == -ENODEV))
+		snprintf(err, errlen,
+			 "Error attaching probe: %s: %s events are not supported on this machine "
+			 "(no PMU: perf_event_open gave %s)",
+			 ap->name, ap->pt->name,
+			 rc == -ENOENT ? "ENOENT" : rc == -ENODEV ? "ENODEV" : "EOPNOTSUPP");
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- timed perf events (interval:*, profile:*) --------------------------- */
@@ -523,8 +540,8 @@ static bool parse_duration(struct arena *a, const char *s, uint64_t *ns)
 	return true;
 }
 
-int perf_timed_expand(const struct probe_env *env, const struct probe_type *pt,
-		      const char *text, struct loc loc, struct ap_list *out)
+int perf_timed_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		      struct loc loc, struct ap_list *out)
 {
 	char *parts[3];
 	int np = split_colon(env->arena, text, parts, 3);
@@ -588,7 +605,7 @@ int perf_timed_expand(const struct probe_env *env, const struct probe_type *pt,
 	return 0;
 }
 
-int perf_timed_list(const struct probe_type *pt, const char *pattern, FILE *out)
+int perf_timed_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	if (probe_pattern_rest(pt, pattern, &rest) != 2)
@@ -607,9 +624,10 @@ int perf_timed_list(const struct probe_type *pt, const char *pattern, FILE *out)
 	return 0;
 }
 
-int perf_timed_attach_cpu(const struct attach_point *ap, int cpu, int prog_fd,
-			  struct rt_links *links, char *err, size_t errlen)
+int perf_timed_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
+		      struct rt_links *links, char *err, size_t errlen)
 {
+	const struct perf_timed_type *t = ap->pt->data;
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
 		.config = PERF_COUNT_SW_CPU_CLOCK,
@@ -620,5 +638,5 @@ int perf_timed_attach_cpu(const struct attach_point *ap, int cpu, int prog_fd,
 	} else {
 		attr.sample_period = ap->period;
 	}
-	return probe_perf_attach(ap, &attr, -1, cpu, prog_fd, links, err, errlen) < 0 ? -1 : 0;
+	return perf_attach_cpus(ap, &attr, t->all_cpus, prog_fd, links, err, errlen) < 0 ? -1 : 0;
 }

@@ -16,8 +16,6 @@
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 
-extern const struct probe_type probe_watchpoint;
-
 struct wp {
 	uint64_t addr;
 	int len;
@@ -34,7 +32,8 @@ static const struct {
 	{ "x", HW_BREAKPOINT_X },
 };
 
-static int wp_expand(const struct probe_env *env, const char *text, struct loc loc, struct ap_list *out)
+static int wp_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
+		     struct loc loc, struct ap_list *out)
 {
 	char *parts[4];
 	int np = split_colon(env->arena, text, parts, 4);
@@ -101,7 +100,7 @@ static int wp_expand(const struct probe_env *env, const char *text, struct loc l
 	w->addr = addr;
 	w->len = (int)len;
 	w->type = type;
-	ap->pt = &probe_watchpoint;
+	ap->pt = pt;
 	ap->name = arena_printf(env->arena, "watchpoint:0x%llx:%d:%s", (unsigned long long)addr, (int)len, m);
 	ap->func = ap->name + strlen("watchpoint:");
 	ap->loc = loc;

@@ -413,9 +413,9 @@ static int expand_one(struct sema *s, struct node *p, const struct probe_type *p
 		      struct probe_sem *ps, struct diag_held *skipped)
 {
 	if (p->list.n <= 1)
-		return pt->expand(s->env, an->str, an->loc, &ps->aps);
+		return pt->expand(pt, s->env, an->str, an->loc, &ps->aps);
 	diag_hold(s->diag);
-	int rc = pt->expand(s->env, an->str, an->loc, &ps->aps);
+	int rc = pt->expand(pt, s->env, an->str, an->loc, &ps->aps);
 	struct diag_held held = diag_unhold(s->diag);
 	if (rc == PROBE_NO_SYMBOL && !skipped->n) {
 		*skipped = held;

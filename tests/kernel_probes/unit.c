@@ -64,7 +64,7 @@ static char *expand(struct arena *a, const char *text, pid_t pid, int *rc)
 	const char *colon = strchr(text, ':');
 	char *tname = arena_strndup(a, text, colon ? (size_t)(colon - text) : strlen(text));
 	const struct probe_type *pt = probe_type_find(tname);
-	*rc = pt ? pt->expand(&env, text, loc, &l) : -2;
+	*rc = pt ? pt->expand(pt, &env, text, loc, &l) : -2;
 	for (int i = 0; *rc == 0 && i < l.n && i < 5; i++)
 		fprintf(f, "%s\n", l.v[i]->name);
 	fclose(f);
@@ -145,7 +145,7 @@ static struct attach_point *one_ap(struct arena *a, const char *text)
 	struct ap_list l = { 0 };
 	char *tname = arena_strndup(a, text, strcspn(text, ":"));
 	const struct probe_type *pt = probe_type_find(tname);
-	if (!pt || pt->expand(&env, text, loc, &l) < 0 || l.n < 1)
+	if (!pt || pt->expand(pt, &env, text, loc, &l) < 0 || l.n < 1)
 		return NULL;
 	return l.v[0];
 }

@@ -73,7 +73,7 @@ static char *expand_text(struct arena *a, const char *text, int *rc)
 		probe_report_unknown(&d, tname, loc);
 		*rc = -1;
 	} else {
-		*rc = pt->expand(&env, text, loc, &l);
+		*rc = pt->expand(pt, &env, text, loc, &l);
 	}
 	for (int i = 0; *rc == 0 && i < l.n; i++) {
 		struct attach_point *ap = l.v[i];
@@ -413,7 +413,7 @@ static void test_args_type(void)
 	struct ap_list l = { 0 };
 	const struct probe_type *tp = probe_type_find("t");
 	struct loc loc = { 0 };
-	CHECK(tp->expand(&env, "t:sched:sched_switch", loc, &l) == 0 && l.n == 1, "expand");
+	CHECK(tp->expand(tp, &env, "t:sched:sched_switch", loc, &l) == 0 && l.n == 1, "expand");
 	struct type *t1 = tp->args_type(&env, l.v[0]), *t2 = tp->args_type(&env, l.v[0]);
 	CHECK(t1 && t1 == t2 && t1->kind == TY_RECORD, "args type stable");
 	CHECK(probe_type_find("i")->args_type == NULL, "interval has no args");
@@ -552,7 +552,7 @@ static struct ap_list expand_one(struct probe_env *env, const char *text)
 	char *tname = arena_strndup(env->arena, text, (size_t)(colon - text));
 	const struct probe_type *pt = probe_type_find(tname);
 	struct loc loc = { 0 };
-	CHECK(pt && pt->expand(env, text, loc, &l) == 0, "expand %s", text);
+	CHECK(pt && pt->expand(pt, env, text, loc, &l) == 0, "expand %s", text);
 	for (int i = 0; i < l.n; i++)
 		l.v[i]->id = 100 + i;
 	return l;

@@ -311,7 +311,7 @@ static char *expand(struct arena *a, const char *text, const char *target)
 	struct ap_list l = { 0 };
 	const char *colon = strchr(t, ':');
 	const struct probe_type *pt = probe_type_find(arena_strndup(a, t, (size_t)(colon - t)));
-	int rc = pt ? pt->expand(&env, t, loc, &l) : -1;
+	int rc = pt ? pt->expand(pt, &env, t, loc, &l) : -1;
 	for (int i = 0; rc == 0 && i < l.n; i++)
 		fprintf(f, "%s %s\n", l.v[i]->name, l.v[i]->func);
 	fclose(f);
