@@ -1,19 +1,19 @@
-/* builtins.c - the registry of builtin families. Adding a builtin is one
- * entry in its family's table; adding a family is one line here. */
+/* builtins.c - the registry of builtin families (built from families.def).
+ * Adding a builtin is one entry in its family's table; adding a family is
+ * one file plus one line in families.def. */
 #include "sema/builtin.h"
 
 #include <string.h>
 
-extern const struct builtin builtins_unsafe[];   /* unsafe.c: system, signal, override, cat */
-extern const struct builtin builtins_strfuncs[]; /* strfuncs.c: strncmp, strcontains, strftime, strerror, bswap, buf, join */
-extern const struct builtin builtins_net[];      /* net.c: ntop, pton, macaddr, cgroupid */
-extern const struct builtin builtins_path[];     /* path.c: path */
-extern const struct builtin builtins_cgroup[];   /* cgroup.c: cgroup_path */
+#define FAMILY(sym) extern const struct builtin sym[];
+#include "builtins/families.def"
+#undef FAMILY
 
 static const struct builtin *const families[] = {
-	builtins_vars, builtins_output, builtins_agg, builtins_str, builtins_maps, builtins_unsafe, builtins_stack, builtins_symbols,
-	builtins_strfuncs, builtins_net, builtins_ctypes, builtins_path,
-	builtins_cgroup, NULL,
+#define FAMILY(sym) sym,
+#include "builtins/families.def"
+#undef FAMILY
+	NULL,
 };
 
 const struct builtin *builtin_find(const char *name, enum builtin_kind kind)

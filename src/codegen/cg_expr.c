@@ -611,6 +611,85 @@ LLVMValueRef cg_expr(struct cg *cg, struct node *n)
 	return v;
 }
 
+/* A builtin variable or call used as an integer (context builtins through
+ * the probe type). */
+static LLVMValueRef builtin_int(struct cg *cg, struct node *n)
+{
+	const struct builtin *b = n->sem;
+	if (n->kind == N_IDENT && !b && n->sem_id == SEM_CTX) {
+		struct attach_point *ap = cg->unit->aps[0];
+		return ap->pt->ctx_emit(cg, ap, n->str);
+	}
+	if (b && b->emit)
+		return b->emit(cg, n);
+	if (b && b->emit_into && !in_memory(n->type)) {
+		LLVMValueRef tmp = cg_alloca(cg, 8, "tmp");
+		b->emit_into(cg, n, tmp);
+		return cg_load_int(cg, tmp, 8, true);
+	}
+	if (b && b->emit_into && n->type->kind != TY_VOID) {
+		/* a memory value used as a statement: evaluated for its effects */
+		LLVMValueRef tmp = cg_alloca(cg, n->type->size, "discard");
+		b->emit_into(cg, n, tmp);
+		return cg_i64(cg, 0);
+	}
+	cg_error(cg, n, "%s cannot be used as an integer", n->str);
+	return cg_i64(cg, 0);
+}
+
+static LLVMValueRef unop(struct cg *cg, struct node *n)
+{
+	if (n->op == OP_DEREF)
+		return cg_remote_int(cg, n);
+	if (n->op == OP_ADDR)
+		return cg_remote_addr(cg, n->a);
+	if (n->op == OP_NOT)
+		return bool64(cg, LLVMBuildNot(cg->b, cg_truth(cg, n->a), ""));
+	LLVMValueRef x = cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
+	switch (n->op) {
+	case OP_NEG: return cg_conv(cg, LLVMBuildNeg(cg->b, x, ""), n->type, n->type);
+	case OP_BNOT: return cg_conv(cg, LLVMBuildNot(cg->b, x, ""), n->type, n->type);
+	default: break;
+	}
+	cg_error(cg, n, "operator %s is not supported yet", op_name(n->op));
+	return x;
+}
+
+/* c ? a : b, and a ?: b (n->b NULL): a is evaluated once. */
+static LLVMValueRef ternary(struct cg *cg, struct node *n)
+{
+	LLVMValueRef c = n->b ? NULL : cg_expr(cg, n->a);
+	LLVMValueRef cb = c ? LLVMBuildICmp(cg->b, LLVMIntNE, c, cg_i64(cg, 0), "") : cg_truth(cg, n->a);
+	LLVMBasicBlockRef bt = cg_block(cg, "tern_then"), bf = cg_block(cg, "tern_else"),
+			  done = cg_block(cg, "tern_done");
+	LLVMBuildCondBr(cg->b, cb, bt, bf);
+	LLVMPositionBuilderAtEnd(cg->b, bt);
+	LLVMValueRef x = n->b ? cg_expr(cg, n->b) : c;
+	x = cg_conv(cg, x, n->b ? n->b->type : n->a->type, n->type);
+	LLVMBasicBlockRef xe = LLVMGetInsertBlock(cg->b);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, bf);
+	LLVMValueRef y = cg_conv(cg, cg_expr(cg, n->c), n->c->type, n->type);
+	LLVMBasicBlockRef ye = LLVMGetInsertBlock(cg->b);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	return cg_phi2(cg, cg->i64, x, xe, y, ye);
+}
+
+/* A block used as an expression: its last statement's value. */
+static LLVMValueRef block_value(struct cg *cg, struct node *n)
+{
+	struct node *last = block_prefix(cg, n);
+	if (!last)
+		return cg_i64(cg, 0);
+	if (last->type && in_memory(last->type)) {
+		LLVMValueRef tmp = cg_alloca(cg, last->type->size, "discard");
+		cg_expr_into(cg, last, tmp);
+		return cg_i64(cg, 0);
+	}
+	return cg_expr(cg, last);
+}
+
 static LLVMValueRef expr(struct cg *cg, struct node *n)
 {
 	if (cg->failed)
@@ -624,70 +703,20 @@ static LLVMValueRef expr(struct cg *cg, struct node *n)
 	case N_POSCOUNT:
 		return cg_i64(cg, cg->prog->set.nparams);
 	case N_IDENT:
-	case N_CALL: {
-		const struct builtin *b = n->sem;
-		if (n->kind == N_IDENT && !b && n->sem_id == SEM_CTX) {
-			struct attach_point *ap = cg->unit->aps[0];
-			return ap->pt->ctx_emit(cg, ap, n->str);
-		}
-		if (b && b->emit)
-			return b->emit(cg, n);
-		if (b && b->emit_into && !in_memory(n->type)) {
-			LLVMValueRef tmp = cg_alloca(cg, 8, "tmp");
-			b->emit_into(cg, n, tmp);
-			return cg_load_int(cg, tmp, 8, true);
-		}
-		if (b && b->emit_into && n->type->kind != TY_VOID) {
-			/* a memory value used as a statement: evaluated for its effects */
-			LLVMValueRef tmp = cg_alloca(cg, n->type->size, "discard");
-			b->emit_into(cg, n, tmp);
-			return cg_i64(cg, 0);
-		}
-		cg_error(cg, n, "%s cannot be used as an integer", n->str);
-		return cg_i64(cg, 0);
-	}
+	case N_CALL:
+		return builtin_int(cg, n);
 	case N_VAR:
 		return cg_load_int(cg, cg_var_slot(cg, n->sem), 8, true);
 	case N_MAP:
 		return map_read_int(cg, n);
 	case N_BINOP:
 		return binop(cg, n);
-	case N_UNOP: {
-		if (n->op == OP_DEREF)
-			return cg_remote_int(cg, n);
-		if (n->op == OP_ADDR)
-			return cg_remote_addr(cg, n->a);
-		if (n->op == OP_NOT)
-			return bool64(cg, LLVMBuildNot(cg->b, cg_truth(cg, n->a), ""));
-		LLVMValueRef x = cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
-		switch (n->op) {
-		case OP_NEG: return cg_conv(cg, LLVMBuildNeg(cg->b, x, ""), n->type, n->type);
-		case OP_BNOT: return cg_conv(cg, LLVMBuildNot(cg->b, x, ""), n->type, n->type);
-		default: break;
-		}
-		cg_error(cg, n, "operator %s is not supported yet", op_name(n->op));
-		return x;
-	}
+	case N_UNOP:
+		return unop(cg, n);
 	case N_INCDEC:
 		return incdec(cg, n);
-	case N_TERNARY: {
-		LLVMValueRef c = n->b ? NULL : cg_expr(cg, n->a);
-		LLVMValueRef cb = c ? LLVMBuildICmp(cg->b, LLVMIntNE, c, cg_i64(cg, 0), "") : cg_truth(cg, n->a);
-		LLVMBasicBlockRef bt = cg_block(cg, "tern_then"), bf = cg_block(cg, "tern_else"),
-				  done = cg_block(cg, "tern_done");
-		LLVMBuildCondBr(cg->b, cb, bt, bf);
-		LLVMPositionBuilderAtEnd(cg->b, bt);
-		LLVMValueRef x = n->b ? cg_expr(cg, n->b) : c;
-		x = cg_conv(cg, x, n->b ? n->b->type : n->a->type, n->type);
-		LLVMBasicBlockRef xe = LLVMGetInsertBlock(cg->b);
-		LLVMBuildBr(cg->b, done);
-		LLVMPositionBuilderAtEnd(cg->b, bf);
-		LLVMValueRef y = cg_conv(cg, cg_expr(cg, n->c), n->c->type, n->type);
-		LLVMBasicBlockRef ye = LLVMGetInsertBlock(cg->b);
-		LLVMBuildBr(cg->b, done);
-		LLVMPositionBuilderAtEnd(cg->b, done);
-		return cg_phi2(cg, cg->i64, x, xe, y, ye);
-	}
+	case N_TERNARY:
+		return ternary(cg, n);
 	case N_FIELD:
 		return sema_is_remote(n) ? cg_remote_int(cg, n) : field_int(cg, n);
 	case N_TUPLE_INDEX: {
@@ -701,21 +730,41 @@ static LLVMValueRef expr(struct cg *cg, struct node *n)
 		return sema_is_remote(n) ? cg_remote_int(cg, n) : index_int(cg, n);
 	case N_CAST:
 		return cg_conv(cg, cg_expr(cg, n->a), n->a->type, n->type);
-	case N_BLOCK: {
-		struct node *last = block_prefix(cg, n);
-		if (!last)
-			return cg_i64(cg, 0);
-		if (last->type && in_memory(last->type)) {
-			LLVMValueRef tmp = cg_alloca(cg, last->type->size, "discard");
-			cg_expr_into(cg, last, tmp);
-			return cg_i64(cg, 0);
-		}
-		return cg_expr(cg, last);
-	}
+	case N_BLOCK:
+		return block_value(cg, n);
 	default:
 		cg_error(cg, n, "%s cannot be used as an integer", node_kind_name(n->kind));
 		return cg_i64(cg, 0);
 	}
+}
+
+/* (a, b, ...) or a record literal (.x = a, ...) into its slots. */
+static void tuple_into(struct cg *cg, struct node *n, LLVMValueRef dst)
+{
+	struct type *t = n->type;
+	cg_memset0(cg, dst, t->size);
+	for (int i = 0; i < n->list.n; i++) {
+		struct node *e = n->list.v[i];
+		if (e->kind == N_ASSIGN)
+			e = e->b;
+		cg_expr_into_slot(cg, e, t->fields[i].type, cg_gep(cg, dst, t->fields[i].offset));
+	}
+}
+
+/* c ? a : b of a memory value: each arm writes dst. */
+static void ternary_into(struct cg *cg, struct node *n, LLVMValueRef dst)
+{
+	LLVMValueRef cb = cg_truth(cg, n->a);
+	LLVMBasicBlockRef bt = cg_block(cg, "tern_then"), bf = cg_block(cg, "tern_else"),
+			  done = cg_block(cg, "tern_done");
+	LLVMBuildCondBr(cg->b, cb, bt, bf);
+	LLVMPositionBuilderAtEnd(cg->b, bt);
+	cg_expr_into_slot(cg, n->b, n->type, dst);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, bf);
+	cg_expr_into_slot(cg, n->c, n->type, dst);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
 }
 
 static void expr_into(struct cg *cg, struct node *n, LLVMValueRef dst);
@@ -761,13 +810,7 @@ static void expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 		map_read_into(cg, n, dst, t->size);
 		return;
 	case N_TUPLE:
-		cg_memset0(cg, dst, t->size);
-		for (int i = 0; i < n->list.n; i++) {
-			struct node *e = n->list.v[i];
-			if (e->kind == N_ASSIGN)
-				e = e->b;
-			cg_expr_into_slot(cg, e, t->fields[i].type, cg_gep(cg, dst, t->fields[i].offset));
-		}
+		tuple_into(cg, n, dst);
 		return;
 	case N_FIELD:
 		if (sema_is_remote(n))
@@ -794,20 +837,9 @@ static void expr_into(struct cg *cg, struct node *n, LLVMValueRef dst)
 			return;
 		}
 		break;
-	case N_TERNARY: {
-		LLVMValueRef cb = cg_truth(cg, n->a);
-		LLVMBasicBlockRef bt = cg_block(cg, "tern_then"), bf = cg_block(cg, "tern_else"),
-				  done = cg_block(cg, "tern_done");
-		LLVMBuildCondBr(cg->b, cb, bt, bf);
-		LLVMPositionBuilderAtEnd(cg->b, bt);
-		cg_expr_into_slot(cg, n->b, t, dst);
-		LLVMBuildBr(cg->b, done);
-		LLVMPositionBuilderAtEnd(cg->b, bf);
-		cg_expr_into_slot(cg, n->c, t, dst);
-		LLVMBuildBr(cg->b, done);
-		LLVMPositionBuilderAtEnd(cg->b, done);
+	case N_TERNARY:
+		ternary_into(cg, n, dst);
 		return;
-	}
 	case N_BLOCK: {
 		struct node *last = block_prefix(cg, n);
 		if (last)

@@ -769,6 +769,38 @@ struct cond {
 };
 
 /* One directive: s[0, n) is the line after the `#`. */
+/* The condition of #if / #elif (defined() and macros expanded); an error
+ * in it makes it false. */
+static bool if_true(struct cpp *c, const char *rest, int rn, const char *cur_dir, int dir)
+{
+	struct tv t = if_tokens(c, rest, rn, cur_dir, dir);
+	struct ev e = { .c = c, .t = t.v, .n = t.n };
+	return cond(&e).v != 0 && !e.err;
+}
+
+/* #include "name" (the including file's directory first), <name>, and
+ * #include_next (the search path after the including file's entry). */
+static void include(struct cpp *c, const char *rest, int rn, const char *cur_dir, int dir, bool next)
+{
+	bool quoted = false;
+	const char *name = header_name(c, rest, rn, &quoted);
+	if (!name)
+		return;          /* #include MACRO: not used by the headers that matter */
+	const char *p = NULL;
+	int d = -1;
+	if (quoted && name[0] != '/') {
+		const char *q = arena_printf(&c->a, "%s/%s", cur_dir, name);
+		if (is_file(q)) {
+			p = q;
+			d = dir;
+		}
+	}
+	if (!p)
+		p = search(c, name, next && dir >= 0 ? dir + 1 : 0, &d);
+	if (p)
+		read_file(c, p, d);
+}
+
 static void directive(struct cpp *c, const char *s, int n, struct cond *st, int *nst, const char *path, int dir)
 {
 	int i = 0;
@@ -788,18 +820,14 @@ static void directive(struct cpp *c, const char *s, int n, struct cond *st, int 
 		if (*nst >= CPP_MAX_COND)
 			return;
 		bool v = false;
-		if (active) {
-			if (IS("if")) {
-				struct tv t = if_tokens(c, rest, rn, cur_dir, dir);
-				struct ev e = { .c = c, .t = t.v, .n = t.n };
-				v = cond(&e).v != 0 && !e.err;
-			} else {
-				struct tv t = { 0 };
-				lex(c, rest, rn, &t);
-				v = t.n && t.v[0].k == 'i' && lookup(c, t.v[0].s, t.v[0].len, false);
-				if (IS("ifndef"))
-					v = !v;
-			}
+		if (active && IS("if")) {
+			v = if_true(c, rest, rn, cur_dir, dir);
+		} else if (active) {
+			struct tv t = { 0 };
+			lex(c, rest, rn, &t);
+			v = t.n && t.v[0].k == 'i' && lookup(c, t.v[0].s, t.v[0].len, false);
+			if (IS("ifndef"))
+				v = !v;
 		}
 		st[(*nst)++] = (struct cond){ .active = active && v, .taken = !active || v, .parent = active };
 		return;
@@ -813,11 +841,8 @@ static void directive(struct cpp *c, const char *s, int n, struct cond *st, int 
 			return;
 		}
 		bool v = true;
-		if (IS("elif")) {
-			struct tv t = if_tokens(c, rest, rn, cur_dir, dir);
-			struct ev e = { .c = c, .t = t.v, .n = t.n };
-			v = cond(&e).v != 0 && !e.err;
-		}
+		if (IS("elif"))
+			v = if_true(c, rest, rn, cur_dir, dir);
 		top->active = v;
 		top->taken = v;
 		return;
@@ -838,23 +863,7 @@ static void directive(struct cpp *c, const char *s, int n, struct cond *st, int 
 		if (m)
 			m->defined = false;
 	} else if (IS("include") || IS("include_next")) {
-		bool quoted = false;
-		const char *name = header_name(c, rest, rn, &quoted);
-		if (!name)
-			return;          /* #include MACRO: not used by the headers that matter */
-		const char *p = NULL;
-		int d = -1;
-		if (quoted && name[0] != '/') {
-			const char *q = arena_printf(&c->a, "%s/%s", cur_dir, name);
-			if (is_file(q)) {
-				p = q;
-				d = dir;
-			}
-		}
-		if (!p)
-			p = search(c, name, IS("include_next") && dir >= 0 ? dir + 1 : 0, &d);
-		if (p)
-			read_file(c, p, d);
+		include(c, rest, rn, cur_dir, dir, IS("include_next"));
 	} else if (IS("pragma")) {
 		struct tv t = { 0 };
 		lex(c, rest, rn, &t);

@@ -311,6 +311,99 @@ static void set_func_info(struct bpf_prog_load_opts *o, const struct subprog_fix
 	o->func_info_rec_size = sizeof(struct bpf_func_info);
 }
 
+/* A load the kernel refused: loaded again with the verifier's log, which a
+ * builtin may explain at the source, the probe type may reword, or else is
+ * reported with its last lines. Returns the fd if the second load worked
+ * (it does not: the kernel is consistent), else -1 after a diagnostic. */
+static int report_refusal(struct loader *L, const struct prog_unit *u, const char *name, const void *insns,
+			  size_t ninsns, const struct bpf_prog_load_opts *opts, const struct subprog_fix *fix)
+{
+	const struct probe_type *pt = u->aps[0]->pt;
+	size_t logsz = 4u << 20;
+	char *log = xcalloc(1, logsz);
+	LIBBPF_OPTS(bpf_prog_load_opts, o2, .log_buf = log, .log_size = (unsigned)logsz, .log_level = 1);
+	o2.expected_attach_type = opts->expected_attach_type;
+	o2.attach_btf_id = opts->attach_btf_id;
+	o2.attach_btf_obj_fd = opts->attach_btf_obj_fd;
+	set_func_info(&o2, fix);
+	int fd = bpfsys_prog_load(pt->prog_type, name, insns, ninsns, &o2);
+	int err = errno;
+	char why[512];
+	if (fd >= 0) {
+		/* accepted the second time */
+	} else if (explain_rejection(u, insns, ninsns, log, L->diag)) {
+		/* a builtin said it at the source */
+	} else if (pt->load_error && pt->load_error(u->aps[0], err, log, why, sizeof(why))) {
+		/* the probe type knows what this failure means (one line) */
+		diag_plain(L->diag, "%s", why);
+	} else {
+		if (err == EPERM && !log[0])
+			diag_plain(L->diag, "Error loading program %s: %s (the kernel refused this program type; are you root?)",
+				   u->aps[0]->name, strerror(err));
+		else
+			diag_plain(L->diag, "Error loading program %s: the kernel verifier rejected it (%s)",
+				   u->aps[0]->name, strerror(err));
+		if (log[0]) {
+			fprintf(L->diag->out, "Verifier log (last lines):\n");
+			print_log_tail(L->diag->out, log, 12);
+		}
+	}
+	free(log);
+	return fd;
+}
+
+/* Loads the program of unit i (its section of the object, its for-loop
+ * callbacks relocated). Returns its fd, or -1 after a diagnostic. */
+static int load_unit(struct loader *L, struct bpfobj *ix, const struct prog_unit *u, int i)
+{
+	size_t sz;
+	int sec = bpfobj_find(ix, u->section);
+	const void *insns = bpfobj_data(ix, sec, &sz);
+	/* for-loop bodies: callbacks referenced by relocations (subprog.c) */
+	struct subprog_fix fix = { .btf_fd = -1 };
+	char fixwhy[256];
+	if (insns && ix->sec[sec].has_rel && subprog_fixup(ix, sec, &fix, fixwhy, sizeof(fixwhy)) < 0) {
+		diag_plain(L->diag, "internal error: %s", fixwhy);
+		return -1;
+	}
+	if (fix.insns) {
+		insns = fix.insns;
+		sz = fix.ninsns * sizeof(struct bpf_insn);
+	}
+	if (!insns) {
+		diag_plain(L->diag, "internal error: program section %s missing from the object", u->section);
+		return -1;
+	}
+	const struct probe_type *pt = u->aps[0]->pt;
+	char name[16];
+	snprintf(name, sizeof(name), "p%d", i);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	set_func_info(&opts, &fix);
+	char why[512] = "";
+	if (pt->load_opts && pt->load_opts(L->env, u->aps, u->naps, &opts, why, sizeof(why)) < 0) {
+		diag_plain(L->diag, "%s", why[0] ? why : "cannot prepare the program load");
+		subprog_free(&fix);
+		return -1;
+	}
+	/* -d verifier: the verifier's log of every program, even accepted ones. */
+	char *vlog = L->dump_verifier ? xcalloc(1, 4u << 20) : NULL;
+	if (vlog) {
+		opts.log_buf = vlog;
+		opts.log_size = 4u << 20;
+		opts.log_level = 2;
+	}
+	size_t ninsns = sz / sizeof(struct bpf_insn);
+	int fd = bpfsys_prog_load(pt->prog_type, name, insns, ninsns, &opts);
+	if (vlog) {
+		printf("Verifier log of %s:\n%s\n", u->aps[0]->name, vlog);
+		free(vlog);
+	}
+	if (fd < 0)
+		fd = report_refusal(L, u, name, insns, ninsns, &opts, &fix);
+	subprog_free(&fix);
+	return fd;
+}
+
 int load_programs(struct loader *L, const void *obj, size_t len)
 {
 	struct prog_unit *units = L->prog->units;
@@ -323,95 +416,9 @@ int load_programs(struct loader *L, const void *obj, size_t len)
 	bpfobj_index(&ix, L->env->arena, obj, len);
 	for (int i = 0; i < n; i++) {
 		struct prog_unit *u = &units[i];
-		size_t sz;
-		int sec = bpfobj_find(&ix, u->section);
-		const void *insns = bpfobj_data(&ix, sec, &sz);
-		/* for-loop bodies: callbacks referenced by relocations (subprog.c) */
-		struct subprog_fix fix = { .btf_fd = -1 };
-		char fixwhy[256];
-		if (insns && ix.sec[sec].has_rel && subprog_fixup(&ix, sec, &fix, fixwhy, sizeof(fixwhy)) < 0) {
-			diag_plain(L->diag, "internal error: %s", fixwhy);
+		int fd = load_unit(L, &ix, u, i);
+		if (fd < 0)
 			return -1;
-		}
-		if (fix.insns) {
-			insns = fix.insns;
-			sz = fix.ninsns * sizeof(struct bpf_insn);
-		}
-		if (!insns) {
-			diag_plain(L->diag, "internal error: program section %s missing from the object", u->section);
-			return -1;
-		}
-		const struct probe_type *pt = u->aps[0]->pt;
-		char name[16];
-		snprintf(name, sizeof(name), "p%d", i);
-		LIBBPF_OPTS(bpf_prog_load_opts, opts);
-		set_func_info(&opts, &fix);
-		if (pt->load_opts) {
-			char why[512] = "";
-			if (pt->load_opts(L->env, u->aps, u->naps, &opts, why, sizeof(why)) < 0) {
-				diag_plain(L->diag, "%s", why[0] ? why : "cannot prepare the program load");
-				rt->nprogs = i;
-				subprog_free(&fix);
-				return -1;
-			}
-		}
-		/* -d verifier: the verifier's log of every program, even accepted ones. */
-		char *vlog = L->dump_verifier ? xcalloc(1, 4u << 20) : NULL;
-		if (vlog) {
-			opts.log_buf = vlog;
-			opts.log_size = 4u << 20;
-			opts.log_level = 2;
-		}
-		int fd = bpfsys_prog_load(pt->prog_type, name, insns, sz / sizeof(struct bpf_insn), &opts);
-		if (vlog) {
-			printf("Verifier log of %s:\n%s\n", u->aps[0]->name, vlog);
-			free(vlog);
-		}
-		if (fd < 0) {
-			int err = errno;
-			size_t logsz = 4u << 20;
-			char *log = xcalloc(1, logsz);
-			LIBBPF_OPTS(bpf_prog_load_opts, o2, .log_buf = log, .log_size = (unsigned)logsz, .log_level = 1);
-			o2.expected_attach_type = opts.expected_attach_type;
-			o2.attach_btf_id = opts.attach_btf_id;
-			o2.attach_btf_obj_fd = opts.attach_btf_obj_fd;
-			set_func_info(&o2, &fix);
-			fd = bpfsys_prog_load(pt->prog_type, name, insns, sz / sizeof(struct bpf_insn), &o2);
-			int lerr = errno;
-			char why[512];
-			if (fd >= 0) {
-				free(log);
-			} else if (explain_rejection(u, insns, sz / sizeof(struct bpf_insn), log, L->diag)) {
-				free(log);
-				rt->nprogs = i;
-				subprog_free(&fix);
-				return -1;
-			} else if (pt->load_error && pt->load_error(u->aps[0], lerr, log, why, sizeof(why))) {
-				/* the probe type knows what this failure means (one line) */
-				diag_plain(L->diag, "%s", why);
-				free(log);
-				rt->nprogs = i;
-				subprog_free(&fix);
-				return -1;
-			} else {
-				err = lerr;
-				if (err == EPERM && !log[0])
-					diag_plain(L->diag, "Error loading program %s: %s (the kernel refused this program type; are you root?)",
-						   u->aps[0]->name, strerror(err));
-				else
-					diag_plain(L->diag, "Error loading program %s: the kernel verifier rejected it (%s)",
-						   u->aps[0]->name, strerror(err));
-				if (log[0]) {
-					fprintf(L->diag->out, "Verifier log (last lines):\n");
-					print_log_tail(L->diag->out, log, 12);
-				}
-				free(log);
-				rt->nprogs = i;
-				subprog_free(&fix);
-				return -1;
-			}
-		}
-		subprog_free(&fix);
 		rt->progs[i].fd = fd;
 		rt->progs[i].section = u->section;
 		rt->progs[i].ap = u->aps[0];

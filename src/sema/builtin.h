@@ -8,7 +8,7 @@
 #ifndef BPFSCRIPT_BUILTIN_H
 #define BPFSCRIPT_BUILTIN_H
 #include <stdbool.h>
-#include <llvm-c/Core.h>
+#include <llvm-c/Types.h>   /* LLVMValueRef for the codegen hooks; sema calls no LLVM */
 #include "ast/ast.h"
 
 struct sema;
@@ -38,15 +38,5 @@ struct builtin {
 const struct builtin *builtin_find(const char *name, enum builtin_kind kind);
 /* All builtins, for "did you mean" hints. NULL-terminated. */
 const struct builtin *const *builtin_all(void);
-
-/* Family tables (NULL-name terminated), referenced by builtins.c. */
-extern const struct builtin builtins_vars[];
-extern const struct builtin builtins_output[];
-extern const struct builtin builtins_agg[];
-extern const struct builtin builtins_str[];
-extern const struct builtin builtins_maps[];      /* len, has_key */
-extern const struct builtin builtins_stack[];     /* kstack, ustack */
-extern const struct builtin builtins_symbols[];   /* ksym, usym, kaddr, uaddr */
-extern const struct builtin builtins_ctypes[];    /* curtask, kptr, uptr, offsetof */
 
 #endif

@@ -604,6 +604,30 @@ static struct type *expr_param(struct sema *s, struct node *n)
 	return type_int(8, true);
 }
 
+/* t.N: an element of a tuple. */
+static struct type *expr_tuple_index(struct sema *s, struct node *n)
+{
+	struct type *x = sema_expr(s, n->a);
+	if (!x)
+		return NULL;
+	if (x->kind != TY_TUPLE) {
+		sema_error(s, n->loc, "Can not access index '%d' on expression of type '%s'", (int)n->ival,
+			   sema_tn(s, x));
+		return NULL;
+	}
+	return tuple_elem(s, n, x, n->ival);
+}
+
+/* sizeof(expr) or sizeof(TYPE): the size goes into n->ival. */
+static struct type *expr_sizeof(struct sema *s, struct node *n)
+{
+	struct type *x = n->a ? sema_expr(s, n->a) : sema_type_from_name(s, n->str, n->loc, true);
+	if (!x)
+		return NULL;
+	n->ival = x->size;
+	return type_int(8, false);
+}
+
 struct type *sema_expr(struct sema *s, struct node *n)
 {
 	struct type *t = NULL;
@@ -655,18 +679,9 @@ struct type *sema_expr(struct sema *s, struct node *n)
 	case N_TUPLE:
 		t = expr_tuple(s, n);
 		break;
-	case N_TUPLE_INDEX: {
-		struct type *x = sema_expr(s, n->a);
-		if (!x)
-			return NULL;
-		if (x->kind != TY_TUPLE) {
-			sema_error(s, n->loc, "Can not access index '%d' on expression of type '%s'", (int)n->ival,
-				   sema_tn(s, x));
-			return NULL;
-		}
-		t = tuple_elem(s, n, x, n->ival);
+	case N_TUPLE_INDEX:
+		t = expr_tuple_index(s, n);
 		break;
-	}
 	case N_INDEX:
 		t = expr_index(s, n);
 		break;
@@ -674,18 +689,7 @@ struct type *sema_expr(struct sema *s, struct node *n)
 		t = expr_cast(s, n);
 		break;
 	case N_SIZEOF:
-		if (n->a) {
-			struct type *x = sema_expr(s, n->a);
-			if (!x)
-				return NULL;
-			n->ival = x->size;
-		} else {
-			struct type *x = sema_type_from_name(s, n->str, n->loc, true);
-			if (!x)
-				return NULL;
-			n->ival = x->size;
-		}
-		t = type_int(8, false);
+		t = expr_sizeof(s, n);
 		break;
 	case N_BLOCK:
 		t = sema_block_expr(s, n);
