@@ -1,5 +1,8 @@
 /* print.c - maps as bpftrace 0.17 prints them: read every element, combine
- * the per-CPU values, sort, and print text (here) or JSON (json.c).
+ * the per-CPU values, sort (the view, mapview.h), then one walk over the
+ * view prints it as text or as JSON. How each kind of value combines, sorts
+ * and prints is its struct map_kind's: the aggregations' in builtins/agg.c,
+ * plain values' here.
  *
  * Sort orders, all taken from bpftrace 0.17 and checked against it:
  *   int, count, sum, min, max maps: ascending value. 0.17 sorted the
@@ -712,26 +715,101 @@ void mview_int_text(struct rt *rt, struct sbuf *b, const struct mview *v, const 
 		sb_i64(b, e->v / (int64_t)v->div);
 }
 
-/* ---- text ---- */
+/* ---- printing: one walk over the view, in either format ---- */
 
-static void text_map(struct rt *rt, struct sbuf *b, const struct mview *v, FILE *out)
+/* What an output format puts around the entries of a map. */
+struct map_format {
+	/* Before the first entry; false: the map prints nothing at all. */
+	bool (*open)(struct sbuf *b, const struct mview *v);
+	/* One entry; `first`: the first printed. */
+	void (*entry)(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e, bool first);
+	void (*close)(struct sbuf *b, const struct mview *v);
+};
+
+/* Text: "@m[k1, k2]: value" per entry, each kind's separator and end. */
+static bool text_open(struct sbuf *b, const struct mview *v)
 {
-	const struct rt_map *m = v->m;
-	for (size_t i = v->first; i < v->n; i++) {
-		const struct mentry *e = &v->e[i];
-		/* keys sit in hash order: fetch ahead of the sorted walk */
-		if (i + 16 < v->n)
-			__builtin_prefetch(v->store + (size_t)v->e[i + 16].ki * v->stride);
-		if (i > v->first)
-			sb_puts(b, v->k->text_sep);
-		sb_puts(b, m->name);
-		key_text(rt, b, m->key, me_key(v, e));
-		sb_puts(b, ": ");
-		v->k->text(rt, b, v, e);
-		if (b->len > 65536)
-			sb_write(b, out);
-	}
+	(void)b;
+	(void)v;
+	return true;
+}
+
+static void text_entry(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e, bool first)
+{
+	if (!first)
+		sb_puts(b, v->k->text_sep);
+	sb_puts(b, v->m->name);
+	key_text(rt, b, v->m->key, me_key(v, e));
+	sb_puts(b, ": ");
+	v->k->text(rt, b, v, e);
+}
+
+static void text_close(struct sbuf *b, const struct mview *v)
+{
 	sb_puts(b, v->k->text_end);
+}
+
+/* JSON: bpftrace 0.17's -f json shapes, one object per line:
+ *
+ *   {"type": "map", "data": {"@x": 5}}
+ *   {"type": "map", "data": {"@a": {"1,x": 1, "2,y": 2}}}
+ *   {"type": "hist", "data": {"@h": [{"min": 4, "max": 7, "count": 1}]}}
+ *   {"type": "stats", "data": {"@s": {"count": 1, "average": 10, "total": 10}}}
+ *   {"type": "stats", "data": {"@v": 7}}                       (avg)
+ *
+ * Keys are the text forms of the key fields joined by "," (no space).
+ * Empty maps print nothing. */
+static bool json_open(struct sbuf *b, const struct mview *v)
+{
+	if (v->n == 0)
+		return false;
+	sb_printf(b, "{\"type\": \"%s\", \"data\": {\"", v->k->json_type);
+	sb_json_escape(b, v->m->name, strlen(v->m->name));
+	sb_puts(b, "\": ");
+	if (v->keyed)
+		sb_putc(b, '{');
+	return true;
+}
+
+static void json_entry(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e, bool first)
+{
+	if (!first)
+		sb_puts(b, ", ");
+	if (v->keyed) {
+		sb_putc(b, '"');
+		key_json(rt, b, v->m->key, me_key(v, e));
+		sb_puts(b, "\": ");
+	}
+	v->k->json(rt, b, v, e);
+}
+
+static void json_close(struct sbuf *b, const struct mview *v)
+{
+	if (v->keyed)
+		sb_putc(b, '}');
+	sb_puts(b, "}}\n");
+}
+
+static const struct map_format text_format = { text_open, text_entry, text_close };
+static const struct map_format json_format = { json_open, json_entry, json_close };
+
+/* The one walk: the entries from v->first on, in the view's order. */
+static void print_view(struct rt *rt, FILE *out, const struct mview *v, const struct map_format *f)
+{
+	struct sbuf b = { 0 };
+	if (f->open(&b, v)) {
+		for (size_t i = v->first; i < v->n; i++) {
+			/* keys sit in hash order: fetch ahead of the sorted walk */
+			if (i + 16 < v->n)
+				__builtin_prefetch(v->store + (size_t)v->e[i + 16].ki * v->stride);
+			f->entry(rt, &b, v, &v->e[i], i == v->first);
+			if (b.len > 65536)
+				sb_write(&b, out);
+		}
+		f->close(&b, v);
+	}
+	sb_write(&b, out);
+	sb_free(&b);
 }
 
 int rt_map_print(struct rt *rt, FILE *out, struct rt_map *m, int64_t top, int64_t div)
@@ -740,13 +818,7 @@ int rt_map_print(struct rt *rt, FILE *out, struct rt_map *m, int64_t top, int64_
 	int err = mview_build(rt, &v, m, top, div);
 	if (err)
 		return err;
-	struct sbuf b = { 0 };
-	if (rt->format == OUT_JSON)
-		json_map(rt, &b, &v);
-	else
-		text_map(rt, &b, &v, out);
-	sb_write(&b, out);
-	sb_free(&b);
+	print_view(rt, out, &v, rt->format == OUT_JSON ? &json_format : &text_format);
 	mview_free(&v);
 	return 0;
 }

@@ -30,8 +30,4 @@ void buf_text(struct sbuf *b, const uint8_t *p, size_t n, char mode);
 /* Value kinds printed without a line break between map entries (0.17). */
 bool val_no_delim(const struct type *t);
 
-/* JSON printer of a map view (json.c). */
-struct mview;
-void json_map(struct rt *rt, struct sbuf *b, const struct mview *v);
-
 #endif
