@@ -79,6 +79,19 @@ static void emit_array_inc(struct cg *cg, struct map_info *mi, LLVMValueRef idx)
 	finish(cg, done);
 }
 
+/* min, max, avg, stats: a pair of int64 per key (struct agg_minmax,
+ * struct agg_avg); a new entry starts as { v, 1 }. */
+static LLVMValueRef lookup_or_init_pair(struct cg *cg, struct node *map, LLVMValueRef v, LLVMBasicBlockRef *done)
+{
+	struct map_info *mi = map->sem;
+	int ks;
+	LLVMValueRef key = cg_map_key(cg, map, 0, &ks);
+	LLVMValueRef init = cg_alloca(cg, 16, "init");
+	cg_store_i64(cg, init, v);
+	cg_store_i64(cg, cg_gep(cg, init, 8), cg_i64(cg, 1));
+	return lookup_or_init(cg, mi->rt->fd, key, init, done);
+}
+
 /* count, sum, hist, lhist: an int64 per key that grows by `v`. */
 static void emit_counter(struct cg *cg, struct map_info *mi, LLVMValueRef key, LLVMValueRef v)
 {
@@ -137,15 +150,9 @@ static bool always(const struct type *t)
 
 static void emit_minmax(struct cg *cg, struct node *map, LLVMValueRef v, bool min)
 {
-	struct map_info *mi = map->sem;
-	struct type *t = mi->val;
-	int ks;
-	LLVMValueRef key = cg_map_key(cg, map, 0, &ks);
-	LLVMValueRef init = cg_alloca(cg, 16, "init");
-	cg_store_i64(cg, init, v);
-	cg_store_i64(cg, cg_gep(cg, init, 8), cg_i64(cg, 1));
+	struct type *t = ((struct map_info *)map->sem)->val;
 	LLVMBasicBlockRef done;
-	LLVMValueRef p = lookup_or_init(cg, mi->rt->fd, key, init, &done);
+	LLVMValueRef p = lookup_or_init_pair(cg, map, v, &done);
 	LLVMValueRef old = cg_load_int(cg, p, 8, true);
 	LLVMValueRef set = cg_load_int(cg, cg_gep(cg, p, 8), 8, false);
 	LLVMIntPredicate pr = min ? (t->is_signed ? LLVMIntSLT : LLVMIntULT)
@@ -213,14 +220,8 @@ static int64_t max_cpus(const struct mv_percpu *c, uint8_t *kept)
 /* A struct agg_avg: total and count grow. */
 static void emit_avg(struct cg *cg, struct node *map, LLVMValueRef v)
 {
-	struct map_info *mi = map->sem;
-	int ks;
-	LLVMValueRef key = cg_map_key(cg, map, 0, &ks);
-	LLVMValueRef init = cg_alloca(cg, 16, "init");
-	cg_store_i64(cg, init, v);
-	cg_store_i64(cg, cg_gep(cg, init, 8), cg_i64(cg, 1));
 	LLVMBasicBlockRef done;
-	LLVMValueRef p = lookup_or_init(cg, mi->rt->fd, key, init, &done);
+	LLVMValueRef p = lookup_or_init_pair(cg, map, v, &done);
 	add_to(cg, p, v);
 	add_to(cg, cg_gep(cg, p, 8), cg_i64(cg, 1));
 	finish(cg, done);
