@@ -1,5 +1,6 @@
 # output.cmake - map printing, printf formatting and -f json output
-# (src/runtime/print.c, value.c, json.c, format.c) against goldens made by
+# (src/runtime/print.c, value.c, format.c; the aggregations' printers in
+# src/builtins/agg.c) against goldens made by
 # bpftrace 0.17 (tests/output/regen.sh). The test creates real BPF maps: it
 # needs root and fails without it.
 set(OUTPUT_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/output)

@@ -4,91 +4,24 @@
  * contend: the BPF side updates its CPU's slot without atomics and the
  * runtime combines the slots when printing. Value layouts: event_abi.h.
  * Scalar count/hist/lhist maps that are only aggregated into are per-CPU
- * arrays instead (emit_array_inc). */
+ * arrays instead (emit_array_inc).
+ *
+ * Every aggregation is one row of `aggs` (at the end): its code generation
+ * and its `struct map_kind` (runtime/mapview.h), the hooks through which the
+ * runtime combines its per-CPU values, orders its entries and prints them as
+ * text and JSON. Each family below keeps the two side by side. */
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/bpf.h>
 #include <string.h>
 #include "sema/builtin.h"
 #include "sema/sema.h"
 #include "codegen/cg.h"
+#include "runtime/mapview.h"
 #include "abi/event_abi.h"
+#include "abi/hist.h"
 
-static enum type_kind agg_kind(const char *name)
-{
-	static const struct { const char *n; enum type_kind k; } t[] = {
-		{ "count", TY_COUNT }, { "sum", TY_SUM }, { "min", TY_MIN }, { "max", TY_MAX },
-		{ "avg", TY_AVG }, { "stats", TY_STATS }, { "hist", TY_HIST }, { "lhist", TY_LHIST },
-	};
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (!strcmp(t[i].n, name))
-			return t[i].k;
-	return TY_NONE;
-}
-
-static int check_agg(struct sema *s, struct node *n)
-{
-	enum type_kind k = agg_kind(n->str);
-	bool sign = false;
-	if (n->list.n >= 1) {
-		struct type *t = sema_expr(s, n->list.v[0]);
-		if (!t)
-			return -1;
-		if (!type_is_int(t)) {
-			sema_error(s, n->list.v[0]->loc, "%s() only supports integer arguments (%s provided)", n->str,
-				   type_kind_name(t->kind));
-			return -1;
-		}
-		sign = t->kind == TY_INT && t->is_signed;
-	}
-	struct type *at = type_agg(sema_arena(s), k, sign);
-	if (k == TY_HIST && n->list.n == 2) {
-		/* hist(n, k): 2^k buckets per power of 2 (latest bpftrace) */
-		struct node *b = n->list.v[1];
-		if (b->kind != N_INT) {
-			sema_error(s, b->loc, "hist() expects an integer literal as its second argument (the bits)");
-			return -1;
-		}
-		if (b->ival < 0 || b->ival > 5) {
-			sema_error(s, n->loc, "hist: bits %lld must be 0..5", (long long)b->ival);
-			return -1;
-		}
-		at->hist_bits = (int)b->ival;
-	}
-	if (k == TY_LHIST) {
-		int64_t v[3];
-		const char *what[] = { "min", "max", "step" };
-		for (int i = 0; i < 3; i++) {
-			struct node *a = n->list.v[i + 1];
-			if (a->kind != N_INT) {
-				sema_error(s, a->loc, "lhist() %s must be a literal integer", what[i]);
-				return -1;
-			}
-			v[i] = a->ival;
-		}
-		if (v[0] < 0 || v[1] < 0 || v[2] < 0) {
-			sema_error(s, n->loc, "lhist() arguments must be non-negative");
-			return -1;
-		}
-		if (v[2] == 0) {
-			sema_error(s, n->list.v[3]->loc, "lhist() step must be >= 1 (0 provided)");
-			return -1;
-		}
-		if (v[1] <= v[0]) {
-			sema_error(s, n->loc, "lhist() max must be greater than min");
-			return -1;
-		}
-		if ((v[1] - v[0]) / v[2] > 1000) {
-			sema_error(s, n->loc, "lhist() too many buckets, must be <= 1000 (would need %lld)",
-				   (long long)((v[1] - v[0]) / v[2]));
-			return -1;
-		}
-		at->lmin = v[0];
-		at->lmax = v[1];
-		at->lstep = v[2];
-	}
-	n->type = at;
-	return 0;
-}
+/* ---- code generation shared by the families ---- */
 
 /* Looks up the entry; when absent, inserts `init` (a stack buffer the
  * caller filled) and returns NULL through the branch structure: the code
@@ -146,6 +79,19 @@ static void emit_array_inc(struct cg *cg, struct map_info *mi, LLVMValueRef idx)
 	finish(cg, done);
 }
 
+/* min, max, avg, stats: a pair of int64 per key (struct agg_minmax,
+ * struct agg_avg); a new entry starts as { v, 1 }. */
+static LLVMValueRef lookup_or_init_pair(struct cg *cg, struct node *map, LLVMValueRef v, LLVMBasicBlockRef *done)
+{
+	struct map_info *mi = map->sem;
+	int ks;
+	LLVMValueRef key = cg_map_key(cg, map, 0, &ks);
+	LLVMValueRef init = cg_alloca(cg, 16, "init");
+	cg_store_i64(cg, init, v);
+	cg_store_i64(cg, cg_gep(cg, init, 8), cg_i64(cg, 1));
+	return lookup_or_init(cg, mi->rt->fd, key, init, done);
+}
+
 /* count, sum, hist, lhist: an int64 per key that grows by `v`. */
 static void emit_counter(struct cg *cg, struct map_info *mi, LLVMValueRef key, LLVMValueRef v)
 {
@@ -155,6 +101,223 @@ static void emit_counter(struct cg *cg, struct map_info *mi, LLVMValueRef key, L
 	LLVMValueRef p = lookup_or_init(cg, mi->rt->fd, key, init, &done);
 	add_to(cg, p, v);
 	finish(cg, done);
+}
+
+/* ---- printing shared by the families ---- */
+
+static int64_t rd64(const uint8_t *p)
+{
+	int64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+
+/* count, sum, hist, lhist: an int64 per CPU, summed. */
+static int64_t sum_cpus(const struct mv_percpu *c, uint8_t *kept)
+{
+	(void)kept;
+	uint64_t s = 0;
+	for (int i = 0; i < c->ncpus; i++)
+		s += (uint64_t)rd64(c->p + (size_t)i * c->stride);
+	return (int64_t)s;
+}
+
+/* sum, min, max of an unsigned argument: uint64 values. */
+static bool unsigned_arg(const struct type *t)
+{
+	return !t->is_signed;
+}
+
+/* ---- count, sum ---- */
+
+static void emit_count_sum(struct cg *cg, struct node *map, LLVMValueRef v)
+{
+	struct map_info *mi = map->sem;
+	int ks;
+	if (mi->rt->array)
+		emit_array_inc(cg, mi, cg_i64(cg, 0));
+	else
+		emit_counter(cg, mi, cg_map_key(cg, map, 0, &ks), v);
+}
+
+static bool always(const struct type *t)
+{
+	(void)t;
+	return true;
+}
+
+/* ---- min, max ---- */
+
+static void emit_minmax(struct cg *cg, struct node *map, LLVMValueRef v, bool min)
+{
+	struct type *t = ((struct map_info *)map->sem)->val;
+	LLVMBasicBlockRef done;
+	LLVMValueRef p = lookup_or_init_pair(cg, map, v, &done);
+	LLVMValueRef old = cg_load_int(cg, p, 8, true);
+	LLVMValueRef set = cg_load_int(cg, cg_gep(cg, p, 8), 8, false);
+	LLVMIntPredicate pr = min ? (t->is_signed ? LLVMIntSLT : LLVMIntULT)
+				  : (t->is_signed ? LLVMIntSGT : LLVMIntUGT);
+	LLVMValueRef better = LLVMBuildICmp(cg->b, pr, v, old, "");
+	LLVMValueRef unset = LLVMBuildICmp(cg->b, LLVMIntEQ, set, cg_i64(cg, 0), "");
+	LLVMValueRef take = LLVMBuildOr(cg->b, better, unset, "");
+	LLVMBasicBlockRef bset = cg_block(cg, "minmax_set");
+	LLVMBuildCondBr(cg->b, take, bset, done);
+	LLVMPositionBuilderAtEnd(cg->b, bset);
+	cg_store_i64(cg, p, v);
+	cg_store_i64(cg, cg_gep(cg, p, 8), cg_i64(cg, 1));
+	finish(cg, done);
+}
+
+static void emit_min(struct cg *cg, struct node *map, LLVMValueRef v)
+{
+	emit_minmax(cg, map, v, true);
+}
+
+static void emit_max(struct cg *cg, struct node *map, LLVMValueRef v)
+{
+	emit_minmax(cg, map, v, false);
+}
+
+/* The least (min) or greatest value of the CPUs that saw one (a struct
+ * agg_minmax each); 0 when none did. */
+static int64_t best_of_cpus(const struct mv_percpu *c, bool min)
+{
+	bool any = false;
+	int64_t best = 0;
+	for (int i = 0; i < c->ncpus; i++) {
+		struct agg_minmax mm;
+		memcpy(&mm, c->p + (size_t)i * c->stride, sizeof(mm));
+		if (!mm.set)
+			continue;
+		bool better;
+		if (!any)
+			better = true;
+		else if (c->t->is_signed)
+			better = min ? mm.value < best : mm.value > best;
+		else
+			better = min ? (uint64_t)mm.value < (uint64_t)best : (uint64_t)mm.value > (uint64_t)best;
+		if (better)
+			best = mm.value;
+		any = true;
+	}
+	return best;
+}
+
+static int64_t min_cpus(const struct mv_percpu *c, uint8_t *kept)
+{
+	(void)kept;
+	return best_of_cpus(c, true);
+}
+
+static int64_t max_cpus(const struct mv_percpu *c, uint8_t *kept)
+{
+	(void)kept;
+	return best_of_cpus(c, false);
+}
+
+/* ---- avg, stats ---- */
+
+/* A struct agg_avg: total and count grow. */
+static void emit_avg(struct cg *cg, struct node *map, LLVMValueRef v)
+{
+	LLVMBasicBlockRef done;
+	LLVMValueRef p = lookup_or_init_pair(cg, map, v, &done);
+	add_to(cg, p, v);
+	add_to(cg, cg_gep(cg, p, 8), cg_i64(cg, 1));
+	finish(cg, done);
+}
+
+/* Totals and counts summed; keeps the struct agg_avg, returns the average. */
+static int64_t avg_cpus(const struct mv_percpu *c, uint8_t *kept)
+{
+	uint64_t total = 0, count = 0;
+	for (int i = 0; i < c->ncpus; i++) {
+		struct agg_avg a;
+		memcpy(&a, c->p + (size_t)i * c->stride, sizeof(a));
+		total += (uint64_t)a.total;
+		count += a.count;
+	}
+	struct agg_avg a = { .total = (int64_t)total, .count = count };
+	memcpy(kept, &a, sizeof(a));
+	return count ? a.total / (int64_t)count : 0;
+}
+
+/* avg, text and JSON: the average after print()'s divisor. */
+static void avg_print(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	(void)rt;
+	sb_i64(b, e->v / (int64_t)v->div);
+}
+
+static void stats_text(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	(void)rt;
+	struct agg_avg a;
+	memcpy(&a, me_val(v, e), sizeof(a));
+	sb_printf(b, "count %" PRId64 ", average %" PRId64 ", total %" PRId64, (int64_t)a.count, e->v, a.total);
+}
+
+static void stats_json(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	(void)rt;
+	struct agg_avg a;
+	memcpy(&a, me_val(v, e), sizeof(a));
+	sb_printf(b, "{\"count\": %" PRId64 ", \"average\": %" PRId64 ", \"total\": %" PRId64 "}", (int64_t)a.count,
+		  e->v, a.total);
+}
+
+/* ---- hist, lhist ---- */
+
+/* hist(n, k): k, the bits, a literal 0..5 (latest bpftrace). */
+static int check_hist_bits(struct sema *s, struct node *n, struct type *at)
+{
+	struct node *b = n->list.v[1];
+	if (b->kind != N_INT) {
+		sema_error(s, b->loc, "hist() expects an integer literal as its second argument (the bits)");
+		return -1;
+	}
+	if (b->ival < 0 || b->ival > 5) {
+		sema_error(s, n->loc, "hist: bits %lld must be 0..5", (long long)b->ival);
+		return -1;
+	}
+	at->hist_bits = (int)b->ival;
+	return 0;
+}
+
+/* lhist(n, min, max, step): literals, at most 1000 buckets. */
+static int check_lhist_args(struct sema *s, struct node *n, struct type *at)
+{
+	int64_t v[3];
+	const char *what[] = { "min", "max", "step" };
+	for (int i = 0; i < 3; i++) {
+		struct node *a = n->list.v[i + 1];
+		if (a->kind != N_INT) {
+			sema_error(s, a->loc, "lhist() %s must be a literal integer", what[i]);
+			return -1;
+		}
+		v[i] = a->ival;
+	}
+	if (v[0] < 0 || v[1] < 0 || v[2] < 0) {
+		sema_error(s, n->loc, "lhist() arguments must be non-negative");
+		return -1;
+	}
+	if (v[2] == 0) {
+		sema_error(s, n->list.v[3]->loc, "lhist() step must be >= 1 (0 provided)");
+		return -1;
+	}
+	if (v[1] <= v[0]) {
+		sema_error(s, n->loc, "lhist() max must be greater than min");
+		return -1;
+	}
+	if ((v[1] - v[0]) / v[2] > 1000) {
+		sema_error(s, n->loc, "lhist() too many buckets, must be <= 1000 (would need %lld)",
+			   (long long)((v[1] - v[0]) / v[2]));
+		return -1;
+	}
+	at->lmin = v[0];
+	at->lmax = v[1];
+	at->lstep = v[2];
+	return 0;
 }
 
 static LLVMValueRef log2_bucket(struct cg *cg, LLVMValueRef v)
@@ -209,72 +372,350 @@ static LLVMValueRef linear_bucket(struct cg *cg, struct type *t, LLVMValueRef v)
 	return LLVMBuildSelect(b, below, cg_i64(cg, 0), r, "bucket");
 }
 
-static void emit_agg(struct cg *cg, struct node *n, struct node *map)
+/* This CPU's count of the value's bucket grows by one: in place in a
+ * per-CPU array, else under the key followed by the bucket. */
+static void emit_bucket(struct cg *cg, struct node *map, LLVMValueRef bucket)
 {
 	struct map_info *mi = map->sem;
-	struct type *t = mi->val;
 	int ks;
-	LLVMValueRef v = n->list.n ? cg_expr(cg, n->list.v[0]) : cg_i64(cg, 1);
-	switch (t->kind) {
-	case TY_COUNT:
-	case TY_SUM:
-		if (mi->rt->array)
-			emit_array_inc(cg, mi, cg_i64(cg, 0));
-		else
-			emit_counter(cg, mi, cg_map_key(cg, map, 0, &ks), v);
+	if (mi->rt->array) {
+		emit_array_inc(cg, mi, bucket);
 		return;
-	case TY_HIST:
-	case TY_LHIST: {
-		LLVMValueRef bucket = t->kind == TY_LHIST ? linear_bucket(cg, t, v)
-				    : t->hist_bits ? log2_bits_bucket(cg, v, t->hist_bits) : log2_bucket(cg, v);
-		if (mi->rt->array) {
-			emit_array_inc(cg, mi, bucket);
-			return;
+	}
+	LLVMValueRef key = cg_map_key(cg, map, 8, &ks);
+	cg_store_i64(cg, cg_gep(cg, key, ks - 8), bucket);
+	emit_counter(cg, mi, key, cg_i64(cg, 1));
+}
+
+static void emit_hist(struct cg *cg, struct node *map, LLVMValueRef v)
+{
+	struct type *t = ((struct map_info *)map->sem)->val;
+	emit_bucket(cg, map, t->hist_bits ? log2_bits_bucket(cg, v, t->hist_bits) : log2_bucket(cg, v));
+}
+
+static void emit_lhist(struct cg *cg, struct node *map, LLVMValueRef v)
+{
+	emit_bucket(cg, map, linear_bucket(cg, ((struct map_info *)map->sem)->val, v));
+}
+
+static int hist_buckets(const struct type *t)
+{
+	return t->hist_bits ? hist_nbuckets(t->hist_bits) : HIST_BUCKETS;
+}
+
+static int lhist_buckets(const struct type *t)
+{
+	return t->lstep > 0 ? lhist_nbuckets(t->lmin, t->lmax, t->lstep) : 2;
+}
+
+/* The buckets from the first to the last non-empty one: [lo, hi]; false
+ * when all are empty. */
+static bool used_buckets(const uint64_t *c, int nb, int *lo, int *hi)
+{
+	*lo = *hi = -1;
+	for (int i = 0; i < nb; i++)
+		if (c[i] > 0) {
+			if (*lo < 0)
+				*lo = i;
+			*hi = i;
 		}
-		LLVMValueRef key = cg_map_key(cg, map, 8, &ks);
-		cg_store_i64(cg, cg_gep(cg, key, ks - 8), bucket);
-		emit_counter(cg, mi, key, cg_i64(cg, 1));
-		return;
+	return *lo >= 0;
+}
+
+/* "1", "2K", ... "512T": 2^power with a suffix for its power of 1024 (0.17). */
+static void hist_power_label(struct sbuf *b, int power)
+{
+	char suffix = 0;
+	if (power >= 40) {
+		suffix = 'T';
+		power -= 40;
+	} else if (power >= 30) {
+		suffix = 'G';
+		power -= 30;
+	} else if (power >= 20) {
+		suffix = 'M';
+		power -= 20;
+	} else if (power >= 10) {
+		suffix = 'K';
+		power -= 10;
 	}
-	case TY_MIN:
-	case TY_MAX: {
-		LLVMValueRef key = cg_map_key(cg, map, 0, &ks);
-		LLVMValueRef init = cg_alloca(cg, 16, "init");
-		cg_store_i64(cg, init, v);
-		cg_store_i64(cg, cg_gep(cg, init, 8), cg_i64(cg, 1));
-		LLVMBasicBlockRef done;
-		LLVMValueRef p = lookup_or_init(cg, mi->rt->fd, key, init, &done);
-		LLVMValueRef old = cg_load_int(cg, p, 8, true);
-		LLVMValueRef set = cg_load_int(cg, cg_gep(cg, p, 8), 8, false);
-		LLVMIntPredicate pr = t->kind == TY_MIN ? (t->is_signed ? LLVMIntSLT : LLVMIntULT)
-						       : (t->is_signed ? LLVMIntSGT : LLVMIntUGT);
-		LLVMValueRef better = LLVMBuildICmp(cg->b, pr, v, old, "");
-		LLVMValueRef unset = LLVMBuildICmp(cg->b, LLVMIntEQ, set, cg_i64(cg, 0), "");
-		LLVMValueRef take = LLVMBuildOr(cg->b, better, unset, "");
-		LLVMBasicBlockRef bset = cg_block(cg, "minmax_set");
-		LLVMBuildCondBr(cg->b, take, bset, done);
-		LLVMPositionBuilderAtEnd(cg->b, bset);
-		cg_store_i64(cg, p, v);
-		cg_store_i64(cg, cg_gep(cg, p, 8), cg_i64(cg, 1));
-		finish(cg, done);
-		return;
+	sb_i64(b, (int64_t)1 << power);
+	if (suffix)
+		sb_putc(b, suffix);
+}
+
+/* Latest bpftrace's label of the start of hist(n, k) bucket idx: the
+ * value's leading digits and a K/M/G/T/P/E suffix for its power of 1024. */
+static void hist_bits_label(struct sbuf *b, int idx, int k)
+{
+	uint64_t n = 1ULL << k, interval = (uint64_t)idx & (n - 1);
+	int power = (idx >> k) - 1;
+	int decade = power / 10;
+	power -= 10 * decade;
+	sb_u64(b, (1ULL << power) * (n + interval));
+	if (decade)
+		sb_putc(b, "\0KMGTPE"[decade]);
+}
+
+/* hist bucket i's range: "(..., 0)", "[0]", "[1]", "[2, 4)" ... */
+static void hist_label(struct sbuf *b, const struct type *t, int i)
+{
+	int k = t->hist_bits;
+	if (i == 0) {
+		sb_puts(b, "(..., 0)");
+	} else if (k && i <= (2 << k)) {
+		sb_printf(b, "[%d]", i - 1);
+	} else if (k) {
+		sb_putc(b, '[');
+		hist_bits_label(b, i - 1, k);
+		sb_puts(b, ", ");
+		hist_bits_label(b, i, k);
+		sb_putc(b, ')');
+	} else if (i <= 2) {
+		sb_printf(b, "[%d]", i - 1);
+	} else {
+		sb_putc(b, '[');
+		hist_power_label(b, i - 2);
+		sb_puts(b, ", ");
+		hist_power_label(b, i - 1);
+		sb_putc(b, ')');
 	}
-	case TY_AVG:
-	case TY_STATS: {
-		LLVMValueRef key = cg_map_key(cg, map, 0, &ks);
-		LLVMValueRef init = cg_alloca(cg, 16, "init");
-		cg_store_i64(cg, init, v);
-		cg_store_i64(cg, cg_gep(cg, init, 8), cg_i64(cg, 1));
-		LLVMBasicBlockRef done;
-		LLVMValueRef p = lookup_or_init(cg, mi->rt->fd, key, init, &done);
-		add_to(cg, p, v);
-		add_to(cg, cg_gep(cg, p, 8), cg_i64(cg, 1));
-		finish(cg, done);
-		return;
+}
+
+/* An lhist bound: "0", "3", "2K", "5M" (0.17). */
+static void lhist_num_label(struct sbuf *b, int64_t n)
+{
+	if (n == 0)
+		sb_putc(b, '0');
+	else if (n % 1048576 == 0) {
+		sb_i64(b, n / 1048576);
+		sb_putc(b, 'M');
+	} else if (n % 1024 == 0) {
+		sb_i64(b, n / 1024);
+		sb_putc(b, 'K');
+	} else {
+		sb_i64(b, n);
 	}
-	default:
+}
+
+/* lhist bucket i's range: "(..., min)", "[a, b)", "[max, ...)". */
+static void lhist_label(struct sbuf *b, const struct type *t, int i)
+{
+	int64_t n = (t->lmax - t->lmin) / t->lstep;
+	if (i == 0) {
+		sb_puts(b, "(..., ");
+		lhist_num_label(b, t->lmin);
+		sb_putc(b, ')');
+	} else if (i == n + 1) {
+		sb_putc(b, '[');
+		lhist_num_label(b, t->lmax);
+		sb_puts(b, ", ...)");
+	} else {
+		sb_putc(b, '[');
+		lhist_num_label(b, (i - 1) * t->lstep + t->lmin);
+		sb_puts(b, ", ");
+		lhist_num_label(b, i * t->lstep + t->lmin);
+		sb_putc(b, ')');
+	}
+}
+
+typedef void label_fn(struct sbuf *b, const struct type *t, int i);
+
+/* A new line, then rows first..last non-empty bucket: label in 16 columns,
+ * count (divided by div) in 8, and a bar of int(count / (float)max * 52)
+ * '@' (float, as 0.17 computed it). */
+static void bucket_rows(struct sbuf *b, const struct mview *v, const struct mentry *e, label_fn *label,
+			uint32_t div)
+{
+	const uint64_t *c = mview_buckets(v, e);
+	int lo, hi;
+	uint64_t max = 0;
+	sb_putc(b, '\n');
+	for (int i = 0; i < v->nbuckets; i++)
+		if (c[i] > max)
+			max = c[i];
+	if (!used_buckets(c, v->nbuckets, &lo, &hi))
+		return;
+	char bar[53];
+	for (int i = lo; i <= hi; i++) {
+		size_t start = b->len;
+		label(b, v->m->val, i);
+		size_t w = b->len - start;
+		if (w < 16)
+			sb_pad(b, ' ', 16 - w);
+		int width = (int)((float)c[i] / (float)max * 52);
+		if (width < 0)
+			width = 0;
+		if (width > 52)
+			width = 52;
+		memset(bar, '@', (size_t)width);
+		memset(bar + width, ' ', (size_t)(52 - width));
+		bar[52] = '\0';
+		sb_printf(b, "%8" PRIu64 " |%s|\n", c[i] / div, bar);
+	}
+}
+
+typedef void bounds_fn(struct sbuf *b, const struct type *t, int i);
+
+/* [{"min": a, "max": b, "count": n}, ...] over the used buckets; the
+ * bounds function writes the "min"/"max" members it has. */
+static void bucket_objects(struct sbuf *b, const struct mview *v, const struct mentry *e, bounds_fn *bounds,
+			   uint32_t div)
+{
+	const uint64_t *c = mview_buckets(v, e);
+	int lo, hi;
+	used_buckets(c, v->nbuckets, &lo, &hi);
+	sb_putc(b, '[');
+	for (int i = lo; lo >= 0 && i <= hi; i++) {
+		if (i > lo)
+			sb_puts(b, ", ");
+		sb_putc(b, '{');
+		bounds(b, v->m->val, i);
+		sb_printf(b, "\"count\": %" PRIu64, c[i] / div);
+		sb_putc(b, '}');
+	}
+	sb_putc(b, ']');
+}
+
+/* JSON bounds of hist bucket i (both inclusive). */
+static void hist_bounds(struct sbuf *b, const struct type *t, int i)
+{
+	int k = t->hist_bits;
+	if (i == 0)
+		sb_puts(b, "\"max\": -1, ");
+	else if (i <= (k ? 2 << k : 2))
+		sb_printf(b, "\"min\": %d, \"max\": %d, ", i - 1, i - 1);
+	else if (k)
+		sb_printf(b, "\"min\": %" PRIu64 ", \"max\": %" PRIu64 ", ", hist_bucket_min((uint64_t)i - 1, k),
+			  hist_bucket_min((uint64_t)i, k) - 1);
+	else
+		sb_printf(b, "\"min\": %" PRIu64 ", \"max\": %" PRIu64 ", ", (uint64_t)1 << (i - 2),
+			  i - 1 >= 64 ? UINT64_MAX : ((uint64_t)1 << (i - 1)) - 1);
+}
+
+/* JSON bounds of lhist bucket i. */
+static void lhist_bounds(struct sbuf *b, const struct type *t, int i)
+{
+	int64_t n = (t->lmax - t->lmin) / t->lstep;
+	if (i == 0)
+		sb_printf(b, "\"max\": %" PRId64 ", ", t->lmin - 1);
+	else if (i == n + 1)
+		sb_printf(b, "\"min\": %" PRId64 ", ", t->lmax);
+	else
+		sb_printf(b, "\"min\": %" PRId64 ", \"max\": %" PRId64 ", ", (i - 1) * t->lstep + t->lmin,
+			  i * t->lstep + t->lmin - 1);
+}
+
+/* print()'s divisor applies to hist counts, not to lhist ones (0.17). */
+static void hist_text(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	(void)rt;
+	bucket_rows(b, v, e, hist_label, v->div);
+}
+
+static void hist_json(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	(void)rt;
+	bucket_objects(b, v, e, hist_bounds, v->div);
+}
+
+static void lhist_text(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	(void)rt;
+	bucket_rows(b, v, e, lhist_label, 1);
+}
+
+static void lhist_json(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	(void)rt;
+	bucket_objects(b, v, e, lhist_bounds, 1);
+}
+
+/* ---- the aggregations ---- */
+
+struct agg {
+	const char *name;
+	enum type_kind kind;
+	/* Updates this CPU's entry of `map` (an N_MAP) with v (1 for count). */
+	void (*emit)(struct cg *cg, struct node *map, LLVMValueRef v);
+	struct map_kind print;
+};
+
+/* count, sum, min, max: one number, entries by value (ties by key) */
+#define NUMBER(combine_, unsigned_) { .json_type = "map", .order = MV_BY_VALUE, .text_sep = "\n", \
+	.text_end = "\n", .combine = combine_, .unsigned_values = unsigned_, .text = mview_int_text, \
+	.json = mview_int_text }
+/* avg, stats: a struct agg_avg, entries by average; a blank line after the map */
+#define AVERAGE(all_, text_, json_) { .json_type = "stats", .order = MV_BY_AVERAGE, \
+	.kept = sizeof(struct agg_avg), .all_entries = all_, .text_sep = "\n", .text_end = "\n\n", \
+	.combine = avg_cpus, .text = text_, .json = json_ }
+/* hist, lhist: counts per bucket, entries by total */
+#define BUCKETS(nbuckets_, text_, json_) { .json_type = "hist", .order = MV_BUCKETS_BY_TOTAL, \
+	.text_sep = "\n", .text_end = "\n", .combine = sum_cpus, .nbuckets = nbuckets_, .text = text_, \
+	.json = json_ }
+
+static const struct agg aggs[] = {
+	{ "count", TY_COUNT, emit_count_sum, NUMBER(sum_cpus, always) },
+	{ "sum", TY_SUM, emit_count_sum, NUMBER(sum_cpus, unsigned_arg) },
+	{ "min", TY_MIN, emit_min, NUMBER(min_cpus, unsigned_arg) },
+	{ "max", TY_MAX, emit_max, NUMBER(max_cpus, unsigned_arg) },
+	{ "avg", TY_AVG, emit_avg, AVERAGE(false, avg_print, avg_print) },
+	/* stats maps ignore top (0.17 warns at compile time) */
+	{ "stats", TY_STATS, emit_avg, AVERAGE(true, stats_text, stats_json) },
+	{ "hist", TY_HIST, emit_hist, BUCKETS(hist_buckets, hist_text, hist_json) },
+	{ "lhist", TY_LHIST, emit_lhist, BUCKETS(lhist_buckets, lhist_text, lhist_json) },
+};
+#define NAGGS (sizeof(aggs) / sizeof(aggs[0]))
+
+static const struct agg *agg_of(enum type_kind kind)
+{
+	for (size_t i = 0; i < NAGGS; i++)
+		if (aggs[i].kind == kind)
+			return &aggs[i];
+	return NULL;
+}
+
+const struct map_kind *agg_map_kind(enum type_kind kind)
+{
+	const struct agg *a = agg_of(kind);
+	return a ? &a->print : NULL;
+}
+
+static int check_agg(struct sema *s, struct node *n)
+{
+	enum type_kind k = TY_NONE;
+	for (size_t i = 0; i < NAGGS; i++)
+		if (!strcmp(aggs[i].name, n->str))
+			k = aggs[i].kind;
+	bool sign = false;
+	if (n->list.n >= 1) {
+		struct type *t = sema_expr(s, n->list.v[0]);
+		if (!t)
+			return -1;
+		if (!type_is_int(t)) {
+			sema_error(s, n->list.v[0]->loc, "%s() only supports integer arguments (%s provided)", n->str,
+				   type_kind_name(t->kind));
+			return -1;
+		}
+		sign = t->kind == TY_INT && t->is_signed;
+	}
+	struct type *at = type_agg(sema_arena(s), k, sign);
+	if (k == TY_HIST && n->list.n == 2 && check_hist_bits(s, n, at))
+		return -1;
+	if (k == TY_LHIST && check_lhist_args(s, n, at))
+		return -1;
+	n->type = at;
+	return 0;
+}
+
+static void emit_agg(struct cg *cg, struct node *n, struct node *map)
+{
+	const struct agg *a = agg_of(((struct map_info *)map->sem)->val->kind);
+	if (!a) {
 		cg_error(cg, n, "internal error: %s is not an aggregation", n->str);
+		return;
 	}
+	a->emit(cg, map, n->list.n ? cg_expr(cg, n->list.v[0]) : cg_i64(cg, 1));
 }
 
 #define AGG(n, lo, hi) { .name = n, .kind = B_FUNC, .min_args = lo, .max_args = hi, .is_agg = true, \

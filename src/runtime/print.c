@@ -1,5 +1,8 @@
 /* print.c - maps as bpftrace 0.17 prints them: read every element, combine
- * the per-CPU values, sort, and print text (here) or JSON (json.c).
+ * the per-CPU values, sort (the view, mapview.h), then one walk over the
+ * view prints it as text or as JSON. How each kind of value combines, sorts
+ * and prints is its struct map_kind's: the aggregations' in builtins/agg.c,
+ * plain values' here.
  *
  * Sort orders, all taken from bpftrace 0.17 and checked against it:
  *   int, count, sum, min, max maps: ascending value. 0.17 sorted the
@@ -18,14 +21,13 @@
  * user key. */
 #define _GNU_SOURCE   /* qsort_r */
 #include "runtime/print_int.h"
+#include "runtime/mapview.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include "abi/event_abi.h"
-#include "abi/hist.h"
 #include "util/arena.h"
 
 /* ---- reading a map ---- */
@@ -175,7 +177,7 @@ static int map_foreach(struct mreader *r, elem_fn fn, void *ctx)
  * is what printing a million keys mostly costs, so entries stay small,
  * keys live in one array with a fixed stride, and sorting is in place. */
 
-struct hrow {                 /* one kernel element of a hist map */
+struct hrow {                 /* one kernel element of a bucketed map */
 	uint64_t bucket;
 	uint64_t count;
 	uint32_t ki;          /* key index in the store */
@@ -185,28 +187,25 @@ struct builder {
 	struct mview *v;
 	struct mreader *r;
 	size_t cap;           /* entries (or rows) allocated */
-	size_t stride;        /* store bytes per element */
 	size_t nstore, scap;  /* elements in / capacity of the store */
-	struct hrow *rows;    /* hist/lhist */
+	struct hrow *rows;    /* bucketed kinds */
 	size_t nrows;
 };
 
-/* Copies key (and a plain value) into the store; returns its index. */
-static size_t store_put(struct builder *bd, const uint8_t *key, const uint8_t *val, size_t vlen)
+/* Copies the user key into the store; returns its index. The value's
+ * bytes (kind->kept of them) follow it. */
+static size_t store_put(struct builder *bd, const uint8_t *key)
 {
 	struct mview *v = bd->v;
 	if (bd->nstore == bd->scap) {
 		bd->scap = bd->scap ? bd->scap * 2 : 64;
-		v->store = xrealloc(v->store, bd->scap * (bd->stride ? bd->stride : 1));
+		v->store = xrealloc(v->store, bd->scap * (v->stride ? v->stride : 1));
 	}
-	uint8_t *p = v->store + bd->nstore * bd->stride;
-	memcpy(p, key, (size_t)v->ukey_size);
-	if (vlen)
-		memcpy(p + v->ukey_size, val, vlen);
+	memcpy(v->store + bd->nstore * v->stride, key, (size_t)v->ukey_size);
 	return bd->nstore++;
 }
 
-static struct mentry *push_entry(struct builder *bd, const uint8_t *key, const uint8_t *val, size_t vlen)
+static void push_entry(struct builder *bd, size_t ki, int64_t x)
 {
 	struct mview *v = bd->v;
 	if (v->n == bd->cap) {
@@ -215,89 +214,37 @@ static struct mentry *push_entry(struct builder *bd, const uint8_t *key, const u
 	}
 	struct mentry *e = &v->e[v->n++];
 	memset(e, 0, sizeof(*e));
-	e->ki = (uint32_t)store_put(bd, key, val, vlen);
-	return e;
+	e->ki = (uint32_t)ki;
+	e->v = x;
 }
 
-static int64_t rd64(const uint8_t *p)
+static void push_row(struct builder *bd, size_t ki, const uint8_t *bucket, uint64_t count)
 {
-	int64_t x;
-	memcpy(&x, p, 8);
-	return x;
+	if (bd->nrows == bd->cap) {
+		bd->cap = bd->cap ? bd->cap * 2 : 256;
+		bd->rows = xrealloc(bd->rows, bd->cap * sizeof(*bd->rows));
+	}
+	struct hrow *h = &bd->rows[bd->nrows++];
+	h->ki = (uint32_t)ki;
+	memcpy(&h->bucket, bucket, 8);
+	h->count = count;
 }
 
+/* One kernel element: its key into the store, its per-CPU values combined
+ * by the value's kind into an entry (or, bucketed, a row of its key). */
 static void on_elem(void *ctx, const uint8_t *key, const uint8_t *val)
 {
 	struct builder *bd = ctx;
 	struct mview *v = bd->v;
 	struct mreader *r = bd->r;
-	switch (v->kind) {
-	case TY_COUNT:
-	case TY_SUM: {
-		uint64_t s = 0;
-		for (int c = 0; c < r->ncpus; c++)
-			s += (uint64_t)rd64(val + (size_t)c * r->stride);
-		push_entry(bd, key, NULL, 0)->v = (int64_t)s;
-		break;
-	}
-	case TY_MIN:
-	case TY_MAX: {
-		bool any = false;
-		int64_t best = 0;
-		for (int c = 0; c < r->ncpus; c++) {
-			struct agg_minmax mm;
-			memcpy(&mm, val + (size_t)c * r->stride, sizeof(mm));
-			if (!mm.set)
-				continue;
-			bool better;
-			if (!any)
-				better = true;
-			else if (v->m->val->is_signed)
-				better = v->kind == TY_MIN ? mm.value < best : mm.value > best;
-			else
-				better = v->kind == TY_MIN ? (uint64_t)mm.value < (uint64_t)best
-							   : (uint64_t)mm.value > (uint64_t)best;
-			if (better)
-				best = mm.value;
-			any = true;
-		}
-		push_entry(bd, key, NULL, 0)->v = best;
-		break;
-	}
-	case TY_AVG:
-	case TY_STATS: {
-		uint64_t total = 0, count = 0;
-		for (int c = 0; c < r->ncpus; c++) {
-			struct agg_avg a;
-			memcpy(&a, val + (size_t)c * r->stride, sizeof(a));
-			total += (uint64_t)a.total;
-			count += a.count;
-		}
-		struct agg_avg a = { .total = (int64_t)total, .count = count };
-		struct mentry *e = push_entry(bd, key, (const uint8_t *)&a, sizeof(a));
-		e->v = count ? a.total / (int64_t)count : 0;
-		break;
-	}
-	case TY_HIST:
-	case TY_LHIST: {
-		uint64_t s = 0;
-		for (int c = 0; c < r->ncpus; c++)
-			s += (uint64_t)rd64(val + (size_t)c * r->stride);
-		if (bd->nrows == bd->cap) {
-			bd->cap = bd->cap ? bd->cap * 2 : 256;
-			bd->rows = xrealloc(bd->rows, bd->cap * sizeof(*bd->rows));
-		}
-		struct hrow *h = &bd->rows[bd->nrows++];
-		h->ki = (uint32_t)store_put(bd, key, NULL, 0);
-		memcpy(&h->bucket, key + v->ukey_size, 8);
-		h->count = s;
-		break;
-	}
-	default: {
-		push_entry(bd, key, val, (size_t)v->m->val_size);
-		break;
-	}
-	}
+	struct mv_percpu c = { .p = val, .ncpus = r->ncpus, .stride = r->stride,
+			       .size = (size_t)r->m->val_size, .t = r->m->val };
+	size_t ki = store_put(bd, key);
+	int64_t x = v->k->combine(&c, v->store + ki * v->stride + v->ukey_size);
+	if (v->k->order == MV_BUCKETS_BY_TOTAL)
+		push_row(bd, ki, key + v->ukey_size, (uint64_t)x);
+	else
+		push_entry(bd, ki, x);
 }
 
 /* ---- comparisons ---- */
@@ -562,42 +509,100 @@ static void stdsort(struct mentry *first, size_t n, const struct sortctx *s)
 	}
 }
 
+/* ---- plain values: their kinds ---- */
+
+static int64_t rd64(const uint8_t *p)
+{
+	int64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+
+/* Plain maps are not per CPU: the value is kept as read. */
+static int64_t keep_value(const struct mv_percpu *c, uint8_t *kept)
+{
+	memcpy(kept, c->p, c->size);
+	return 0;
+}
+
+static int64_t keep_int(const struct mv_percpu *c, uint8_t *kept)
+{
+	keep_value(c, kept);
+	return c->t->kind == TY_PTR ? rd64(c->p) : rd_int(c->t, c->p);
+}
+
+/* Narrow unsigned ints are zero-extended, so they are fine as int64. */
+static bool u64_int(const struct type *t)
+{
+	return t->kind == TY_INT && !t->is_signed && t->size == 8;
+}
+
+static void value_text(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	val_text(rt, b, v->m->val, me_val(v, e), V_VALUE);
+}
+
+static void value_json(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	val_json(rt, b, v->m->val, me_val(v, e));
+}
+
+/* int, bool and pointer values: sorted by value, printed after div */
+static const struct map_kind plain_int = {
+	.json_type = "map", .order = MV_BY_VALUE, .kept = MV_KEEP_RAW, .text_sep = "\n", .text_end = "\n",
+	.combine = keep_int, .unsigned_values = u64_int, .text = mview_int_text, .json = mview_int_text,
+};
+/* strings, tuples, records...: sorted by key */
+static const struct map_kind plain_value = {
+	.json_type = "map", .order = MV_BY_KEY, .kept = MV_KEEP_RAW, .text_sep = "\n", .text_end = "\n",
+	.combine = keep_value, .text = value_text, .json = value_json,
+};
+/* stacks, symbols, addresses: 0.17 put no line break between entries */
+static const struct map_kind plain_joined = {
+	.json_type = "map", .order = MV_BY_KEY, .kept = MV_KEEP_RAW, .text_sep = "", .text_end = "\n",
+	.combine = keep_value, .text = value_text, .json = value_json,
+};
+
+static const struct map_kind *kind_of(const struct type *t)
+{
+	const struct map_kind *k = type_is_agg(t) ? agg_map_kind(t->kind) : NULL;
+	if (k)
+		return k;
+	if (t->kind == TY_INT || t->kind == TY_BOOL || t->kind == TY_PTR)
+		return &plain_int;
+	return val_no_delim(t) ? &plain_joined : &plain_value;
+}
+
 /* ---- the view ---- */
-
-static bool int_valued(enum type_kind k)
-{
-	return k == TY_INT || k == TY_BOOL || k == TY_PTR || k == TY_COUNT || k == TY_SUM ||
-	       k == TY_MIN || k == TY_MAX;
-}
-
-static bool is_hist(enum type_kind k)
-{
-	return k == TY_HIST || k == TY_LHIST;
-}
-
-/* Whether an int-valued map's values compare and divide as uint64. Narrow
- * unsigned ints are zero-extended, so they are fine as int64. */
-static bool uns_values(const struct rt_map *m)
-{
-	const struct type *t = m->val;
-	switch (t->kind) {
-	case TY_COUNT:
-		return true;
-	case TY_SUM: case TY_MIN: case TY_MAX:
-		return !t->is_signed;
-	case TY_INT:
-		return !t->is_signed && t->size == 8;
-	default:
-		return false;
-	}
-}
 
 static void mview_free(struct mview *v)
 {
 	free(v->e);
 	free(v->hb);
+	free(v->buckets);
 	free(v->store);
 	memset(v, 0, sizeof(*v));
+}
+
+static void mview_init(struct mview *v, struct rt_map *m, int64_t top, int64_t div)
+{
+	memset(v, 0, sizeof(*v));
+	v->m = m;
+	v->k = kind_of(m->val);
+	v->top = (uint32_t)top;
+	v->div = (uint32_t)div ? (uint32_t)div : 1;
+	v->uns = v->k->unsigned_values && v->k->unsigned_values(m->val);
+	bool bucketed = v->k->order == MV_BUCKETS_BY_TOTAL;
+	if (bucketed)
+		v->ukey_size = m->key_size >= 8 ? m->key_size - 8 : 0;
+	else
+		v->ukey_size = m->key ? m->key_size : 0;
+	v->keyed = m->key && m->key->nfields > 0 && v->ukey_size > 0;
+	v->stride = (size_t)v->ukey_size + (v->k->kept == MV_KEEP_RAW ? (size_t)m->val_size : v->k->kept);
+	if (bucketed) {
+		v->nbuckets = v->k->nbuckets(m->val);
+		v->buckets = xmalloc(sizeof(*v->buckets) * (size_t)v->nbuckets);
+	}
 }
 
 static int cmp_rows(const void *x, const void *y, void *arg)
@@ -611,9 +616,9 @@ static int cmp_rows(const void *x, const void *y, void *arg)
 	return a->bucket < b->bucket ? -1 : a->bucket > b->bucket;
 }
 
-/* hist/lhist: rows sorted by (key bytes, bucket) become one entry per key,
- * in memcmp key order (0.17's std::map), then std::sort by total. */
-static void build_hist(struct mview *v, struct builder *bd)
+/* Bucketed kinds: rows sorted by (key bytes, bucket) become one entry per
+ * key, in memcmp key order (0.17's std::map), then std::sort by total. */
+static void gather_buckets(struct mview *v, struct builder *bd)
 {
 	size_t ks = (size_t)v->ukey_size;
 	if (bd->nrows)
@@ -639,265 +644,172 @@ static void build_hist(struct mview *v, struct builder *bd)
 	stdsort(v->e, v->n, &sc);
 }
 
+/* Other kinds: entries in their kind's order. */
+static void sort_entries(struct mview *v)
+{
+	const struct rt_map *m = v->m;
+	struct sortctx sc = { .key = m->key, .store = v->store, .stride = v->stride, .ukey_size = v->ukey_size };
+	bool keybytes = v->k->order == MV_BY_AVERAGE;
+	for (size_t i = 0; i < v->n; i++) {
+		struct mentry *e = &v->e[i];
+		const uint8_t *key = v->store + (size_t)e->ki * v->stride;
+		e->sk = keybytes ? be_prefix(key, v->ukey_size) : lex_prefix(m->key, key);
+	}
+	switch (v->k->order) {
+	case MV_BY_AVERAGE:
+		/* std::map order (key bytes), then std::sort by average */
+		sc.mode = BY_KEYBYTES;
+		stdsort(v->e, v->n, &sc);
+		sc.mode = BY_V_ONLY_S;
+		break;
+	case MV_BY_VALUE:
+		sc.mode = v->uns ? BY_VALUE_U : BY_VALUE_S;
+		break;
+	default:
+		sc.mode = BY_KEY;
+		break;
+	}
+	stdsort(v->e, v->n, &sc);
+}
+
+/* Reads m into v: combined, sorted, top and div applied. */
 static int mview_build(struct rt *rt, struct mview *v, struct rt_map *m, int64_t top, int64_t div)
 {
 	struct mreader r;
 	struct builder bd = { .v = v, .r = &r };
-	memset(v, 0, sizeof(*v));
-	v->m = m;
-	v->kind = m->val->kind;
-	v->top = (uint32_t)top;
-	v->div = (uint32_t)div ? (uint32_t)div : 1;
-	bool raw = !type_is_agg(m->val);
-	if (is_hist(v->kind))
-		v->ukey_size = m->key_size >= 8 ? m->key_size - 8 : 0;
-	else
-		v->ukey_size = m->key ? m->key_size : 0;
-	v->keyed = m->key && m->key->nfields > 0 && v->ukey_size > 0;
-	bd.stride = (size_t)v->ukey_size + (raw ? (size_t)m->val_size :
-					    v->kind == TY_AVG || v->kind == TY_STATS ? sizeof(struct agg_avg) : 0);
-	v->stride = bd.stride;
-	if (v->kind == TY_HIST)
-		v->nbuckets = m->val->hist_bits ? hist_nbuckets(m->val->hist_bits) : HIST_BUCKETS;
-	else if (v->kind == TY_LHIST)
-		v->nbuckets = m->val->lstep > 0 ? lhist_nbuckets(m->val->lmin, m->val->lmax, m->val->lstep) : 2;
+	mview_init(v, m, top, div);
 	mreader_init(&r, rt, m);
-
 	int err = map_foreach(&r, on_elem, &bd);
 	if (err) {
 		free(bd.rows);
 		mview_free(v);
 		return err;
 	}
-	if (is_hist(v->kind)) {
-		build_hist(v, &bd);
-		free(bd.rows);
-	} else {
-		struct sortctx sc = { .key = m->key, .store = v->store, .stride = v->stride,
-				      .ukey_size = v->ukey_size };
-		bool keybytes = v->kind == TY_AVG || v->kind == TY_STATS;
-		for (size_t i = 0; i < v->n; i++) {
-			struct mentry *e = &v->e[i];
-			const uint8_t *key = v->store + (size_t)e->ki * v->stride;
-			if (raw && int_valued(v->kind)) {
-				const uint8_t *val = key + v->ukey_size;
-				e->v = v->kind == TY_PTR ? rd64(val) : rd_int(m->val, val);
-			}
-			e->sk = keybytes ? be_prefix(key, v->ukey_size) : lex_prefix(m->key, key);
-		}
-		if (keybytes) {
-			/* std::map order (key bytes), then std::sort by average */
-			sc.mode = BY_KEYBYTES;
-			stdsort(v->e, v->n, &sc);
-			sc.mode = BY_V_ONLY_S;
-			stdsort(v->e, v->n, &sc);
-		} else {
-			sc.mode = !int_valued(v->kind) ? BY_KEY : uns_values(m) ? BY_VALUE_U : BY_VALUE_S;
-			stdsort(v->e, v->n, &sc);
-		}
-	}
-	v->first = v->top && v->n > v->top ? v->n - v->top : 0;
+	if (v->k->order == MV_BUCKETS_BY_TOTAL)
+		gather_buckets(v, &bd);
+	else
+		sort_entries(v);
+	free(bd.rows);
+	if (!v->k->all_entries && v->top && v->n > v->top)
+		v->first = v->n - v->top;
 	return 0;
 }
 
-void mview_buckets(const struct mview *v, const struct mentry *e, uint64_t *buckets)
+const uint64_t *mview_buckets(const struct mview *v, const struct mentry *e)
 {
-	memset(buckets, 0, sizeof(*buckets) * (size_t)v->nbuckets);
+	memset(v->buckets, 0, sizeof(*v->buckets) * (size_t)v->nbuckets);
 	for (uint32_t i = 0; i < e->hb_n; i++) {
 		const struct hbucket *h = &v->hb[e->sk + i];
 		if (h->idx < (uint32_t)v->nbuckets)
-			buckets[h->idx] += h->count;
+			v->buckets[h->idx] += h->count;
 	}
+	return v->buckets;
 }
 
-/* ---- text ---- */
-
-static void hist_power_label(struct sbuf *b, int power)
+void mview_int_text(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
 {
-	char suffix = 0;
-	if (power >= 40) {
-		suffix = 'T';
-		power -= 40;
-	} else if (power >= 30) {
-		suffix = 'G';
-		power -= 30;
-	} else if (power >= 20) {
-		suffix = 'M';
-		power -= 20;
-	} else if (power >= 10) {
-		suffix = 'K';
-		power -= 10;
-	}
-	sb_i64(b, (int64_t)1 << power);
-	if (suffix)
-		sb_putc(b, suffix);
-}
-
-static void lhist_num_label(struct sbuf *b, int64_t n)
-{
-	if (n == 0)
-		sb_putc(b, '0');
-	else if (n % 1048576 == 0) {
-		sb_i64(b, n / 1048576);
-		sb_putc(b, 'M');
-	} else if (n % 1024 == 0) {
-		sb_i64(b, n / 1024);
-		sb_putc(b, 'K');
-	} else {
-		sb_i64(b, n);
-	}
-}
-
-/* Latest bpftrace's label of the start of hist(n, k) bucket idx: the
- * value's leading digits and a K/M/G/T/P/E suffix for its power of 1024. */
-static void hist_bits_label(struct sbuf *b, int idx, int k)
-{
-	uint64_t n = 1ULL << k, interval = (uint64_t)idx & (n - 1);
-	int power = (idx >> k) - 1;
-	int decade = power / 10;
-	power -= 10 * decade;
-	sb_u64(b, (1ULL << power) * (n + interval));
-	if (decade)
-		sb_putc(b, "\0KMGTPE"[decade]);
-}
-
-static void bucket_label(struct sbuf *b, const struct type *t, int i)
-{
-	if (t->kind == TY_HIST && t->hist_bits) {
-		int k = t->hist_bits;
-		if (i == 0) {
-			sb_puts(b, "(..., 0)");
-		} else if (i <= (2 << k)) {
-			sb_printf(b, "[%d]", i - 1);
-		} else {
-			sb_putc(b, '[');
-			hist_bits_label(b, i - 1, k);
-			sb_puts(b, ", ");
-			hist_bits_label(b, i, k);
-			sb_putc(b, ')');
-		}
-		return;
-	}
-	if (t->kind == TY_HIST) {
-		if (i == 0)
-			sb_puts(b, "(..., 0)");
-		else if (i == 1)
-			sb_puts(b, "[0]");
-		else if (i == 2)
-			sb_puts(b, "[1]");
-		else {
-			sb_putc(b, '[');
-			hist_power_label(b, i - 2);
-			sb_puts(b, ", ");
-			hist_power_label(b, i - 1);
-			sb_putc(b, ')');
-		}
-		return;
-	}
-	int64_t n = (t->lmax - t->lmin) / t->lstep;
-	if (i == 0) {
-		sb_puts(b, "(..., ");
-		lhist_num_label(b, t->lmin);
-		sb_putc(b, ')');
-	} else if (i == n + 1) {
-		sb_putc(b, '[');
-		lhist_num_label(b, t->lmax);
-		sb_puts(b, ", ...)");
-	} else {
-		sb_putc(b, '[');
-		lhist_num_label(b, (i - 1) * t->lstep + t->lmin);
-		sb_puts(b, ", ");
-		lhist_num_label(b, i * t->lstep + t->lmin);
-		sb_putc(b, ')');
-	}
-}
-
-/* Rows first..last non-empty bucket: label in 16 columns, count in 8, and a
- * bar of int(count / (float)max * 52) '@' (float, as 0.17 computed it). */
-static void hist_rows(struct sbuf *b, const struct type *t, const uint64_t *v, int nb, uint32_t div)
-{
-	int lo = -1, hi = -1;
-	uint64_t max = 0;
-	for (int i = 0; i < nb; i++) {
-		if (v[i] > 0) {
-			if (lo < 0)
-				lo = i;
-			hi = i;
-		}
-		if (v[i] > max)
-			max = v[i];
-	}
-	if (lo < 0)
-		return;
-	char bar[53];
-	for (int i = lo; i <= hi; i++) {
-		size_t start = b->len;
-		bucket_label(b, t, i);
-		size_t w = b->len - start;
-		if (w < 16)
-			sb_pad(b, ' ', 16 - w);
-		uint64_t shown = t->kind == TY_HIST ? v[i] / div : v[i];
-		int width = (int)((float)v[i] / (float)max * 52);
-		if (width < 0)
-			width = 0;
-		if (width > 52)
-			width = 52;
-		memset(bar, '@', (size_t)width);
-		memset(bar + width, ' ', (size_t)(52 - width));
-		bar[52] = '\0';
-		sb_printf(b, "%8" PRIu64 " |%s|\n", shown, bar);
-	}
-}
-
-/* A count/sum/min/max/int value after print(@m, top, div)'s divisor. */
-void mview_int_text(struct sbuf *b, const struct mview *v, const struct mentry *e)
-{
-	if (uns_values(v->m))
+	(void)rt;
+	if (v->uns)
 		sb_u64(b, (uint64_t)e->v / v->div);
 	else
 		sb_i64(b, e->v / (int64_t)v->div);
 }
 
-static void text_map(struct rt *rt, struct sbuf *b, const struct mview *v, FILE *out)
+/* ---- printing: one walk over the view, in either format ---- */
+
+/* What an output format puts around the entries of a map. */
+struct map_format {
+	/* Before the first entry; false: the map prints nothing at all. */
+	bool (*open)(struct sbuf *b, const struct mview *v);
+	/* One entry; `first`: the first printed. */
+	void (*entry)(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e, bool first);
+	void (*close)(struct sbuf *b, const struct mview *v);
+};
+
+/* Text: "@m[k1, k2]: value" per entry, each kind's separator and end. */
+static bool text_open(struct sbuf *b, const struct mview *v)
 {
-	const struct rt_map *m = v->m;
-	bool hist = is_hist(v->kind);
-	bool stats = v->kind == TY_AVG || v->kind == TY_STATS;
-	const char *delim = !hist && !stats && val_no_delim(m->val) ? "" : "\n";
-	uint64_t *buckets = hist ? xmalloc(sizeof(*buckets) * (size_t)v->nbuckets) : NULL;
-	/* stats maps ignore top (0.17 warns at compile time) */
-	size_t first = v->kind == TY_STATS ? 0 : v->first;
-	for (size_t i = first; i < v->n; i++) {
-		const struct mentry *e = &v->e[i];
-		/* keys sit in hash order: fetch ahead of the sorted walk */
-		if (i + 16 < v->n)
-			__builtin_prefetch(v->store + (size_t)v->e[i + 16].ki * v->stride);
-		if (i > first)
-			sb_puts(b, delim);
-		sb_puts(b, m->name);
-		key_text(rt, b, m->key, me_key(v, e));
-		sb_puts(b, ": ");
-		if (hist) {
-			sb_putc(b, '\n');
-			mview_buckets(v, e, buckets);
-			hist_rows(b, m->val, buckets, v->nbuckets, v->div);
-		} else if (v->kind == TY_STATS) {
-			struct agg_avg a;
-			memcpy(&a, me_val(v, e), sizeof(a));
-			sb_printf(b, "count %" PRId64 ", average %" PRId64 ", total %" PRId64, (int64_t)a.count,
-				  e->v, a.total);
-		} else if (v->kind == TY_AVG) {
-			sb_i64(b, e->v / (int64_t)v->div);
-		} else if (int_valued(v->kind)) {
-			mview_int_text(b, v, e);
-		} else {
-			val_text(rt, b, m->val, me_val(v, e), V_VALUE);
-		}
-		if (b->len > 65536)
-			sb_write(b, out);
+	(void)b;
+	(void)v;
+	return true;
+}
+
+static void text_entry(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e, bool first)
+{
+	if (!first)
+		sb_puts(b, v->k->text_sep);
+	sb_puts(b, v->m->name);
+	key_text(rt, b, v->m->key, me_key(v, e));
+	sb_puts(b, ": ");
+	v->k->text(rt, b, v, e);
+}
+
+static void text_close(struct sbuf *b, const struct mview *v)
+{
+	sb_puts(b, v->k->text_end);
+}
+
+/* JSON: bpftrace 0.17's -f json shapes, one object per line:
+ *
+ *   {"type": "map", "data": {"@x": 5}}
+ *   {"type": "map", "data": {"@a": {"1,x": 1, "2,y": 2}}}
+ *   {"type": "hist", "data": {"@h": [{"min": 4, "max": 7, "count": 1}]}}
+ *   {"type": "stats", "data": {"@s": {"count": 1, "average": 10, "total": 10}}}
+ *   {"type": "stats", "data": {"@v": 7}}                       (avg)
+ *
+ * Keys are the text forms of the key fields joined by "," (no space).
+ * Empty maps print nothing. */
+static bool json_open(struct sbuf *b, const struct mview *v)
+{
+	if (v->n == 0)
+		return false;
+	sb_printf(b, "{\"type\": \"%s\", \"data\": {\"", v->k->json_type);
+	sb_json_escape(b, v->m->name, strlen(v->m->name));
+	sb_puts(b, "\": ");
+	if (v->keyed)
+		sb_putc(b, '{');
+	return true;
+}
+
+static void json_entry(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e, bool first)
+{
+	if (!first)
+		sb_puts(b, ", ");
+	if (v->keyed) {
+		sb_putc(b, '"');
+		key_json(rt, b, v->m->key, me_key(v, e));
+		sb_puts(b, "\": ");
 	}
-	sb_puts(b, stats ? "\n\n" : "\n");
-	free(buckets);
+	v->k->json(rt, b, v, e);
+}
+
+static void json_close(struct sbuf *b, const struct mview *v)
+{
+	if (v->keyed)
+		sb_putc(b, '}');
+	sb_puts(b, "}}\n");
+}
+
+static const struct map_format text_format = { text_open, text_entry, text_close };
+static const struct map_format json_format = { json_open, json_entry, json_close };
+
+/* The one walk: the entries from v->first on, in the view's order. */
+static void print_view(struct rt *rt, FILE *out, const struct mview *v, const struct map_format *f)
+{
+	struct sbuf b = { 0 };
+	if (f->open(&b, v)) {
+		for (size_t i = v->first; i < v->n; i++) {
+			/* keys sit in hash order: fetch ahead of the sorted walk */
+			if (i + 16 < v->n)
+				__builtin_prefetch(v->store + (size_t)v->e[i + 16].ki * v->stride);
+			f->entry(rt, &b, v, &v->e[i], i == v->first);
+			if (b.len > 65536)
+				sb_write(&b, out);
+		}
+		f->close(&b, v);
+	}
+	sb_write(&b, out);
+	sb_free(&b);
 }
 
 int rt_map_print(struct rt *rt, FILE *out, struct rt_map *m, int64_t top, int64_t div)
@@ -906,13 +818,7 @@ int rt_map_print(struct rt *rt, FILE *out, struct rt_map *m, int64_t top, int64_
 	int err = mview_build(rt, &v, m, top, div);
 	if (err)
 		return err;
-	struct sbuf b = { 0 };
-	if (rt->format == OUT_JSON)
-		json_map(rt, &b, &v);
-	else
-		text_map(rt, &b, &v, out);
-	sb_write(&b, out);
-	sb_free(&b);
+	print_view(rt, out, &v, rt->format == OUT_JSON ? &json_format : &text_format);
 	mview_free(&v);
 	return 0;
 }

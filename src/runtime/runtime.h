@@ -107,7 +107,7 @@ int rt_map_zero(struct rt *rt, struct rt_map *m);
  * Formats the payload of one printf event into out. */
 void fmt_print(struct rt *rt, FILE *out, const struct rt_printf *pf, const uint8_t *payload);
 
-/* Added by the output work (print.c, value.c, json.c, format.c): */
+/* Added by the output work (print.c, value.c, format.c): */
 /* One printf-like event as bpftrace prints it: the text (fmt_print) or, with
  * -f json, {"type": "<json_type>", "data": "<text>"}; json_type is "printf",
  * "time", "cat", "join" or "syscall". */
