@@ -315,6 +315,74 @@ bool val_no_delim(const struct type *t)
 	}
 }
 
+/* A string: its bytes up to the NUL. On a terminal a traced process's
+ * control bytes must not drive it (escape sequences, title changes,
+ * clearing the screen): they are escaped. */
+static void str_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t *p)
+{
+	size_t n = strnlen((const char *)p, (size_t)t->size);
+	if (!rt || !rt->escape_ctl) {
+		sb_putn(b, (const char *)p, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			sb_printf(b, "\\x%02x", c);
+		else
+			sb_putc(b, (char)c);
+	}
+}
+
+/* Tuples "(a, b)", records "{ .x = a, .y = b }", arrays "[a,b]". */
+static void aggregate_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t *p,
+			   enum vctx ctx)
+{
+	if (t->kind == TY_TUPLE) {
+		sb_putc(b, '(');
+		for (int i = 0; i < t->nfields; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			val_text(rt, b, t->fields[i].type, p + t->fields[i].offset, ctx);
+		}
+		sb_putc(b, ')');
+	} else if (t->kind == TY_RECORD) {
+		sb_puts(b, "{ ");
+		for (int i = 0; i < t->nfields; i++) {
+			const struct type_field *f = &t->fields[i];
+			if (i)
+				sb_puts(b, ", ");
+			sb_printf(b, ".%s = ", f->name ? f->name : "");
+			if (f->bit_size)
+				sb_i64(b, rd_bits(f, p + f->offset));
+			else if (f->type->kind == TY_PTR)
+				sb_printf(b, "0x%" PRIx64, rd_u64(p + f->offset));   /* as print(p) */
+			else
+				val_text(rt, b, f->type, p + f->offset, ctx);
+		}
+		sb_puts(b, " }");
+	} else {
+		sb_putc(b, '[');
+		for (int i = 0; i < t->nelem; i++) {
+			if (i)
+				sb_putc(b, ',');
+			val_text(rt, b, t->elem, p + (size_t)i * (size_t)t->elem->size, ctx);
+		}
+		sb_putc(b, ']');
+	}
+}
+
+/* `probe` and `func`: an attach point's id, printed as its name (or the
+ * function it names), or as the number when the table lacks it. */
+static void probe_text(struct rt *rt, struct sbuf *b, const struct type *t, uint64_t id)
+{
+	const char *const *names = !rt ? NULL : t->kind == TY_PROBE ? rt->probe_names : rt->probe_funcs;
+	if (names && id < (uint64_t)rt->nprobes && names[id])
+		sb_puts(b, names[id]);
+	else
+		sb_u64(b, id);
+}
+
 void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t *p, enum vctx ctx)
 {
 	switch (t->kind) {
@@ -344,23 +412,9 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 		/* 0.17 keeps pointers in maps as int64 and prints them so */
 		sb_i64(b, (int64_t)rd_u64(p));
 		break;
-	case TY_STR: {
-		size_t n = strnlen((const char *)p, (size_t)t->size);
-		if (!rt || !rt->escape_ctl) {
-			sb_putn(b, (const char *)p, n);
-			break;
-		}
-		/* stdout is a terminal: a traced process's bytes must not drive it
-		 * (escape sequences, title changes, clearing the screen) */
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = p[i];
-			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-				sb_printf(b, "\\x%02x", c);
-			else
-				sb_putc(b, (char)c);
-		}
+	case TY_STR:
+		str_text(rt, b, t, p);
 		break;
-	}
 	case TY_BUF: {
 		const uint8_t *d;
 		size_t n;
@@ -369,55 +423,14 @@ void val_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t
 		break;
 	}
 	case TY_TUPLE:
-		sb_putc(b, '(');
-		for (int i = 0; i < t->nfields; i++) {
-			if (i)
-				sb_puts(b, ", ");
-			val_text(rt, b, t->fields[i].type, p + t->fields[i].offset, ctx);
-		}
-		sb_putc(b, ')');
-		break;
 	case TY_RECORD:
-		sb_puts(b, "{ ");
-		for (int i = 0; i < t->nfields; i++) {
-			const struct type_field *f = &t->fields[i];
-			if (i)
-				sb_puts(b, ", ");
-			sb_printf(b, ".%s = ", f->name ? f->name : "");
-			if (f->bit_size)
-				sb_i64(b, rd_bits(f, p + f->offset));
-			else if (f->type->kind == TY_PTR)
-				sb_printf(b, "0x%" PRIx64, rd_u64(p + f->offset));   /* as print(p) */
-			else
-				val_text(rt, b, f->type, p + f->offset, ctx);
-		}
-		sb_puts(b, " }");
-		break;
 	case TY_ARRAY:
-		sb_putc(b, '[');
-		for (int i = 0; i < t->nelem; i++) {
-			if (i)
-				sb_putc(b, ',');
-			val_text(rt, b, t->elem, p + (size_t)i * (size_t)t->elem->size, ctx);
-		}
-		sb_putc(b, ']');
+		aggregate_text(rt, b, t, p, ctx);
 		break;
-	case TY_PROBE: {
-		uint64_t id = rd_u64(p);
-		if (rt && id < (uint64_t)rt->nprobes && rt->probe_names[id])
-			sb_puts(b, rt->probe_names[id]);
-		else
-			sb_u64(b, id);
+	case TY_PROBE:
+	case TY_FUNC:
+		probe_text(rt, b, t, rd_u64(p));
 		break;
-	}
-	case TY_FUNC: {
-		uint64_t id = rd_u64(p);
-		if (rt && rt->probe_funcs && id < (uint64_t)rt->nprobes && rt->probe_funcs[id])
-			sb_puts(b, rt->probe_funcs[id]);
-		else
-			sb_u64(b, id);
-		break;
-	}
 	case TY_USERNAME:
 		username_text(b, rd_u64(p));
 		break;
