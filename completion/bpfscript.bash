@@ -7,7 +7,7 @@
 
 _bpfscript_options="-B -c -d -e -f -h -I -k -l -o -p -q -v -V
 --check --cmd --debug --dry-run --emit-elf --emit-llvm --help --include --info --list
---no-warnings --output --pid --quiet --unsafe --usdt-file-activation --verbose --version
+--no-cache --no-warnings --output --pid --quiet --unsafe --usdt-file-activation --verbose --version
 --warnings"
 
 _bpfscript_probe_types="BEGIN END tracepoint: t: rawtracepoint: rt: kprobe: k: kretprobe:

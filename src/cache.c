@@ -660,6 +660,8 @@ struct cache *cache_open(struct driver *drv)
 	char *dir = NULL;
 	if (off && *off && strcmp(off, "0"))
 		why = "BPFSCRIPT_NO_CACHE is set";
+	else if (o->no_cache)
+		why = "--no-cache";
 	else if (o->dump || o->emit_elf || o->emit_llvm || o->ir_only)
 		why = "-d and --emit-* always compile";
 	else if (drv->prog.no_cache)

@@ -37,6 +37,7 @@ struct options {
 	enum output_format format;
 	enum buffer_mode buffering; /* -B */
 	bool unsafe;
+	bool no_cache;            /* --no-cache (or BPFSCRIPT_NO_CACHE=1): always compile */
 	int warning_level;        /* 0 --no-warnings, 1 default, 2 -k */
 	bool usdt_file_activation;
 	const char **include_dirs;  /* -I DIR (NULL-terminated) */

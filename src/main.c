@@ -49,6 +49,7 @@ static const char usage_text[] =
 	"    -k             emit a warning when a bpf helper returns an error (map updates, reads)\n"
 	"    -V, --version  bpfscript version\n"
 	"    --no-warnings  disable all warning messages\n"
+	"    --no-cache     compile every time: do not use the compiled-object cache\n"
 	"\n"
 	"    Long forms: --list (-l), --verbose (-v), --pid (-p), --cmd (-c),\n"
 	"    --output (-o), --quiet (-q), --warnings (-k), --debug (-d)\n"
@@ -74,6 +75,8 @@ static const char usage_text[] =
 	"    BPFTRACE_CACHE_USER_SYMBOLS [default: auto] enable user symbol cache\n"
 	"    BPFTRACE_BTF                [default: none] BTF file\n"
 	"    BPFTRACE_STACK_MODE         [default: bpftrace] kstack/ustack mode: bpftrace, perf or raw\n"
+	"    BPFSCRIPT_CACHE_DIR         [default: ~/.cache/bpfscript] compiled-object cache directory\n"
+	"    BPFSCRIPT_NO_CACHE          [default: 0] 1: do not use the compiled-object cache\n"
 	"    Each can also be given as BPFSCRIPT_* (BPFSCRIPT_STRLEN, ...), which wins.\n"
 	"\n"
 	"EXAMPLES:\n"
@@ -272,7 +275,7 @@ static void read_env(struct options *o)
 }
 
 enum {
-	OPT_INCLUDE = 256, OPT_UNSAFE, OPT_INFO, OPT_NO_WARNINGS, OPT_DRY_RUN, OPT_CHECK,
+	OPT_INCLUDE = 256, OPT_UNSAFE, OPT_INFO, OPT_NO_WARNINGS, OPT_NO_CACHE, OPT_DRY_RUN, OPT_CHECK,
 	OPT_EMIT_ELF, OPT_EMIT_LLVM, OPT_USDT_FILE_ACTIVATION,
 };
 
@@ -291,6 +294,7 @@ static const struct option longopts[] = {
 	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 	{ "info", no_argument, NULL, OPT_INFO },
 	{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
@@ -367,6 +371,7 @@ static struct modes parse_options(int argc, char **argv, struct options *o)
 		case OPT_USDT_FILE_ACTIVATION: o->usdt_file_activation = true; break;
 		case 'k': set_warning_level(o, 2); break;
 		case OPT_NO_WARNINGS: set_warning_level(o, 0); break;
+		case OPT_NO_CACHE: o->no_cache = true; break;
 		case 'I': {
 			struct stat st;
 			if (stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
