@@ -30,6 +30,7 @@
 #include "sys/demangle.h"
 #include "parser/include.h"
 #include "runtime/load.h"
+#include "runtime/outstream.h"
 
 /* Reads a whole file (or stdin for "-"); NUL bytes are kept so that the
  * lexer can report them. */
@@ -534,7 +535,7 @@ static int run(struct driver *drv)
  * (root's own, /dev/stdout and the like), and it must still be that link once
  * the file is open. The file is truncated only then (O_TRUNC would do it
  * before the check). A regular file or a new one is opened as usual. */
-static FILE *open_output(const char *path)
+static int open_output(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == ELOOP) {
@@ -542,14 +543,14 @@ static FILE *open_output(const char *path)
 		if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) && ls.st_uid != geteuid()) {
 			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": it is a symbolic link owned by "
 				"another user (uid %u); refusing to follow it\n", path, (unsigned)ls.st_uid);
-			return NULL;
+			return -1;
 		}
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		if (fd >= 0 && (lstat(path, &ls2) < 0 || ls2.st_dev != ls.st_dev || ls2.st_ino != ls.st_ino)) {
 			close(fd);
 			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": it changed while being opened\n",
 				path);
-			return NULL;
+			return -1;
 		}
 	}
 	struct stat st;
@@ -557,13 +558,9 @@ static FILE *open_output(const char *path)
 		close(fd);
 		fd = -1;
 	}
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
+	if (fd < 0)
 		fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return f;
+	return fd;
 }
 
 int driver_run(struct options *opt)
@@ -587,17 +584,29 @@ int driver_run(struct options *opt)
 	drv.penv.pid = opt->pid;
 	drv.penv.has_cmd = opt->cmd != NULL;
 	drv.penv.verbose = opt->verbose;
+	/* The program's output: every write checked (runtime/outstream.h). */
+	struct out_stream os = { .fd = STDOUT_FILENO, .name = "stdout" };
 	if (opt->output) {
-		drv.rt.out = open_output(opt->output);
-		if (!drv.rt.out)
+		os = (struct out_stream){ .fd = open_output(opt->output), .owns_fd = true, .name = opt->output };
+		if (os.fd < 0)
 			return 1;
+	} else if (fcntl(STDOUT_FILENO, F_GETFL) < 0) {
+		fprintf(stderr, "ERROR: failed to write output to stdout: %s\n", strerror(errno));
+		return 1;
 	}
+	drv.rt.out = out_stream_open(&os);
+	if (!drv.rt.out) {
+		fprintf(stderr, "ERROR: failed to set up the output to %s: %s\n", os.name, strerror(errno));
+		if (os.owns_fd)
+			close(os.fd);
+		return 1;
+	}
+	drv.rt.out_state = &os;
 	/* -B applies to stdout and to -o FILE alike; the default is line buffering. */
 	setvbuf(drv.rt.out, NULL, opt->buffering == BUF_NONE ? _IONBF : opt->buffering == BUF_FULL ? _IOFBF : _IOLBF,
 		BUFSIZ);
 	int rc = run(&drv);
-	if (drv.rt.out != stdout)
-		fclose(drv.rt.out);
+	fclose(drv.rt.out);
 	arena_free(&drv.arena);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,6 +457,14 @@ int main(int argc, char **argv)
 	tracefs_cleanup();
 	free(o.include_dirs);
 	free(o.include_files);
+	if (rc == RT_BROKEN_PIPE) {
+		/* the output's reader went away: everything is detached and closed;
+		 * end as bpftrace does, by SIGPIPE (status 141 in a shell) */
+		fflush(stderr);
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		rc = 1;
+	}
 	/* Everything of ours is freed and closed. LLVM's static destructors
 	 * (~2-3 ms of freeing option registries at exit) have nothing to
 	 * write: a run that loaded the plugin leaves without them. */

@@ -20,14 +20,23 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ast/probe.h"
+#include "runtime/outstream.h"
 #include "abi/event_abi.h"
 #include "sys/usyms.h"
 #include "abi/event_abi.h"
 
 static volatile sig_atomic_t got_signal;
 
+/* Set once every probe is detached: a signal then (a second Ctrl-C during
+ * a long END or map print) ends the process at once. */
+static volatile sig_atomic_t detached;
+
 static void on_signal(int sig)
 {
+	if (detached) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	got_signal = sig;
 }
 
@@ -479,15 +488,27 @@ static void lost_check(struct rt *rt, bool final)
 }
 
 
+/* SIGINT and SIGTERM end the run (END runs, maps print), and so do SIGHUP
+ * (a closed terminal or ssh session), SIGQUIT and SIGUSR1/SIGUSR2, which
+ * would otherwise kill the process with its output lost. SIGPIPE is
+ * ignored: a write to a closed pipe fails with EPIPE, which ends the run
+ * (outstream.h). */
 static void install_signals(void)
 {
+	static const int ends[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 	struct sigaction sa = { .sa_handler = on_signal }, sc = { .sa_handler = on_child };
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&sc.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		sigaction(ends[i], &sa, NULL);
 	sigaction(SIGCHLD, &sc, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Has a write to the output failed (a closed pipe, a full disk)? */
+static bool output_failed(const struct rt *rt)
+{
+	return rt->out_state && rt->out_state->err;
 }
 
 /* Attaches the attach points of one program: with one link where its
@@ -580,6 +601,8 @@ static void poll_events(struct rt *rt, const struct run_opts *o, struct ring_buf
 		}
 		if (!rt->full_buffering)
 			fflush(rt->out);
+		if (output_failed(rt))
+			break;
 		lost_check(rt, false);
 		if (o->child_pid > 0) {
 			int st;
@@ -592,20 +615,35 @@ static void poll_events(struct rt *rt, const struct run_opts *o, struct ring_buf
 	}
 }
 
-/* Detaches everything, then (unless a dry run) END and the maps. */
+/* Detaches everything, then (unless a dry run, or the output failed) END
+ * and the maps. */
 static void finish(struct rt *rt, const struct run_opts *o, struct rt_links *links, struct ring_buffer *rb)
 {
 	rt_links_close(links);
-	ring_buffer__consume(rb);
-	if (!o->dry_run) {
+	detached = 1;
+	if (!output_failed(rt))
+		ring_buffer__consume(rb);
+	if (!o->dry_run && !output_failed(rt)) {
 		rt->in_end = true;
 		run_special(rt, PS_END, rb);
 	}
-	ring_buffer__consume(rb);
-	if (!o->dry_run)
+	if (!output_failed(rt))
+		ring_buffer__consume(rb);
+	if (!o->dry_run && !output_failed(rt))
 		rt_maps_print_all(rt, rt->out);
 	fflush(rt->out);
 	lost_check(rt, true);
+}
+
+/* The status of a run whose output failed: a reader that went away ends it
+ * as SIGPIPE ends bpftrace, silently; any other error is reported. */
+static int output_status(const struct rt *rt)
+{
+	if (rt->out_state->err == EPIPE)
+		return RT_BROKEN_PIPE;
+	fprintf(stderr, "ERROR: failed to write output to %s: %s\n", rt->out_state->name,
+		strerror(rt->out_state->err));
+	return 1;
 }
 
 int rt_run(struct rt *rt, const struct run_opts *o)
@@ -634,7 +672,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 	}
 	finish(rt, o, &links, rb);
 	ring_buffer__free(rb);
-	return rt->exit_code;
+	return output_failed(rt) ? output_status(rt) : rt->exit_code;
 fail:
 	rt_links_close(&links);
 	ring_buffer__free(rb);

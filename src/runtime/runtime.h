@@ -12,6 +12,7 @@
 #include "abi/format.h"
 
 struct attach_point;
+struct out_stream;
 
 /* A BPF map that backs a script map (@x). */
 struct rt_map {
@@ -78,6 +79,7 @@ struct rt {
 	struct rt_helper_err **helper_errs; int nhelper_errs; /* -k sites (codegen) */
 	struct diag *diag;      /* -k warnings point into the script through it */
 	FILE *out;              /* stdout or -o FILE */
+	struct out_stream *out_state;   /* out's write errors (runtime/outstream.h); NULL: unchecked */
 	enum output_format format;
 	int ncpus;              /* possible CPUs: per-CPU value count */
 	int cat_bytes_max;      /* cat(): bytes printed at most (BPFTRACE_CAT_BYTES_MAX) */
@@ -147,6 +149,9 @@ struct run_opts {
 	bool dry_run;
 	bool verbose;             /* -v: name each attach point as it is attached */
 };
+/* RT_BROKEN_PIPE: the output's reader went away; everything is detached and
+ * the caller ends the process by SIGPIPE, as bpftrace ends (status 141). */
+#define RT_BROKEN_PIPE (-13)
 int rt_run(struct rt *rt, const struct run_opts *o);
 /* Handles one ring buffer record; used by rt_run and by BEGIN/END draining. */
 int rt_handle_event(struct rt *rt, const void *data, size_t size);
