@@ -116,12 +116,43 @@ void sb_free(struct sbuf *b)
 	b->len = b->cap = 0;
 }
 
-/* bpftrace's json_escape, except that bytes >= 0x80 pass through: 0.17
- * sign-extended them into "\uffffffc3", which is not JSON. */
+/* The length of the well-formed UTF-8 sequence at s (at most n bytes), or 0
+ * when the bytes there are not one (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	unsigned char lo = 0x80, hi = 0xbf;   /* the second byte's range */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* bpftrace's json_escape, made to give valid JSON whatever the bytes: the
+ * traced data is anything. Well-formed UTF-8 passes through; a byte that is
+ * not part of one is written as the code point of the same value
+ * (\u00XX, as Latin-1 reads it); control characters and DEL are escaped.
+ * (0.17 sign-extended bytes >= 0x80 into "\uffffffc3", which is not JSON.) */
 void sb_json_escape(struct sbuf *b, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = u[i];
+		size_t len;
 		switch (c) {
 		case '"': sb_puts(b, "\\\""); break;
 		case '\\': sb_puts(b, "\\\\"); break;
@@ -129,10 +160,16 @@ void sb_json_escape(struct sbuf *b, const char *s, size_t n)
 		case '\r': sb_puts(b, "\\r"); break;
 		case '\t': sb_puts(b, "\\t"); break;
 		default:
-			if (c <= 0x1f)
+			if (c <= 0x1f || c == 0x7f) {
 				sb_printf(b, "\\u%04x", c);
-			else
+			} else if (c < 0x80) {
 				sb_putc(b, (char)c);
+			} else if ((len = utf8_len(u + i, n - i)) > 0) {
+				sb_putn(b, s + i, len);
+				i += len - 1;
+			} else {
+				sb_printf(b, "\\u%04x", c);
+			}
 		}
 	}
 }
