@@ -170,9 +170,7 @@ static void declare_var(struct sema *s, struct node *n)
 	struct node *lv = n->a;
 	struct type *decl = NULL, *r = NULL;
 	if (n->c) {
-		decl = sema_type_from_name(s, n->c->str, n->c->loc, true);
-		if (decl)
-			n->c->type = decl;
+		decl = sema_typename(s, n->c);
 	}
 	if (n->b) {
 		r = sema_expr(s, n->b);

@@ -1,0 +1,274 @@
+/* introspect.c - builtins that look at the program and the kernel at
+ * compile time: is_array, is_integer, is_literal, is_ptr, is_str,
+ * is_unsigned_integer (the argument's type, or whether it is a literal),
+ * kfunc_exist and kfunc_allowed (vmlinux BTF, and a probe load for the
+ * current program type), plus container_of(ptr, T, member).
+ *
+ * The is_* and kfunc_* helpers fold to a bool constant in sema (n->ival);
+ * their argument is type-checked but never evaluated, so they work in
+ * predicates, conditions, printf arguments and macro bodies alike.
+ * typeof itself is grammar and sema (sema_typename in sema_types.c). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <bpf/bpf.h>
+#include "sema/builtin.h"
+#include "sema/sema.h"
+#include "codegen/cg.h"
+#include "ast/probe.h"
+#include "sys/btf.h"
+#include "sys/bpfsys.h"
+#include "util/arena.h"
+
+enum probe_kind { IS_ARRAY, IS_INTEGER, IS_LITERAL, IS_PTR, IS_STR, IS_UNSIGNED };
+
+/* 1, "s", true, -1: what bpftrace calls a literal. */
+static bool literal(const struct node *x)
+{
+	if (x->kind == N_UNOP && x->op == OP_NEG)
+		x = x->a;
+	if (x->kind == N_INT || x->kind == N_STR)
+		return true;
+	return x->kind == N_IDENT && (!strcmp(x->str, "true") || !strcmp(x->str, "false"));
+}
+
+static int check_is(struct sema *s, struct node *n, enum probe_kind k)
+{
+	struct node *x = n->list.v[0];
+	bool lit = literal(x);
+	struct type *t = sema_expr(s, x);
+	if (!t)
+		return -1;
+	switch (k) {
+	case IS_ARRAY:
+		n->ival = t->kind == TY_ARRAY;
+		break;
+	case IS_INTEGER:
+		n->ival = t->kind == TY_INT;
+		break;
+	case IS_LITERAL:
+		n->ival = lit;
+		break;
+	case IS_PTR:
+		n->ival = t->kind == TY_PTR;
+		break;
+	case IS_STR:
+		n->ival = t->kind == TY_STR;
+		break;
+	case IS_UNSIGNED:
+		n->ival = t->kind == TY_INT && !t->is_signed;
+		break;
+	}
+	n->type = type_bool();
+	return 0;
+}
+
+static int check_is_array(struct sema *s, struct node *n)
+{
+	return check_is(s, n, IS_ARRAY);
+}
+
+static int check_is_integer(struct sema *s, struct node *n)
+{
+	return check_is(s, n, IS_INTEGER);
+}
+
+static int check_is_literal(struct sema *s, struct node *n)
+{
+	return check_is(s, n, IS_LITERAL);
+}
+
+static int check_is_ptr(struct sema *s, struct node *n)
+{
+	return check_is(s, n, IS_PTR);
+}
+
+static int check_is_str(struct sema *s, struct node *n)
+{
+	return check_is(s, n, IS_STR);
+}
+
+static int check_is_unsigned(struct sema *s, struct node *n)
+{
+	return check_is(s, n, IS_UNSIGNED);
+}
+
+static LLVMValueRef emit_const(struct cg *cg, struct node *n)
+{
+	return cg_i64(cg, n->ival);
+}
+
+/* ------------------------------------------------------------------ */
+/* kfunc_exist / kfunc_allowed                                          */
+
+/* The kfunc name of a call: its one argument, a string literal. */
+static const char *kfunc_name(struct sema *s, struct node *n)
+{
+	struct node *x = n->list.v[0];
+	if (x->kind != N_STR) {
+		sema_error(s, x->loc, "%s() accepts a string literal only", n->str);
+		return NULL;
+	}
+	x->type = sema_expr(s, x);
+	return x->str;
+}
+
+/* Whether a program of type `type` may call the kernel function `id`,
+ * tried for real: a program calling it gets past the verifier's check of
+ * the call ("calling kernel function X is not allowed"); what happens after
+ * (its arguments are zeros, a reference it returns is leaked) is no matter.
+ * Tracing programs are loaded as a task iterator, which they need to load
+ * at all. */
+static bool kfunc_loads(enum bpf_prog_type type, const char *name, int id)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3 },
+		{ .code = BPF_JMP | BPF_CALL, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = id },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[8192] = "";   /* zeroed: valgrind does not see the kernel write it */
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	if (type == BPF_PROG_TYPE_TRACING) {
+		int it = btf_find_func("bpf_iter_task", NULL);
+		if (it < 0)
+			return false;
+		o.expected_attach_type = BPF_TRACE_ITER;
+		o.attach_btf_id = (__u32)it;
+	}
+	int fd = bpfsys_prog_load(type, NULL, insns, sizeof(insns) / sizeof(insns[0]), &o);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	char call[160];
+	snprintf(call, sizeof(call), "call %s#", name);
+	return strstr(log, call) && !strstr(log, "is not allowed") && !strstr(log, "not supported");
+}
+
+/* kfunc_allowed is asked once per unit and sema pass: the answers of this
+ * run, by program type and function. */
+static bool kfunc_allowed_cached(enum bpf_prog_type type, const char *name, int id)
+{
+	static struct kfunc_answer {
+		enum bpf_prog_type type;
+		int id;
+		bool ok;
+	} seen[32];
+	static int nseen;
+	for (int i = 0; i < nseen; i++)
+		if (seen[i].type == type && seen[i].id == id)
+			return seen[i].ok;
+	bool ok = kfunc_loads(type, name, id);
+	if (nseen < 32)
+		seen[nseen++] = (struct kfunc_answer){ type, id, ok };
+	return ok;
+}
+
+static int check_kfunc_exist(struct sema *s, struct node *n)
+{
+	const char *name = kfunc_name(s, n);
+	if (!name)
+		return -1;
+	n->ival = btf_find_func(name, NULL) >= 0;
+	n->type = type_bool();
+	return 0;
+}
+
+static int check_kfunc_allowed(struct sema *s, struct node *n)
+{
+	const char *name = kfunc_name(s, n);
+	if (!name)
+		return -1;
+	struct attach_point *ap = sema_ap(s);
+	int id = btf_find_func(name, NULL);
+	n->ival = id >= 0 && ap && kfunc_allowed_cached(ap->pt->prog_type, name, id);
+	n->type = type_bool();
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* container_of(ptr, T, member[.sub])                                   */
+
+/* T as written, or a bare name: a typedef, else a struct of that name. */
+static struct type *container_type(struct sema *s, struct node *tn)
+{
+	if (sema_is_typename(tn))
+		return sema_typename(s, tn);
+	if (tn->kind == N_IDENT) {
+		struct node c = *tn;
+		c.kind = N_CAST;
+		c.b = NULL;
+		struct type *t = sema_typename(s, &c);
+		if (!t) {
+			c.str = arena_printf(sema_arena(s), "struct %s", tn->str);
+			t = sema_typename(s, &c);
+		}
+		return t;
+	}
+	sema_error(s, tn->loc, "container_of() expects a struct type as its second argument");
+	return NULL;
+}
+
+static int check_container_of(struct sema *s, struct node *n)
+{
+	if (n->list.n < 3) {
+		sema_error(s, n->loc, "container_of() expects a pointer, a struct type and a member");
+		return -1;
+	}
+	struct type *p = sema_expr(s, n->list.v[0]);
+	if (!p)
+		return -1;
+	if (p->kind != TY_PTR && !type_is_int(p)) {
+		sema_error(s, n->list.v[0]->loc, "container_of() expects a pointer (%s provided)",
+			   type_name(sema_arena(s), p));
+		return -1;
+	}
+	struct type *t = container_type(s, n->list.v[1]);
+	if (!t)
+		return -1;
+	n->list.v[1]->type = t;
+	/* offsetof over [T, member...]: the same list without the pointer */
+	struct node path = *n;
+	path.list.v = n->list.v + 1;
+	path.list.n = n->list.n - 1;
+	int64_t off;
+	if (sema_offsetof(s, &path, &off) < 0)
+		return -1;
+	n->ival = off;
+	enum addrspace as = p->kind == TY_PTR && p->as != AS_NONE ? p->as : sema_default_as(s);
+	n->type = type_ptr(sema_arena(s), t, as);
+	return 0;
+}
+
+static LLVMValueRef emit_container_of(struct cg *cg, struct node *n)
+{
+	LLVMValueRef p = cg_expr(cg, n->list.v[0]);
+	return LLVMBuildSub(cg->b, p, cg_i64(cg, n->ival), "container_of");
+}
+
+const struct builtin builtins_introspect[] = {
+	{ .name = "is_array", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_array,
+	  .emit = emit_const },
+	{ .name = "is_integer", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_integer,
+	  .emit = emit_const },
+	{ .name = "is_literal", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_literal,
+	  .emit = emit_const },
+	{ .name = "is_ptr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_ptr,
+	  .emit = emit_const },
+	{ .name = "is_str", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_str,
+	  .emit = emit_const },
+	{ .name = "is_unsigned_integer", .kind = B_FUNC, .min_args = 1, .max_args = 1,
+	  .check = check_is_unsigned, .emit = emit_const },
+	{ .name = "kfunc_exist", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_kfunc_exist,
+	  .emit = emit_const },
+	{ .name = "kfunc_allowed", .kind = B_FUNC, .min_args = 1, .max_args = 1,
+	  .check = check_kfunc_allowed, .emit = emit_const },
+	{ .name = "container_of", .kind = B_FUNC, .min_args = 3, .max_args = 64, .check = check_container_of,
+	  .emit = emit_container_of },
+	{ .name = NULL },
+};
