@@ -7,6 +7,9 @@
  * The is_* and kfunc_* helpers fold to a bool constant in sema (n->ival);
  * their argument is type-checked but never evaluated, so they work in
  * predicates, conditions, printf arguments and macro bodies alike.
+ * `comptime e` is the call comptime(e): e folded to a constant here, and an
+ * `if` on it keeps only the branch taken (sema_stmt.c), as in latest
+ * bpftrace's stdlib macros (`if comptime !is_integer($pid) { ... }`).
  * typeof itself is grammar and sema (sema_typename in sema_types.c). */
 #include <stdio.h>
 #include <string.h>
@@ -192,6 +195,91 @@ static int check_kfunc_allowed(struct sema *s, struct node *n)
 }
 
 /* ------------------------------------------------------------------ */
+/* comptime e: e folded to a constant                                   */
+
+static bool fold(const struct node *x, int64_t *v);
+
+static bool fold_binop(enum op op, int64_t a, int64_t b, int64_t *v)
+{
+	switch (op) {
+	case OP_ADD: *v = (int64_t)((uint64_t)a + (uint64_t)b); return true;
+	case OP_SUB: *v = (int64_t)((uint64_t)a - (uint64_t)b); return true;
+	case OP_MUL: *v = (int64_t)((uint64_t)a * (uint64_t)b); return true;
+	case OP_DIV: if (!b) return false; *v = a / b; return true;
+	case OP_MOD: if (!b) return false; *v = a % b; return true;
+	case OP_BAND: *v = a & b; return true;
+	case OP_BOR: *v = a | b; return true;
+	case OP_BXOR: *v = a ^ b; return true;
+	case OP_SHL: *v = (int64_t)((uint64_t)a << (b & 63)); return true;
+	case OP_SHR: *v = (int64_t)((uint64_t)a >> (b & 63)); return true;
+	case OP_LT: *v = a < b; return true;
+	case OP_LE: *v = a <= b; return true;
+	case OP_GT: *v = a > b; return true;
+	case OP_GE: *v = a >= b; return true;
+	case OP_EQ: *v = a == b; return true;
+	case OP_NE: *v = a != b; return true;
+	case OP_LAND: *v = a && b; return true;
+	case OP_LOR: *v = a || b; return true;
+	default: return false;
+	}
+}
+
+/* The constants sema folds into a call: the helpers above (not
+ * container_of), offsetof, and a nested comptime. */
+static bool fold_call(const struct node *x, int64_t *v)
+{
+	const struct builtin *b = x->sem;
+	if (!b || (b->emit != emit_const && strcmp(b->name, "offsetof")))
+		return false;
+	*v = x->ival;
+	return true;
+}
+
+/* The value of an expression sema has typed, when it is a constant. */
+static bool fold(const struct node *x, int64_t *v)
+{
+	int64_t a, b;
+	switch (x->kind) {
+	case N_INT:
+	case N_SIZEOF:
+		*v = x->ival;
+		return true;
+	case N_IDENT:
+		*v = !strcmp(x->str, "true");
+		return !strcmp(x->str, "true") || !strcmp(x->str, "false");
+	case N_CALL:
+		return fold_call(x, v);
+	case N_UNOP:
+		if (!fold(x->a, &a))
+			return false;
+		*v = x->op == OP_NOT ? !a : x->op == OP_NEG ? -a : ~a;
+		return x->op == OP_NOT || x->op == OP_NEG || x->op == OP_BNOT;
+	case N_BINOP:
+		return fold(x->a, &a) && fold(x->b, &b) && fold_binop(x->op, a, b, v);
+	case N_TERNARY:
+		if (!fold(x->a, &a))
+			return false;
+		return fold(a ? (x->b ? x->b : x->a) : x->c, v);
+	default:
+		return false;
+	}
+}
+
+static int check_comptime(struct sema *s, struct node *n)
+{
+	struct node *x = n->list.v[0];
+	struct type *t = sema_expr(s, x);
+	if (!t)
+		return -1;
+	if (!type_is_int(t) || !fold(x, &n->ival)) {
+		sema_error(s, x->loc, "Unable to resolve comptime expression");
+		return -1;
+	}
+	n->type = t;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* container_of(ptr, T, member[.sub])                                   */
 
 /* T as written, or a bare name: a typedef, else a struct of that name. */
@@ -268,6 +356,8 @@ const struct builtin builtins_introspect[] = {
 	  .emit = emit_const },
 	{ .name = "kfunc_allowed", .kind = B_FUNC, .min_args = 1, .max_args = 1,
 	  .check = check_kfunc_allowed, .emit = emit_const },
+	{ .name = "comptime", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_comptime,
+	  .emit = emit_const },
 	{ .name = "container_of", .kind = B_FUNC, .min_args = 3, .max_args = 64, .check = check_container_of,
 	  .emit = emit_container_of },
 	{ .name = NULL },

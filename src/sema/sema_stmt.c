@@ -406,6 +406,30 @@ static void for_stmt(struct sema *s, struct node *n)
 	s->frame = fs->up;
 }
 
+/* `if comptime c` (or `if (comptime c)`): c is folded now and the if
+ * becomes the branch taken, a block statement (an empty one when there is
+ * none), so the other branch is never checked nor generated. */
+static bool comptime_if(struct sema *s, struct node *n)
+{
+	struct node *c = n->a;
+	if (c->kind != N_CALL || strcmp(c->str, "comptime") || c->list.n != 1)
+		return false;
+	if (!sema_expr(s, c))
+		return true;
+	struct node *taken = c->ival ? n->b : n->c;
+	struct loc loc = n->loc;
+	if (taken && taken->kind == N_IF) {
+		*n = *taken;
+		sema_stmt(s, n);
+		return true;
+	}
+	*n = (struct node){ .kind = N_BLOCK, .loc = loc };
+	if (taken)
+		n->list = taken->list;
+	sema_block(s, n);
+	return true;
+}
+
 void sema_stmt(struct sema *s, struct node *n)
 {
 	switch (n->kind) {
@@ -416,6 +440,8 @@ void sema_stmt(struct sema *s, struct node *n)
 		assign(s, n);
 		break;
 	case N_IF:
+		if (comptime_if(s, n))
+			break;
 		cond(s, n->a, "if()");
 		sema_block(s, n->b);
 		if (n->c) {

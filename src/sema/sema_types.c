@@ -732,12 +732,28 @@ bool sema_is_typename(const struct node *n)
 	return n && n->kind == N_CAST && !n->a;
 }
 
+/* typeof(name) of a name that is no builtin: a C type name (a typedef
+ * such as size_t, else a struct), as latest bpftrace resolves casts and
+ * typeof of a bare identifier; NULL when it names no type. */
+static struct type *ident_type(struct sema *s, struct node *x)
+{
+	if (builtin_find(x->str, B_VAR) || (s->ap && s->ap->pt->ctx_type && s->ap->pt->ctx_type(s->env, s->ap, x->str)))
+		return NULL;
+	struct type *t = sema_type_from_name(s, x->str, x->loc, false);
+	if (!t)
+		t = sema_c_named(s, arena_printf(s->a, "struct %s", x->str), x->loc, false);
+	return x->type = t;
+}
+
 /* typeof(@m) of a map with keys is its key type (latest bpftrace); any
  * other operand is type-checked, never evaluated. */
 static struct type *type_of(struct sema *s, struct node *x)
 {
 	if (sema_is_typename(x))
 		return sema_typename(s, x);
+	struct type *it = x->kind == N_IDENT ? ident_type(s, x) : NULL;
+	if (it)
+		return it;
 	if (x->kind == N_MAP && !x->list.n) {
 		struct map_info *mi = sema_map_get(s, x, false);
 		if (mi && mi->key) {
