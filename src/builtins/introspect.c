@@ -27,12 +27,13 @@
 
 enum probe_kind { IS_ARRAY, IS_INTEGER, IS_LITERAL, IS_PTR, IS_STR, IS_UNSIGNED };
 
-/* 1, "s", true, -1: what bpftrace calls a literal. */
+/* 1, "s", true, -1, $1: what bpftrace calls a literal. */
 static bool literal(const struct node *x)
 {
 	if (x->kind == N_UNOP && x->op == OP_NEG)
 		x = x->a;
-	if (x->kind == N_INT || x->kind == N_STR)
+	/* positional parameters are the command line's literals */
+	if (x->kind == N_INT || x->kind == N_STR || x->kind == N_POSPARAM || x->kind == N_POSCOUNT)
 		return true;
 	return x->kind == N_IDENT && (!strcmp(x->str, "true") || !strcmp(x->str, "false"));
 }
@@ -282,28 +283,54 @@ static int check_comptime(struct sema *s, struct node *n)
 /* ------------------------------------------------------------------ */
 /* container_of(ptr, T, member[.sub])                                   */
 
-/* T as written, or a bare name: a typedef, else a struct of that name. */
-static struct type *container_type(struct sema *s, struct node *tn)
+/* T as written, or a name or expression read as typeof(T) (a typedef, a
+ * struct by its bare name, the type of *p), which then replaces it in the
+ * call; it must be a struct or union. */
+static struct type *container_type(struct sema *s, struct node **tnp)
 {
-	if (sema_is_typename(tn))
-		return sema_typename(s, tn);
-	if (tn->kind == N_IDENT) {
-		struct node c = *tn;
-		c.kind = N_CAST;
-		c.b = NULL;
-		struct type *t = sema_typename(s, &c);
-		if (!t) {
-			c.str = arena_printf(sema_arena(s), "struct %s", tn->str);
-			t = sema_typename(s, &c);
-		}
-		return t;
+	struct node *tn = *tnp;
+	if (!sema_is_typename(tn)) {
+		*tnp = node_new(sema_arena(s), N_CAST, tn->loc);
+		(*tnp)->str = "typeof";
+		(*tnp)->b = tn;
 	}
-	sema_error(s, tn->loc, "container_of() expects a struct type as its second argument");
-	return NULL;
+	struct type *ty = sema_typename(s, *tnp);
+	if (ty && ty->kind != TY_RECORD) {
+		sema_error(s, tn->loc, "container_of() expects a struct or union type (%s provided)",
+			   type_name(sema_arena(s), ty));
+		return NULL;
+	}
+	return ty;
+}
+
+/* Without a written type the member path was parsed as an expression
+ * (`se.load` a member of `se`): back to the names N_IDENT "se", "load". */
+static bool member_path(struct sema *s, struct node *m, struct node_list *out)
+{
+	if (m->kind == N_IDENT) {
+		node_list_push(sema_arena(s), out, m);
+		return true;
+	}
+	if (m->kind != N_FIELD || m->op != OP_DOT || !member_path(s, m->a, out))
+		return false;
+	struct node *id = node_new(sema_arena(s), N_IDENT, m->loc);
+	id->str = m->str;
+	node_list_push(sema_arena(s), out, id);
+	return true;
 }
 
 static int check_container_of(struct sema *s, struct node *n)
 {
+	if (n->list.n == 3 && n->list.v[2]->kind == N_FIELD) {
+		struct node_list l = { 0 };
+		node_list_push(sema_arena(s), &l, n->list.v[0]);
+		node_list_push(sema_arena(s), &l, n->list.v[1]);
+		if (!member_path(s, n->list.v[2], &l)) {
+			sema_error(s, n->list.v[2]->loc, "container_of() expects a member name");
+			return -1;
+		}
+		n->list = l;
+	}
 	if (n->list.n < 3) {
 		sema_error(s, n->loc, "container_of() expects a pointer, a struct type and a member");
 		return -1;
@@ -316,10 +343,9 @@ static int check_container_of(struct sema *s, struct node *n)
 			   type_name(sema_arena(s), p));
 		return -1;
 	}
-	struct type *t = container_type(s, n->list.v[1]);
+	struct type *t = container_type(s, &n->list.v[1]);
 	if (!t)
 		return -1;
-	n->list.v[1]->type = t;
 	/* offsetof over [T, member...]: the same list without the pointer */
 	struct node path = *n;
 	path.list.v = n->list.v + 1;
