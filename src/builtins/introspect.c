@@ -202,27 +202,31 @@ static bool fold(const struct node *x, int64_t *v);
 
 static bool fold_binop(enum op op, int64_t a, int64_t b, int64_t *v)
 {
+	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+	if ((op == OP_DIV || op == OP_MOD) && !b)
+		return false;
 	switch (op) {
-	case OP_ADD: *v = (int64_t)((uint64_t)a + (uint64_t)b); return true;
-	case OP_SUB: *v = (int64_t)((uint64_t)a - (uint64_t)b); return true;
-	case OP_MUL: *v = (int64_t)((uint64_t)a * (uint64_t)b); return true;
-	case OP_DIV: if (!b) return false; *v = a / b; return true;
-	case OP_MOD: if (!b) return false; *v = a % b; return true;
-	case OP_BAND: *v = a & b; return true;
-	case OP_BOR: *v = a | b; return true;
-	case OP_BXOR: *v = a ^ b; return true;
-	case OP_SHL: *v = (int64_t)((uint64_t)a << (b & 63)); return true;
-	case OP_SHR: *v = (int64_t)((uint64_t)a >> (b & 63)); return true;
-	case OP_LT: *v = a < b; return true;
-	case OP_LE: *v = a <= b; return true;
-	case OP_GT: *v = a > b; return true;
-	case OP_GE: *v = a >= b; return true;
-	case OP_EQ: *v = a == b; return true;
-	case OP_NE: *v = a != b; return true;
-	case OP_LAND: *v = a && b; return true;
-	case OP_LOR: *v = a || b; return true;
+	case OP_ADD: *v = (int64_t)(ua + ub); break;
+	case OP_SUB: *v = (int64_t)(ua - ub); break;
+	case OP_MUL: *v = (int64_t)(ua * ub); break;
+	case OP_DIV: *v = a / b; break;
+	case OP_MOD: *v = a % b; break;
+	case OP_BAND: *v = a & b; break;
+	case OP_BOR: *v = a | b; break;
+	case OP_BXOR: *v = a ^ b; break;
+	case OP_SHL: *v = (int64_t)(ua << (ub & 63)); break;
+	case OP_SHR: *v = (int64_t)(ua >> (ub & 63)); break;
+	case OP_LT: *v = a < b; break;
+	case OP_LE: *v = a <= b; break;
+	case OP_GT: *v = a > b; break;
+	case OP_GE: *v = a >= b; break;
+	case OP_EQ: *v = a == b; break;
+	case OP_NE: *v = a != b; break;
+	case OP_LAND: *v = a && b; break;
+	case OP_LOR: *v = a || b; break;
 	default: return false;
 	}
+	return true;
 }
 
 /* The constants sema folds into a call: the helpers above (not

@@ -737,7 +737,8 @@ bool sema_is_typename(const struct node *n)
  * typeof of a bare identifier; NULL when it names no type. */
 static struct type *ident_type(struct sema *s, struct node *x)
 {
-	if (builtin_find(x->str, B_VAR) || (s->ap && s->ap->pt->ctx_type && s->ap->pt->ctx_type(s->env, s->ap, x->str)))
+	const struct probe_type *pt = s->ap ? s->ap->pt : NULL;
+	if (builtin_find(x->str, B_VAR) || (pt && pt->ctx_type && pt->ctx_type(s->env, s->ap, x->str)))
 		return NULL;
 	struct type *t = sema_type_from_name(s, x->str, x->loc, false);
 	if (!t)
