@@ -8,7 +8,8 @@
  * their argument is type-checked but never evaluated, so they work in
  * predicates, conditions, printf arguments and macro bodies alike.
  * `comptime e` is the call comptime(e): e folded to a constant here, and an
- * `if` on it keeps only the branch taken (sema_stmt.c), as in latest
+ * `if` on it has only the branch taken checked and generated (sema_stmt.c,
+ * cg_stmt.c), as in latest
  * bpftrace's stdlib macros (`if comptime !is_integer($pid) { ... }`).
  * typeof itself is grammar and sema (sema_typename in sema_types.c). */
 #include <stdio.h>

@@ -22,8 +22,8 @@
  *                      cast `(typeof(e))x`: N_CAST str = "typeof", a = x,
  *                      b = that node; in sizeof/offsetof it is their type.
  *  - comptime e        N_CALL str = "comptime", list = [e]. `if comptime e {}`
- *                      is an N_IF whose condition is that call (sema keeps
- *                      only the branch taken).
+ *                      is an N_IF whose condition is that call (sema checks
+ *                      and codegen emits only the branch taken).
  *  - f(x, T, a.b)      a call with a type argument (container_of): N_CALL,
  *                      list = [x, type-name node, N_IDENT "a", N_IDENT "b"].
  *  - macro m(a) {...}  N_CALL str = "macro", a = N_CALL m (list = parameters:

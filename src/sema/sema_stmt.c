@@ -406,27 +406,25 @@ static void for_stmt(struct sema *s, struct node *n)
 	s->frame = fs->up;
 }
 
-/* `if comptime c` (or `if (comptime c)`): c is folded now and the if
- * becomes the branch taken, a block statement (an empty one when there is
- * none), so the other branch is never checked nor generated. */
+bool sema_is_comptime(const struct node *n)
+{
+	return n && n->kind == N_CALL && !strcmp(n->str, "comptime") && n->list.n == 1;
+}
+
+/* `if comptime c` (or `if (comptime c)`): c is folded now (into its ival)
+ * and only the branch taken is checked; codegen emits only that one. The
+ * tree is left whole: a unit typed anew for its attach point decides anew. */
 static bool comptime_if(struct sema *s, struct node *n)
 {
-	struct node *c = n->a;
-	if (c->kind != N_CALL || strcmp(c->str, "comptime") || c->list.n != 1)
+	if (!sema_is_comptime(n->a))
 		return false;
-	if (!sema_expr(s, c))
+	if (!sema_expr(s, n->a))
 		return true;
-	struct node *taken = c->ival ? n->b : n->c;
-	struct loc loc = n->loc;
-	if (taken && taken->kind == N_IF) {
-		*n = *taken;
-		sema_stmt(s, n);
-		return true;
-	}
-	*n = (struct node){ .kind = N_BLOCK, .loc = loc };
-	if (taken)
-		n->list = taken->list;
-	sema_block(s, n);
+	struct node *taken = n->a->ival ? n->b : n->c;
+	if (taken && taken->kind == N_IF)
+		sema_stmt(s, taken);
+	else if (taken)
+		sema_block(s, taken);
 	return true;
 }
 
