@@ -9,14 +9,13 @@
  * predicates, conditions, printf arguments and macro bodies alike.
  * `comptime e` is the call comptime(e): e folded to a constant here, and an
  * `if` on it has only the branch taken checked and generated (sema_stmt.c,
- * cg_stmt.c), as in latest
- * bpftrace's stdlib macros (`if comptime !is_integer($pid) { ... }`).
+ * cg_stmt.c), as in latest bpftrace's stdlib macros
+ * (`if comptime !is_integer($pid) { ... }`).
  * typeof itself is grammar and sema (sema_typename in sema_types.c). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
-#include <linux/btf.h>
 #include <bpf/bpf.h>
 #include "sema/builtin.h"
 #include "sema/sema.h"
@@ -26,7 +25,7 @@
 #include "sys/bpfsys.h"
 #include "util/arena.h"
 
-enum probe_kind { IS_ARRAY, IS_INTEGER, IS_LITERAL, IS_PTR, IS_STR, IS_UNSIGNED };
+enum is_kind { IS_ARRAY, IS_INTEGER, IS_LITERAL, IS_PTR, IS_STR, IS_UNSIGNED };
 
 /* 1, "s", true, -1, $1: what bpftrace calls a literal. */
 static bool literal(const struct node *x)
@@ -39,7 +38,7 @@ static bool literal(const struct node *x)
 	return x->kind == N_IDENT && (!strcmp(x->str, "true") || !strcmp(x->str, "false"));
 }
 
-static int check_is(struct sema *s, struct node *n, enum probe_kind k)
+static int check_is(struct sema *s, struct node *n, enum is_kind k)
 {
 	struct node *x = n->list.v[0];
 	bool lit = literal(x);
