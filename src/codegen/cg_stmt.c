@@ -104,6 +104,14 @@ static void assign(struct cg *cg, struct node *n)
 
 static void if_stmt(struct cg *cg, struct node *n)
 {
+	if (sema_is_comptime(n->a)) {
+		struct node *taken = n->a->ival ? n->b : n->c;
+		if (taken && taken->kind == N_IF)
+			if_stmt(cg, taken);
+		else if (taken)
+			cg_block_stmts(cg, taken);
+		return;
+	}
 	LLVMValueRef cb = cg_truth(cg, n->a);
 	LLVMBasicBlockRef bt = cg_block(cg, "if_then"), bf = cg_block(cg, "if_else"), done = cg_block(cg, "if_done");
 	LLVMBuildCondBr(cg->b, cb, bt, bf);

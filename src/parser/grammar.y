@@ -17,6 +17,15 @@
  *  - import "f";       N_CALL str = "import", list = [N_STR].
  *  - offsetof(T, f.g)  N_CALL str = "offsetof", list = [type-name node (or an
  *                      expression), N_IDENT "f", N_IDENT "g"].
+ *  - typeof(e)         a type-name node with str = "typeof" and b = e (an
+ *                      expression, or the type-name node of typeof(T)). As a
+ *                      cast `(typeof(e))x`: N_CAST str = "typeof", a = x,
+ *                      b = that node; in sizeof/offsetof it is their type.
+ *  - comptime e        N_CALL str = "comptime", list = [e]. `if comptime e {}`
+ *                      is an N_IF whose condition is that call (sema checks
+ *                      and codegen emits only the branch taken).
+ *  - f(x, T, a.b)      a call with a type argument (container_of): N_CALL,
+ *                      list = [x, type-name node, N_IDENT "a", N_IDENT "b"].
  *  - macro m(a) {...}  N_CALL str = "macro", a = N_CALL m (list = parameters:
  *                      N_VAR, N_IDENT or N_MAP), b = body (N_BLOCK).
  *  - #define N v       N_DEFINE str = N, a = v parsed as an expression (NULL if
@@ -150,6 +159,19 @@ static struct node *mk_block(struct parse_state *ps, struct node_list l, struct 
 	return n;
 }
 
+/* f(args, T, a.b): only container_of takes a type among its arguments. */
+static struct node *mk_type_call(struct parse_state *ps, const char *name, struct node_list args,
+				 struct node *type, struct node_list path, struct loc l)
+{
+	struct node *n = mk_s(ps, N_CALL, name, l);
+	if (strcmp(name, "container_of"))
+		parse_error(ps, type->loc, "%s() does not take a type argument", name);
+	n->list = list_add(ps, args, type);
+	for (int i = 0; i < path.n; i++)
+		node_list_push(ps->arena, &n->list, path.v[i]);
+	return n;
+}
+
 /* `#ifdef X` / `#ifndef X` condition: defined(X), or !defined(X). */
 static struct node *mk_defined(struct parse_state *ps, struct tok t, bool negate, struct loc l)
 {
@@ -204,7 +226,7 @@ static struct node *mk_define(struct parse_state *ps, struct tok t, struct loc l
 %token ENDPRED "end of predicate"
 %token IF "if" ELSE "else" WHILE "while" FOR "for" RETURN "return" BREAK "break"
 %token CONTINUE "continue" SIZEOF "sizeof" OFFSETOF "offsetof" STRUCT "struct"
-%token UNION "union" ENUM "enum"
+%token UNION "union" ENUM "enum" TYPEOF "typeof" COMPTIME "comptime"
 %token <tok> UNROLL "unroll" LET "let" CONFIG "config" MACRO "macro" IMPORT "import"
 %token LBRACE "{" RBRACE "}" LPAREN "(" RPAREN ")" LBRACKET "[" RBRACKET "]"
 %token SEMI ";" COMMA "," COLON ":" QUESTION "?" DOT "." DOTDOT ".." ARROW "->"
@@ -216,7 +238,7 @@ static struct node *mk_define(struct parse_state *ps, struct tok t, struct loc l
 
 %type <node> program pre_item probe pred block simple_stmt compound_stmt if_stmt
 %type <node> macro_def map_decl config import pp_cond pp_open pp_rest define
-%type <node> expr unary postfix primary mparam cfg_assign value rec_field
+%type <node> expr unary postfix primary mparam cfg_assign value rec_field typeof_type comptime
 %type <list> preamble probes attach_list stmts args mparams mparam_list cfg_list field_path rec_fields
 %type <str> type any_type base_type c_words ptrs array_opt field_name
 %type <op> compound_op
@@ -424,6 +446,14 @@ simple_stmt:
 	|	LET VAR ":" any_type "=" value {
 			$$ = mk_let(ps, mk_s(ps, N_VAR, $2.s, @2), $4, @4, $6, @$);
 		}
+	|	LET VAR ":" typeof_type {
+			$$ = mk_let(ps, mk_s(ps, N_VAR, $2.s, @2), NULL, @4, NULL, @$);
+			$$->c = $4;
+		}
+	|	LET VAR ":" typeof_type "=" value {
+			$$ = mk_let(ps, mk_s(ps, N_VAR, $2.s, @2), NULL, @4, $6, @$);
+			$$->c = $4;
+		}
 	|	RETURN			{ $$ = mk(ps, N_RETURN, @$); }
 	|	RETURN expr		{ $$ = mk_abc(ps, N_RETURN, $2, NULL, NULL, @$); }
 	|	BREAK			{ $$ = mk(ps, N_BREAK, @$); }
@@ -459,11 +489,21 @@ compound_stmt:
 	|	block				{ $$ = $1; }
 	;
 
-/* if_stmt -> if (expr) block [else (block | if_stmt)] */
+/* if_stmt -> if (expr) block [else (block | if_stmt)]; `if comptime e` too */
 if_stmt:
 		IF "(" expr ")" block			{ $$ = mk_abc(ps, N_IF, $3, $5, NULL, @$); }
 	|	IF "(" expr ")" block ELSE block	{ $$ = mk_abc(ps, N_IF, $3, $5, $7, @$); }
 	|	IF "(" expr ")" block ELSE if_stmt	{ $$ = mk_abc(ps, N_IF, $3, $5, $7, @$); }
+	|	IF comptime block			{ $$ = mk_abc(ps, N_IF, $2, $3, NULL, @$); }
+	|	IF comptime block ELSE block		{ $$ = mk_abc(ps, N_IF, $2, $3, $5, @$); }
+	|	IF comptime block ELSE if_stmt		{ $$ = mk_abc(ps, N_IF, $2, $3, $5, @$); }
+	;
+
+comptime:
+		COMPTIME unary {
+			$$ = mk_s(ps, N_CALL, "comptime", @$);
+			$$->list = list1(ps, $2);
+		}
 	;
 
 expr:
@@ -499,9 +539,14 @@ unary:
 	|	"&" unary		{ $$ = node_unop(ps->arena, OP_ADDR, $2, @$); }
 	|	"++" unary		{ $$ = mk_incdec(ps, OP_PREINC, $2, @$); }
 	|	"--" unary		{ $$ = mk_incdec(ps, OP_PREDEC, $2, @$); }
+	|	comptime		{ $$ = $1; }
 	|	"(" type ")" unary {
 			$$ = mk_abc(ps, N_CAST, $4, NULL, NULL, @$);
 			$$->str = $2;
+		}
+	|	"(" typeof_type ")" unary {
+			$$ = mk_abc(ps, N_CAST, $4, $2, NULL, @$);
+			$$->str = "typeof";
 		}
 	;
 
@@ -544,6 +589,9 @@ primary:
 			$$ = mk_s(ps, N_CALL, $1.s, @$);
 			$$->list = $3;
 		}
+	|	IDENT "(" args "," type "," field_path ")" {
+			$$ = mk_type_call(ps, $1.s, $3, mk_s(ps, N_CAST, $5, @5), $7, @$);
+		}
 	|	"(" expr ")"		{ $$ = $2; }
 	|	"(" ")"			{ $$ = mk(ps, N_TUPLE, @$); }
 	|	"(" expr "," ")" {
@@ -572,6 +620,7 @@ primary:
 		}
 	|	SIZEOF "(" type ")"	{ $$ = mk_s(ps, N_SIZEOF, $3, @$); }
 	|	SIZEOF "(" expr ")"	{ $$ = mk_abc(ps, N_SIZEOF, $3, NULL, NULL, @$); }
+	|	SIZEOF "(" typeof_type ")" { $$ = mk_abc(ps, N_SIZEOF, $3, NULL, NULL, @$); }
 	|	OFFSETOF "(" type "," field_path ")" {
 			$$ = mk_s(ps, N_CALL, "offsetof", @$);
 			$$->list = list1(ps, mk_s(ps, N_CAST, $3, @3));
@@ -583,6 +632,28 @@ primary:
 			$$->list = list1(ps, $3);
 			for (int i = 0; i < $5.n; i++)
 				node_list_push(ps->arena, &$$->list, $5.v[i]);
+		}
+	|	OFFSETOF "(" typeof_type "," field_path ")" {
+			$$ = mk_s(ps, N_CALL, "offsetof", @$);
+			$$->list = list1(ps, $3);
+			for (int i = 0; i < $5.n; i++)
+				node_list_push(ps->arena, &$$->list, $5.v[i]);
+		}
+	;
+
+/* typeof(expr) | typeof(TYPE): a type-name node (see the file header). */
+typeof_type:
+		TYPEOF "(" expr ")" {
+			$$ = mk_abc(ps, N_CAST, NULL, $3, NULL, @$);
+			$$->str = "typeof";
+		}
+	|	TYPEOF "(" type ")" {
+			$$ = mk_abc(ps, N_CAST, NULL, mk_s(ps, N_CAST, $3, @3), NULL, @$);
+			$$->str = "typeof";
+		}
+	|	TYPEOF "(" typeof_type ")" {
+			$$ = mk_abc(ps, N_CAST, NULL, $3, NULL, @$);
+			$$->str = "typeof";
 		}
 	;
 
@@ -627,6 +698,8 @@ field_name:
 	|	CONFIG		{ $$ = $1.s; }
 	|	MACRO		{ $$ = $1.s; }
 	|	IMPORT		{ $$ = $1.s; }
+	|	TYPEOF		{ $$ = "typeof"; }
+	|	COMPTIME	{ $$ = "comptime"; }
 	;
 
 /* Types in casts, sizeof and offsetof start with a type word (int8 ..
@@ -690,12 +763,31 @@ static const char *token_display(yysymbol_kind_t k)
 	return b;
 }
 
+/* The expected tokens of a syntax error, without `comptime` and `typeof`:
+ * the words that may open a condition or a type besides those the messages
+ * name (as before they existed); 0 when more than 4 are left. */
+static int expected_tokens(const yypcontext_t *ctx, yysymbol_kind_t *out)
+{
+	yysymbol_kind_t all[6];
+	int n = yypcontext_expected_tokens(ctx, all, 6);
+	if (n <= 0)
+		return n;
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (all[i] != YYSYMBOL_COMPTIME && all[i] != YYSYMBOL_TYPEOF && k < 5)
+			all[k++] = all[i];
+	if (k > 4)
+		return 0;
+	memcpy(out, all, sizeof(*all) * (size_t)k);
+	return k;
+}
+
 /* "syntax error, unexpected X, expecting A or B" as bison's verbose mode
  * words it, with the expected list left out when it has more than 4 entries. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, struct parse_state *ps, void *scanner)
 {
 	yysymbol_kind_t expected[4];
-	int n = yypcontext_expected_tokens(ctx, expected, 4);
+	int n = expected_tokens(ctx, expected);
 	if (n < 0)
 		return n;
 	char msg[256];

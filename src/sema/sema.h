@@ -97,6 +97,14 @@ enum addrspace sema_remote_as(const struct node *n);
 void sema_complete_deep(struct type *t);
 enum addrspace sema_default_as(struct sema *s);
 int sema_offsetof(struct sema *s, struct node *n, int64_t *off);
+/* The type a type-name node denotes (N_CAST without an operand: a type as
+ * written, or typeof(expr) / typeof(TYPE)); sets tn->type. NULL after an
+ * error. sema_is_typename: n is such a node. */
+struct type *sema_typename(struct sema *s, struct node *tn);
+bool sema_is_typename(const struct node *n);
+/* n is `comptime e` (folded by sema into n->ival): an if on it has only the
+ * branch taken checked, and generated. */
+bool sema_is_comptime(const struct node *n);
 /* Reports a warning at loc (final pass only). */
 void sema_warn(struct sema *s, struct loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -525,7 +525,7 @@ static struct type *expr_cast(struct sema *s, struct node *n)
 	struct type *x = sema_expr(s, n->a);
 	if (!x)
 		return NULL;
-	struct type *t = sema_type_from_name(s, n->str, n->loc, true);
+	struct type *t = n->b ? sema_typename(s, n->b) : sema_type_from_name(s, n->str, n->loc, true);
 	if (!t)
 		return NULL;
 	bool from_ok = type_is_int(x) || x->kind == TY_PTR;
@@ -621,7 +621,9 @@ static struct type *expr_tuple_index(struct sema *s, struct node *n)
 /* sizeof(expr) or sizeof(TYPE): the size goes into n->ival. */
 static struct type *expr_sizeof(struct sema *s, struct node *n)
 {
-	struct type *x = n->a ? sema_expr(s, n->a) : sema_type_from_name(s, n->str, n->loc, true);
+	struct type *x = sema_is_typename(n->a) ? sema_typename(s, n->a)
+		       : n->a		       ? sema_expr(s, n->a)
+					       : sema_type_from_name(s, n->str, n->loc, true);
 	if (!x)
 		return NULL;
 	n->ival = x->size;

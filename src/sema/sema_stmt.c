@@ -170,9 +170,7 @@ static void declare_var(struct sema *s, struct node *n)
 	struct node *lv = n->a;
 	struct type *decl = NULL, *r = NULL;
 	if (n->c) {
-		decl = sema_type_from_name(s, n->c->str, n->c->loc, true);
-		if (decl)
-			n->c->type = decl;
+		decl = sema_typename(s, n->c);
 	}
 	if (n->b) {
 		r = sema_expr(s, n->b);
@@ -408,6 +406,28 @@ static void for_stmt(struct sema *s, struct node *n)
 	s->frame = fs->up;
 }
 
+bool sema_is_comptime(const struct node *n)
+{
+	return n && n->kind == N_CALL && !strcmp(n->str, "comptime") && n->list.n == 1;
+}
+
+/* `if comptime c` (or `if (comptime c)`): c is folded now (into its ival)
+ * and only the branch taken is checked; codegen emits only that one. The
+ * tree is left whole: a unit typed anew for its attach point decides anew. */
+static bool comptime_if(struct sema *s, struct node *n)
+{
+	if (!sema_is_comptime(n->a))
+		return false;
+	if (!sema_expr(s, n->a))
+		return true;
+	struct node *taken = n->a->ival ? n->b : n->c;
+	if (taken && taken->kind == N_IF)
+		sema_stmt(s, taken);
+	else if (taken)
+		sema_block(s, taken);
+	return true;
+}
+
 void sema_stmt(struct sema *s, struct node *n)
 {
 	switch (n->kind) {
@@ -418,6 +438,8 @@ void sema_stmt(struct sema *s, struct node *n)
 		assign(s, n);
 		break;
 	case N_IF:
+		if (comptime_if(s, n))
+			break;
 		cond(s, n->a, "if()");
 		sema_block(s, n->b);
 		if (n->c) {

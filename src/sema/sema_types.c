@@ -692,9 +692,8 @@ int sema_offsetof(struct sema *s, struct node *n, int64_t *off)
 {
 	struct node *tn = n->list.v[0];
 	struct type *t;
-	if (tn->kind == N_CAST && !tn->a) {
-		t = sema_type_from_name(s, tn->str, tn->loc, true);
-		tn->type = t;
+	if (sema_is_typename(tn)) {
+		t = sema_typename(s, tn);
 	} else {
 		t = sema_expr(s, tn);
 	}
@@ -723,4 +722,57 @@ int sema_offsetof(struct sema *s, struct node *n, int64_t *off)
 		t = fd->type;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Type names and typeof                                                */
+
+bool sema_is_typename(const struct node *n)
+{
+	return n && n->kind == N_CAST && !n->a;
+}
+
+/* typeof(name) of a name that is no builtin: a C type name (a typedef
+ * such as size_t, else a struct), as latest bpftrace resolves casts and
+ * typeof of a bare identifier; NULL when it names no type. */
+static struct type *ident_type(struct sema *s, struct node *x)
+{
+	const struct probe_type *pt = s->ap ? s->ap->pt : NULL;
+	if (builtin_find(x->str, B_VAR) || (pt && pt->ctx_type && pt->ctx_type(s->env, s->ap, x->str)))
+		return NULL;
+	struct type *t = sema_type_from_name(s, x->str, x->loc, false);
+	if (!t)
+		t = sema_c_named(s, arena_printf(s->a, "struct %s", x->str), x->loc, false);
+	return x->type = t;
+}
+
+/* typeof(@m) of a map with keys is its key type (latest bpftrace); any
+ * other operand is type-checked, never evaluated. */
+static struct type *type_of(struct sema *s, struct node *x)
+{
+	if (sema_is_typename(x))
+		return sema_typename(s, x);
+	struct type *it = x->kind == N_IDENT ? ident_type(s, x) : NULL;
+	if (it)
+		return it;
+	if (x->kind == N_MAP && !x->list.n) {
+		struct map_info *mi = sema_map_get(s, x, false);
+		if (mi && mi->key) {
+			x->type = mi->key->nfields == 1 ? mi->key->fields[0].type : mi->key;
+			return x->type;
+		}
+	}
+	struct type *t = sema_expr(s, x);
+	if (t && (t->kind == TY_NONE || t->kind == TY_VOID)) {
+		sema_error(s, x->loc, "typeof() needs an expression with a value");
+		return NULL;
+	}
+	return t;
+}
+
+struct type *sema_typename(struct sema *s, struct node *tn)
+{
+	struct type *t = tn->b ? type_of(s, tn->b) : sema_type_from_name(s, tn->str, tn->loc, true);
+	tn->type = t;
+	return t;
 }
