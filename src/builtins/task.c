@@ -16,17 +16,24 @@
  * curr_ns) are baked into the code: such programs skip the object cache
  * (program.no_cache). */
 #include <linux/bpf.h>
+#include <llvm-c/Target.h>
+#include <stdio.h>
 #include <string.h>
+#include <linux/btf.h>
 #include <sys/stat.h>
 #include <time.h>
 #include "sema/builtin.h"
 #include "sema/sema.h"
 #include "codegen/cg.h"
+#include "probes/kernel.h"
 #include "sys/btf.h"
+#include "sys/ksyms.h"
 
 #define NAME_STR 64            /* signal_name / syscall_name: string[64] */
 #define PROBETYPE_STR 16       /* the longest probe type name, NUL included */
 #define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+static void store_text(struct cg *cg, LLVMValueRef dst, const char *str, int size, bool zeroed);
 
 /* The variable a call without arguments stands for (pid() is pid). */
 static const struct builtin *var_of(const struct node *n)
@@ -145,11 +152,81 @@ static LLVMValueRef emit_nsecs(struct cg *cg, struct node *n)
 	}
 }
 
-/* ---- comm() ------------------------------------------------------------ */
+/* ---- comm([pid]) ------------------------------------------------------- */
+
+/* comm(pid): the kfuncs bpf_task_from_pid / bpf_task_release (BTF ids kept
+ * in the node: sem_id and ival) and task_struct.comm's offset (n->b's ival).
+ * Latest bpftrace's string[64]: the 16 bytes of comm, "N/A" when there is no
+ * such process. */
+static int check_comm(struct sema *s, struct node *n)
+{
+	if (n->list.n == 0)
+		return check_var_form(s, n);
+	struct type *t = sema_expr(s, n->list.v[0]);
+	if (!t)
+		return -1;
+	if (!type_is_int(t)) {
+		sema_error(s, n->loc, "Only integer supported for comm()'s pid");
+		return -1;
+	}
+	/* where the kernel lets programs call bpf_task_from_pid (not kprobe,
+	 * uprobe or raw tracepoint programs, nor BEGIN and END) */
+	struct attach_point *ap = sema_ap(s);
+	int pt = ap ? ap->pt->prog_type : 0;
+	if (pt != BPF_PROG_TYPE_TRACEPOINT && pt != BPF_PROG_TYPE_PERF_EVENT && pt != BPF_PROG_TYPE_TRACING) {
+		sema_error(s, n->loc, "comm(pid) can not be used with \"%s\" probes", ap ? ap->pt->name : "?");
+		return -1;
+	}
+	int proto, from = btf_find_func("bpf_task_from_pid", &proto), rel = btf_find_func("bpf_task_release", &proto);
+	int off = btf_member_offset("task_struct", "comm");
+	if (from < 0 || rel < 0 || off < 0) {
+		sema_error(s, n->loc, "comm(pid) needs the kfuncs bpf_task_from_pid and bpf_task_release, which this kernel lacks");
+		return -1;
+	}
+	n->sem_id = from;
+	n->ival = ((int64_t)rel << 32) | (uint32_t)off;
+	n->type = type_str(sema_arena(s), NAME_STR);
+	return 0;
+}
+
+/* A call of kernel function `btf_id` (vmlinux) with one argument: the raw
+ * instruction (BPF_CALL, src_reg BPF_PSEUDO_KFUNC_CALL), which LLVM's BPF
+ * backend has no other way to emit. */
+static LLVMValueRef kfunc1(struct cg *cg, int btf_id, LLVMValueRef arg)
+{
+	char text[64];
+	LLVMInitializeBPFAsmParser();   /* inline asm is parsed when the object is emitted */
+	uint64_t insn = 0x85 | (uint64_t)(BPF_PSEUDO_KFUNC_CALL << 4) << 8 | (uint64_t)(uint32_t)btf_id << 32;
+	snprintf(text, sizeof(text), ".quad 0x%016llx", (unsigned long long)insn);
+	static const char cons[] = "={r0},{r1},~{r1},~{r2},~{r3},~{r4},~{r5},~{memory}";
+	LLVMTypeRef ft = LLVMFunctionType(cg->i64, &cg->i64, 1, 0);
+	LLVMValueRef asm_ = LLVMGetInlineAsm(ft, text, strlen(text), (char *)cons, strlen(cons), 1, 0,
+					     LLVMInlineAsmDialectATT, 0);
+	return LLVMBuildCall2(cg->b, ft, asm_, &arg, 1, "");
+}
 
 static void emit_comm(struct cg *cg, struct node *n, LLVMValueRef dst)
 {
-	var_of(n)->emit_into(cg, n, dst);
+	if (n->list.n == 0) {
+		var_of(n)->emit_into(cg, n, dst);
+		return;
+	}
+	struct node *a = n->list.v[0];
+	LLVMValueRef pid = cg_conv(cg, cg_expr(cg, a), a->type, type_int(4, true));
+	cg_memset0(cg, dst, NAME_STR);
+	LLVMValueRef task = kfunc1(cg, n->sem_id, pid);
+	LLVMBasicBlockRef found = cg_block(cg, "comm_task"), none = cg_block(cg, "comm_none"),
+			  done = cg_block(cg, "comm_done");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, task, cg_i64(cg, 0), ""), found, none);
+	LLVMPositionBuilderAtEnd(cg->b, found);
+	LLVMValueRef src = LLVMBuildAdd(cg->b, task, cg_i64(cg, n->ival & 0xffffffff), "");
+	cg_probe_read(cg, dst, 16, LLVMBuildIntToPtr(cg->b, src, cg->ptr, ""), AS_KERNEL);
+	kfunc1(cg, (int)(n->ival >> 32), task);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, none);
+	store_text(cg, dst, "N/A", NAME_STR, true);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
 }
 
 /* ---- ppid, pcomm, leader_tid, leader_comm ([task]) --------------------- */
@@ -390,6 +467,75 @@ static void emit_syscall_name(struct cg *cg, struct node *n, LLVMValueRef dst)
 		   "Unknown syscall");
 }
 
+/* ---- percpu_kaddr(name[, cpu]) ------------------------------------------ */
+
+/* The per-CPU kernel variable `name` (a VAR of vmlinux BTF: n->sem_id), on
+ * this CPU (bpf_this_cpu_ptr) or on CPU `cpu` (bpf_per_cpu_ptr: NULL past
+ * the last CPU). */
+static int check_percpu_kaddr(struct sema *s, struct node *n)
+{
+	struct node *a = n->list.v[0];
+	if (a->kind != N_STR) {
+		sema_error(s, a->loc, "%s() expects a string literal (the symbol's name)", n->str);
+		return -1;
+	}
+	a->type = type_str(sema_arena(s), (int)a->ival + 1);
+	int id = btf_find(a->str, BTF_KIND_VAR);
+	if (id < 0) {
+		sema_error(s, n->loc, "Could not resolve variable \"%s\" from BTF", a->str);
+		return -1;
+	}
+	/* the kernel finds the variable's address through kallsyms */
+	if (ksyms_load() >= 0 && ksyms_have_addrs() && !ksyms_find(a->str)) {
+		sema_error(s, n->loc, "Could not resolve the address of variable \"%s\": it is not in /proc/kallsyms",
+			   a->str);
+		if (sema_is_final(s) && kconfig("KALLSYMS_ALL") == 0)
+			diag_hint(sema_diag(s), "this kernel's /proc/kallsyms lists functions only (CONFIG_KALLSYMS_ALL is not set): BPF cannot reach its variables");
+		return -1;
+	}
+	if (n->list.n == 2) {
+		struct type *t = sema_expr(s, n->list.v[1]);
+		if (!t)
+			return -1;
+		if (!type_is_int(t)) {
+			sema_error(s, n->list.v[1]->loc, "percpu_kaddr() expects an integer CPU (%s provided)",
+				   type_name(sema_arena(s), t));
+			return -1;
+		}
+	}
+	n->sem_id = id;
+	n->type = type_ptr(sema_arena(s), type_int(8, false), AS_KERNEL);
+	return 0;
+}
+
+/* ld_imm64 r0 with the kernel variable (BPF_PSEUDO_BTF_ID, vmlinux): raw
+ * instructions, which LLVM's BPF backend has no other way to emit. */
+static LLVMValueRef ksym_var(struct cg *cg, int btf_id)
+{
+	char text[96];
+	LLVMInitializeBPFAsmParser();
+	uint64_t insn = 0x18 | (uint64_t)(BPF_PSEUDO_BTF_ID << 4) << 8 | (uint64_t)(uint32_t)btf_id << 32;
+	snprintf(text, sizeof(text), ".quad 0x%016llx\n.quad 0", (unsigned long long)insn);
+	static const char cons[] = "={r0}";
+	LLVMTypeRef ft = LLVMFunctionType(cg->i64, NULL, 0, 0);
+	LLVMValueRef asm_ = LLVMGetInlineAsm(ft, text, strlen(text), (char *)cons, strlen(cons), 1, 0,
+					     LLVMInlineAsmDialectATT, 0);
+	return LLVMBuildCall2(cg->b, ft, asm_, NULL, 0, "");
+}
+
+static LLVMValueRef emit_percpu_kaddr(struct cg *cg, struct node *n)
+{
+	LLVMValueRef var = LLVMBuildIntToPtr(cg->b, ksym_var(cg, n->sem_id), cg->ptr, "");
+	if (n->list.n == 1) {
+		LLVMValueRef args[] = { var };
+		return cg_helper(cg, BPF_FUNC_this_cpu_ptr, cg->i64, args, 1);
+	}
+	struct node *c = n->list.v[1];
+	LLVMValueRef cpu = cg_conv(cg, cg_expr(cg, c), c->type, type_int(4, false));
+	LLVMValueRef args[] = { var, cpu };
+	return cg_helper(cg, BPF_FUNC_per_cpu_ptr, cg->i64, args, 2);
+}
+
 /* ---- socket_cookie(sk) ------------------------------------------------- */
 
 /* bpf_get_socket_cookie takes, in tracing programs (fentry, fexit, iter), a
@@ -446,8 +592,8 @@ const struct builtin builtins_task[] = {
 	  .check = check_pid_tid, .emit = emit_pid_tid },
 	{ .name = "nsecs", .kind = B_FUNC, .min_args = 0, .max_args = 1, .either_form = true,
 	  .check = check_nsecs, .emit = emit_nsecs },
-	{ .name = "comm", .kind = B_FUNC, .min_args = 0, .max_args = 0, .either_form = true,
-	  .check = check_var_form, .emit_into = emit_comm },
+	{ .name = "comm", .kind = B_FUNC, .min_args = 0, .max_args = 1, .either_form = true,
+	  .check = check_comm, .emit_into = emit_comm },
 	{ .name = "ppid", .kind = B_FUNC, .min_args = 0, .max_args = 1, .either_form = true,
 	  .check = check_task_int, .emit = emit_member },
 	{ .name = "leader_tid", .kind = B_FUNC, .min_args = 0, .max_args = 1, .either_form = true,
@@ -468,6 +614,8 @@ const struct builtin builtins_task[] = {
 	  .emit_into = emit_signal_name },
 	{ .name = "syscall_name", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_name_of,
 	  .emit_into = emit_syscall_name },
+	{ .name = "percpu_kaddr", .kind = B_FUNC, .min_args = 1, .max_args = 2, .check = check_percpu_kaddr,
+	  .emit = emit_percpu_kaddr },
 	{ .name = "socket_cookie", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_socket_cookie,
 	  .emit = emit_socket_cookie },
 	{ .name = NULL },
