@@ -2,15 +2,22 @@
  * bpftrace's stdlib, which has most of them as macros in base.bt):
  *
  *   pid([curr_ns|init]), tid([curr_ns|init]), nsecs([boot|monotonic|tai|sw_tai]),
- *   comm(): the call forms of the variables, without an argument the
- *   variable itself (vars.c);
+ *   comm([pid]): the call forms of the variables, without an argument the
+ *   variable itself (vars.c); comm(pid) through the kfuncs
+ *   bpf_task_from_pid / bpf_task_release;
  *   ppid, pcomm, leader_tid, leader_comm ([task]): members of the task's
  *   real_parent / group_leader, typed as sema would type `task->f->g`;
  *   numaid, ncpus, jiffies, has_cpid, probetype, usermode, username;
  *   signal_name(n), syscall_name(n): strerror(3)-like tables turned into a
  *   string[64] in BPF (a switch storing immediates: no .rodata);
  *   socket_cookie(sk): bpf_get_socket_cookie on a BTF `struct sock *`
- *   (fentry, fexit, iter: where the kernel hands out such pointers).
+ *   (fentry, fexit, iter: where the kernel hands out such pointers);
+ *   percpu_kaddr(name[, cpu]): a BTF ksym load, then bpf_this_cpu_ptr /
+ *   bpf_per_cpu_ptr.
+ *
+ * Kfunc calls and ksym loads are raw instructions in inline asm: LLVM's BPF
+ * backend has no other way to emit them without relocations the loader
+ * would have to resolve.
  *
  * Constants of this run (the TAI offset of sw_tai, the PID namespace of
  * curr_ns) are baked into the code: such programs skip the object cache
@@ -51,16 +58,17 @@ static int check_var_form(struct sema *s, struct node *n)
 
 enum { NS_VAR, NS_INIT, NS_CURR };
 
-/* An identifier argument among `names` (NULL-terminated): its index + 1. */
-static int mode_arg(struct sema *s, struct node *n, const char *const *names, const char *what)
+/* An identifier argument among `names` (NULL-terminated): its index + 1;
+ * -1 after an error naming `what` and the `expected` ones. */
+static int mode_arg(struct sema *s, struct node *n, const char *const *names, const char *what,
+		    const char *expected)
 {
 	struct node *a = n->list.v[0];
 	if (a->kind == N_IDENT)
 		for (int i = 0; names[i]; i++)
 			if (!strcmp(a->str, names[i]))
 				return i + 1;
-	sema_error(s, a->loc, "Invalid %s argument for %s(): expected %s", what, n->str, names[2] ?
-		   "one of boot, monotonic, tai, sw_tai" : "curr_ns or init");
+	sema_error(s, a->loc, "Invalid %s argument for %s(): expected %s", what, n->str, expected);
 	return -1;
 }
 
@@ -69,7 +77,7 @@ static int check_pid_tid(struct sema *s, struct node *n)
 	static const char *const modes[] = { "init", "curr_ns", NULL };
 	if (n->list.n == 0)
 		return check_var_form(s, n);
-	int m = mode_arg(s, n, modes, "PID namespace");
+	int m = mode_arg(s, n, modes, "PID namespace", "curr_ns or init");
 	if (m < 0)
 		return -1;
 	n->sem_id = m;
@@ -108,7 +116,7 @@ static int check_nsecs(struct sema *s, struct node *n)
 	static const char *const clocks[] = { "boot", "monotonic", "tai", "sw_tai", NULL };
 	if (n->list.n == 0)
 		return check_var_form(s, n);
-	int c = mode_arg(s, n, clocks, "clock");
+	int c = mode_arg(s, n, clocks, "clock", "one of boot, monotonic, tai, sw_tai");
 	if (c < 0)
 		return -1;
 	n->sem_id = c;

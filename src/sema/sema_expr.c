@@ -396,6 +396,16 @@ struct type *sema_call(struct sema *s, struct node *n)
 	const struct builtin *v = b ? NULL : builtin_find(n->str, B_VAR);
 	if (v && v->either_form)
 		b = v;   /* `pid()` is `pid` (its arity: none) */
+	struct attach_point *ap = s->ap;
+	if (!b && !v && n->list.n == 0 && ap && ap->pt->ctx_type) {
+		struct type *t = ap->pt->ctx_type(s->env, ap, n->str);
+		if (t) {   /* `func()` is `func`, `retval()` is `retval` */
+			n->kind = N_IDENT;
+			n->sem = NULL;
+			n->sem_id = SEM_CTX;
+			return t;
+		}
+	}
 	if (!b) {
 		sema_error(s, sema_loc_head(n->loc, (int)strlen(n->str)), "Unknown function: %s", n->str);
 		if (s->final)
