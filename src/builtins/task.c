@@ -384,20 +384,19 @@ static void emit_probetype(struct cg *cg, struct node *n, LLVMValueRef dst)
  * fire inside the kernel: 0. */
 static int check_usermode(struct sema *s, struct node *n)
 {
-	struct attach_point *ap = sema_ap(s);
-	const char *name = ap ? ap->pt->name : "";
-	int prog_type = ap ? ap->pt->prog_type : 0;
-	n->sem_id = prog_type == BPF_PROG_TYPE_KPROBE || prog_type == BPF_PROG_TYPE_PERF_EVENT;
-	n->ival = !strcmp(name, "BEGIN") || !strcmp(name, "END");
 	n->type = type_int(1, false);
 	return 0;
 }
 
-/* x86_64: (regs->cs & 3) == 3; cs is the 18th u64 of struct pt_regs. */
+/* Decided per program unit (one probe type each), as a probe may list
+ * attach points of several types. x86_64: (regs->cs & 3) == 3, cs being
+ * the 18th u64 of struct pt_regs. */
 static LLVMValueRef emit_usermode(struct cg *cg, struct node *n)
 {
-	if (!n->sem_id)
-		return cg_i64(cg, n->ival);
+	(void)n;
+	const struct probe_type *pt = cg->unit->aps[0]->pt;
+	if (pt->prog_type != BPF_PROG_TYPE_KPROBE && pt->prog_type != BPF_PROG_TYPE_PERF_EVENT)
+		return cg_i64(cg, !strcmp(pt->name, "BEGIN") || !strcmp(pt->name, "END"));
 	LLVMValueRef cs = cg_load_int(cg, cg_gep(cg, cg->ctxarg, 17 * 8), 8, false);
 	LLVMValueRef user = LLVMBuildICmp(cg->b, LLVMIntEQ, LLVMBuildAnd(cg->b, cs, cg_i64(cg, 3), ""),
 					  cg_i64(cg, 3), "usermode");
