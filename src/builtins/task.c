@@ -162,6 +162,16 @@ static LLVMValueRef emit_nsecs(struct cg *cg, struct node *n)
 
 /* ---- comm([pid]) ------------------------------------------------------- */
 
+/* Where the kernel lets programs call bpf_task_from_pid: not kprobe, uprobe
+ * or raw tracepoint programs, nor BEGIN and END. Sema asks for the probe's
+ * first attach point, codegen again for each program (a probe may list
+ * several probe types). */
+static bool task_kfuncs_allowed(const struct probe_type *pt)
+{
+	return pt->prog_type == BPF_PROG_TYPE_TRACEPOINT || pt->prog_type == BPF_PROG_TYPE_PERF_EVENT ||
+	       pt->prog_type == BPF_PROG_TYPE_TRACING;
+}
+
 /* comm(pid): the kfuncs bpf_task_from_pid / bpf_task_release (BTF ids kept
  * in the node: sem_id and ival) and task_struct.comm's offset (n->b's ival).
  * Latest bpftrace's string[64]: the 16 bytes of comm, "N/A" when there is no
@@ -177,11 +187,8 @@ static int check_comm(struct sema *s, struct node *n)
 		sema_error(s, n->loc, "Only integer supported for comm()'s pid");
 		return -1;
 	}
-	/* where the kernel lets programs call bpf_task_from_pid (not kprobe,
-	 * uprobe or raw tracepoint programs, nor BEGIN and END) */
 	struct attach_point *ap = sema_ap(s);
-	int pt = ap ? ap->pt->prog_type : 0;
-	if (pt != BPF_PROG_TYPE_TRACEPOINT && pt != BPF_PROG_TYPE_PERF_EVENT && pt != BPF_PROG_TYPE_TRACING) {
+	if (!ap || !task_kfuncs_allowed(ap->pt)) {
 		sema_error(s, n->loc, "comm(pid) can not be used with \"%s\" probes", ap ? ap->pt->name : "?");
 		return -1;
 	}
@@ -217,6 +224,11 @@ static void emit_comm(struct cg *cg, struct node *n, LLVMValueRef dst)
 {
 	if (n->list.n == 0) {
 		var_of(n)->emit_into(cg, n, dst);
+		return;
+	}
+	const struct probe_type *pt = cg->unit->aps[0]->pt;
+	if (!task_kfuncs_allowed(pt)) {
+		cg_error(cg, n, "comm(pid) can not be used with \"%s\" probes", pt->name);
 		return;
 	}
 	struct node *a = n->list.v[0];
@@ -587,6 +599,11 @@ static LLVMValueRef sock_arg(struct cg *cg, struct node *a)
 
 static LLVMValueRef emit_socket_cookie(struct cg *cg, struct node *n)
 {
+	const struct probe_type *pt = cg->unit->aps[0]->pt;
+	if (pt->prog_type != BPF_PROG_TYPE_TRACING) {   /* another type of the probe's */
+		cg_error(cg, n, "socket_cookie can not be used with \"%s\" probes", pt->name);
+		return cg_i64(cg, 0);
+	}
 	LLVMValueRef sk = LLVMBuildIntToPtr(cg->b, sock_arg(cg, n->list.v[0]), cg->ptr, "sk");
 	LLVMValueRef args[] = { sk };
 	return cg_helper(cg, BPF_FUNC_get_socket_cookie, cg->i64, args, 1);
