@@ -75,7 +75,7 @@ static LLVMValueRef emit_const(struct cg *cg, struct node *n)
 }
 
 const struct builtin builtins_ctypes[] = {
-	{ .name = "curtask", .kind = B_VAR, .check = check_curtask, .emit = emit_curtask },
+	{ .name = "curtask", .kind = B_VAR, .either_form = true, .check = check_curtask, .emit = emit_curtask },
 	{ .name = "kptr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_kptr, .emit = emit_same },
 	{ .name = "uptr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_uptr, .emit = emit_same },
 	{ .name = "offsetof", .kind = B_FUNC, .min_args = 2, .max_args = 64, .check = check_offsetof,

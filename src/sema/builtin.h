@@ -25,6 +25,10 @@ struct builtin {
 	int min_args, max_args;
 	bool is_agg;          /* count(), sum() ...: only as `@m = f(...)` */
 	bool stmt_only;       /* printf, exit ...: value is void */
+	/* Latest bpftrace: "pid and pid() are equivalent". A B_VAR also answers
+	 * a call without arguments; a B_FUNC whose arguments are optional also
+	 * answers its bare name (as a call without arguments). */
+	bool either_form;
 	/* Type-check a use (N_IDENT or N_CALL); set n->type. Return 0 / -1. */
 	int (*check)(struct sema *s, struct node *n);
 	/* Emit an integer-valued use: returns an i64. */

@@ -349,6 +349,11 @@ static struct type *expr_ident(struct sema *s, struct node *n)
 	}
 	const struct builtin *b = builtin_find(n->str, B_VAR);
 	const char *why;
+	const struct builtin *f = b ? NULL : builtin_find(n->str, B_FUNC);
+	if (f && f->either_form && f->min_args == 0) {
+		n->kind = N_CALL;   /* `ncpus` is `ncpus()` */
+		return sema_call(s, n);
+	}
 	if (!b) {
 		if (!strcmp(n->str, "_"))
 			sema_error(s, n->loc, "_ can only be assigned to: `_ = expr;` discards a value");
@@ -388,6 +393,19 @@ static void suggest_function(struct sema *s, const char *name)
 struct type *sema_call(struct sema *s, struct node *n)
 {
 	const struct builtin *b = builtin_find(n->str, B_FUNC);
+	const struct builtin *v = b ? NULL : builtin_find(n->str, B_VAR);
+	if (v && v->either_form)
+		b = v;   /* `pid()` is `pid` (its arity: none) */
+	struct attach_point *ap = s->ap;
+	if (!b && !v && n->list.n == 0 && ap && ap->pt->ctx_type) {
+		struct type *t = ap->pt->ctx_type(s->env, ap, n->str);
+		if (t) {   /* `func()` is `func`, `retval()` is `retval` */
+			n->kind = N_IDENT;
+			n->sem = NULL;
+			n->sem_id = SEM_CTX;
+			return t;
+		}
+	}
 	if (!b) {
 		sema_error(s, sema_loc_head(n->loc, (int)strlen(n->str)), "Unknown function: %s", n->str);
 		if (s->final)
