@@ -1,0 +1,351 @@
+/* strmem.c - the string and memory helpers of latest bpftrace's stdlib:
+ * strlen, strcap, strstr, str_concat, memcmp and default_str_length.
+ * bpftrace writes them as macros over C helpers (src/stdlib/strings.bt,
+ * base.bt); here they are native, with the same results:
+ *
+ *   strlen(s)          bytes before the first NUL of a string, a char array
+ *                      (at most its size) or a char pointer (read with
+ *                      probe_read_str, at most default_str_length() bytes)
+ *   strcap(s)          the capacity: a string's size, an array's element
+ *                      count, a pointer's strlen
+ *   strstr(h, n)       index of the first n in h, -1 if none (0 for "")
+ *   str_concat(a, b)   a string holding a then b (capacity: both less one NUL)
+ *   memcmp(l, r, n)    0 when the first n bytes of the two values are equal,
+ *                      else the difference of the first differing bytes
+ *                      (unsigned): negative when l's is less
+ *   default_str_length()  the size str() gives a string (BPFTRACE_MAX_STRLEN)
+ *
+ * Loops run over scratch-map copies with constant bounds (the values'
+ * sizes), which the verifier accepts. */
+#include <linux/bpf.h>
+#include "sema/builtin.h"
+#include "sema/sema.h"
+#include "codegen/cg.h"
+
+static const char *tn(struct sema *s, const struct type *t)
+{
+	return type_name(sema_arena(s), t);
+}
+
+/* A 1-byte integer: what bpftrace's string-like arrays and pointers hold. */
+static bool char_like(const struct type *t)
+{
+	return t && t->kind == TY_INT && t->size == 1;
+}
+
+/* A string-like argument (assert_str's rule): a string, an array of chars,
+ * a pointer to chars. Returns its type or NULL with bpftrace's message. */
+static struct type *strlike_arg(struct sema *s, struct node *call, int i, bool strings_only)
+{
+	struct node *a = call->list.v[i];
+	struct type *t = sema_expr(s, a);
+	if (!t)
+		return NULL;
+	if (t->kind == TY_STR)
+		return t;
+	if (strings_only) {
+		sema_error(s, a->loc, "%s() only supports string arguments (%s provided)", call->str,
+			   type_is_int(t) ? "integer" : tn(s, t));
+		return NULL;
+	}
+	if (t->kind == TY_ARRAY && !char_like(t->elem)) {
+		sema_error(s, a->loc, "string-like arrays must contain a char-like type");
+		return NULL;
+	}
+	if (t->kind == TY_PTR && !char_like(t->elem)) {
+		sema_error(s, a->loc, "string-like pointers must point to a char-like type");
+		return NULL;
+	}
+	if (t->kind != TY_ARRAY && t->kind != TY_PTR) {
+		sema_error(s, a->loc, "string-like values must be either strings, arrays or pointers");
+		return NULL;
+	}
+	return t;
+}
+
+/* ---- loops over scratch memory ----------------------------------------- */
+
+struct bloop {
+	LLVMBasicBlockRef head, body, done;
+	LLVMValueRef islot;
+};
+
+/* for (i = 0; i < n; i++), n constant: returns i in the body, which ends
+ * with bloop_end or branches to l->done itself. */
+static LLVMValueRef bloop_begin(struct cg *cg, struct bloop *l, int64_t n)
+{
+	l->islot = cg_alloca_stack(cg, 8, "i");
+	cg_store_i64(cg, l->islot, cg_i64(cg, 0));
+	l->head = cg_block(cg, "loop");
+	l->body = cg_block(cg, "body");
+	l->done = cg_block(cg, "done");
+	LLVMBuildBr(cg->b, l->head);
+	LLVMPositionBuilderAtEnd(cg->b, l->head);
+	LLVMValueRef i = cg_load_int(cg, l->islot, 8, false);
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, i, cg_i64(cg, n), ""), l->body, l->done);
+	LLVMPositionBuilderAtEnd(cg->b, l->body);
+	return i;
+}
+
+static void bloop_end(struct cg *cg, struct bloop *l)
+{
+	LLVMValueRef i = cg_load_int(cg, l->islot, 8, false);
+	cg_store_i64(cg, l->islot, LLVMBuildAdd(cg->b, i, cg_i64(cg, 1), ""));
+	LLVMBuildBr(cg->b, l->head);
+	LLVMPositionBuilderAtEnd(cg->b, l->done);
+}
+
+static LLVMValueRef byte_at(struct cg *cg, LLVMValueRef p, LLVMValueRef i)
+{
+	LLVMValueRef at = LLVMBuildGEP2(cg->b, cg->i8, p, &i, 1, "");
+	return LLVMBuildZExt(cg->b, LLVMBuildLoad2(cg->b, cg->i8, at, ""), cg->i64, "");
+}
+
+/* Continues in a new block when c is false; branches to yes when true. */
+static void branch_if(struct cg *cg, LLVMValueRef c, LLVMBasicBlockRef yes)
+{
+	LLVMBasicBlockRef no = cg_block(cg, "cont");
+	LLVMBuildCondBr(cg->b, c, yes, no);
+	LLVMPositionBuilderAtEnd(cg->b, no);
+}
+
+static LLVMValueRef is_zero(struct cg *cg, LLVMValueRef v)
+{
+	return LLVMBuildICmp(cg->b, LLVMIntEQ, v, cg_i64(cg, 0), "");
+}
+
+/* A value of memory type (or an integer, its type->size bytes) copied to
+ * scratch memory. */
+static LLVMValueRef in_scratch(struct cg *cg, struct node *n)
+{
+	struct type *t = n->type;
+	if (type_is_int(t) || t->kind == TY_PTR) {
+		LLVMValueRef p = cg_alloca(cg, 8, "ival");
+		cg_store_i64(cg, p, cg_expr(cg, n));
+		return p;
+	}
+	LLVMValueRef p = cg_alloca(cg, t->size, "mval");
+	cg_expr_into(cg, n, p);
+	return p;
+}
+
+/* The bytes before the first NUL of p[0..size). */
+static LLVMValueRef emit_len_in(struct cg *cg, LLVMValueRef p, int size)
+{
+	struct bloop l;
+	LLVMValueRef i = bloop_begin(cg, &l, size);
+	branch_if(cg, is_zero(cg, byte_at(cg, p, i)), l.done);
+	bloop_end(cg, &l);
+	return cg_load_int(cg, l.islot, 8, false);
+}
+
+/* ---- strlen, strcap, default_str_length --------------------------------- */
+
+static int check_strlen(struct sema *s, struct node *n)
+{
+	n->type = type_int(8, false);
+	return strlike_arg(s, n, 0, false) ? 0 : -1;
+}
+
+/* A pointer: probe_read_str of default_str_length() bytes returns the
+ * length with its NUL. */
+static LLVMValueRef ptr_strlen(struct cg *cg, struct node *a)
+{
+	int max = cg->prog->set.strlen;
+	LLVMValueRef tmp = cg_alloca(cg, max, "strlen_buf");
+	LLVMValueRef src = LLVMBuildIntToPtr(cg->b, cg_expr(cg, a), cg->ptr, "");
+	LLVMValueRef r = cg_probe_read_str(cg, tmp, max, src, a->type->as);
+	LLVMValueRef pos = LLVMBuildICmp(cg->b, LLVMIntSGT, r, cg_i64(cg, 0), "");
+	return LLVMBuildSelect(cg->b, pos, LLVMBuildSub(cg->b, r, cg_i64(cg, 1), ""), cg_i64(cg, 0), "len");
+}
+
+static LLVMValueRef emit_strlen(struct cg *cg, struct node *n)
+{
+	struct node *a = n->list.v[0];
+	if (a->type->kind == TY_PTR)
+		return ptr_strlen(cg, a);
+	return emit_len_in(cg, in_scratch(cg, a), a->type->size);
+}
+
+static int check_strcap(struct sema *s, struct node *n)
+{
+	n->type = type_int(8, true);
+	return strlike_arg(s, n, 0, false) ? 0 : -1;
+}
+
+static LLVMValueRef emit_strcap(struct cg *cg, struct node *n)
+{
+	struct node *a = n->list.v[0];
+	if (a->type->kind == TY_PTR)
+		return ptr_strlen(cg, a);
+	return cg_i64(cg, a->type->kind == TY_ARRAY ? a->type->nelem : a->type->size);
+}
+
+static int check_default_str_length(struct sema *s, struct node *n)
+{
+	(void)s;
+	n->type = type_int(8, false);
+	return 0;
+}
+
+static LLVMValueRef emit_default_str_length(struct cg *cg, struct node *n)
+{
+	(void)n;
+	return cg_i64(cg, cg->prog->set.strlen);
+}
+
+/* ---- strstr(haystack, needle) ------------------------------------------- */
+
+static int check_strstr(struct sema *s, struct node *n)
+{
+	n->type = type_int(8, true);
+	if (!strlike_arg(s, n, 0, true) || !strlike_arg(s, n, 1, true))
+		return -1;
+	return 0;
+}
+
+static LLVMValueRef emit_strstr(struct cg *cg, struct node *n)
+{
+	struct node *h = n->list.v[0], *nd = n->list.v[1];
+	int hs = h->type->size, ns = nd->type->size;
+	LLVMValueRef ph = in_scratch(cg, h), pn = in_scratch(cg, nd);
+	LLVMValueRef res = cg_alloca_stack(cg, 8, "index");
+	cg_store_i64(cg, res, cg_i64(cg, 0));
+	LLVMBasicBlockRef out = cg_block(cg, "ss_out"), found = cg_block(cg, "ss_found");
+	/* the empty needle is at 0 */
+	branch_if(cg, is_zero(cg, byte_at(cg, pn, cg_i64(cg, 0))), out);
+	cg_store_i64(cg, res, cg_i64(cg, -1));
+	struct bloop li, lj;
+	LLVMValueRef i = bloop_begin(cg, &li, hs);
+	branch_if(cg, is_zero(cg, byte_at(cg, ph, i)), li.done);
+	LLVMValueRef j = bloop_begin(cg, &lj, ns);
+	LLVMValueRef cn = byte_at(cg, pn, j);
+	branch_if(cg, is_zero(cg, cn), found);
+	i = cg_load_int(cg, li.islot, 8, false);
+	LLVMValueRef k = LLVMBuildAdd(cg->b, i, j, "");
+	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntUGE, k, cg_i64(cg, hs), ""), lj.done);
+	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, byte_at(cg, ph, k), cn, ""), lj.done);
+	bloop_end(cg, &lj);
+	bloop_end(cg, &li);
+	LLVMBuildBr(cg->b, out);
+	LLVMPositionBuilderAtEnd(cg->b, found);
+	cg_store_i64(cg, res, cg_load_int(cg, li.islot, 8, false));
+	LLVMBuildBr(cg->b, out);
+	LLVMPositionBuilderAtEnd(cg->b, out);
+	return cg_load_int(cg, res, 8, true);
+}
+
+/* ---- str_concat(a, b) ---------------------------------------------------- */
+
+static int check_str_concat(struct sema *s, struct node *n)
+{
+	struct type *a = strlike_arg(s, n, 0, true);
+	struct type *b = a ? strlike_arg(s, n, 1, true) : NULL;
+	if (!b)
+		return -1;
+	n->type = type_str(sema_arena(s), a->size + b->size - 1);
+	return 0;
+}
+
+static void emit_str_concat(struct cg *cg, struct node *n, LLVMValueRef dst)
+{
+	struct node *a = n->list.v[0], *b = n->list.v[1];
+	int cap = n->type->size;
+	LLVMValueRef pa = in_scratch(cg, a), pb = in_scratch(cg, b);
+	cg_memset0(cg, dst, cap);
+	LLVMValueRef len = emit_len_in(cg, pa, a->type->size);
+	if (a->type->size > 1)
+		cg_memcpy(cg, dst, pa, a->type->size - 1);
+	/* the NULs after a's text were copied too: b overwrites them */
+	LLVMValueRef lslot = cg_alloca_stack(cg, 8, "alen");
+	cg_store_i64(cg, lslot, len);
+	struct bloop l;
+	LLVMValueRef j = bloop_begin(cg, &l, b->type->size - 1);
+	LLVMValueRef c = byte_at(cg, pb, j);
+	branch_if(cg, is_zero(cg, c), l.done);
+	LLVMValueRef k = LLVMBuildAdd(cg->b, cg_load_int(cg, lslot, 8, false), j, "");
+	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntUGE, k, cg_i64(cg, cap - 1), ""), l.done);
+	LLVMValueRef at = LLVMBuildGEP2(cg->b, cg->i8, dst, &k, 1, "");
+	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, c, cg->i8, ""), at);
+	bloop_end(cg, &l);
+}
+
+/* ---- memcmp(left, right, count) ------------------------------------------ */
+
+static int value_size(const struct type *t)
+{
+	return type_is_int(t) || t->kind == TY_PTR ? (t->size ? t->size : 8) : t->size;
+}
+
+static int check_memcmp(struct sema *s, struct node *n)
+{
+	n->type = type_int(8, true);
+	int sz[2];
+	for (int i = 0; i < 2; i++) {
+		struct node *a = n->list.v[i];
+		struct type *t = sema_expr(s, a);
+		if (!t)
+			return -1;
+		if (t->kind == TY_VOID || type_is_agg(t) || (t->kind == TY_RECORD && t->is_ctx_record) ||
+		    value_size(t) <= 0) {
+			sema_error(s, a->loc, "memcmp() cannot compare a value of type %s", tn(s, t));
+			return -1;
+		}
+		sz[i] = value_size(t);
+	}
+	struct node *c = n->list.v[2];
+	struct type *ct = sema_expr(s, c);
+	if (!ct)
+		return -1;
+	if (!type_is_int(ct)) {
+		sema_error(s, c->loc, "memcmp() expects an integer count (%s provided)", tn(s, ct));
+		return -1;
+	}
+	int64_t v;
+	n->sem_id = -1;   /* a count known only at run time */
+	if (sema_const_eval(s, c, &v)) {
+		int max = sz[0] < sz[1] ? sz[0] : sz[1];
+		if (v < 0 || v > max) {
+			sema_error(s, c->loc, "memcmp() count (%lld) is out of the range of the compared values (0 to %d bytes)",
+				   (long long)v, max);
+			return -1;
+		}
+		n->sem_id = (int)v;
+	}
+	return 0;
+}
+
+static LLVMValueRef emit_memcmp(struct cg *cg, struct node *n)
+{
+	struct node *l = n->list.v[0], *r = n->list.v[1];
+	int ls = value_size(l->type), rs = value_size(r->type);
+	int bound = n->sem_id >= 0 ? n->sem_id : ls < rs ? ls : rs;
+	LLVMValueRef pl = in_scratch(cg, l), pr = in_scratch(cg, r);
+	LLVMValueRef count = n->sem_id >= 0 ? cg_i64(cg, n->sem_id) : cg_expr(cg, n->list.v[2]);
+	LLVMValueRef res = cg_alloca_stack(cg, 8, "cmp");
+	cg_store_i64(cg, res, cg_i64(cg, 0));
+	struct bloop lp;
+	LLVMValueRef i = bloop_begin(cg, &lp, bound);
+	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntUGE, i, count, ""), lp.done);
+	LLVMValueRef d = LLVMBuildSub(cg->b, byte_at(cg, pl, i), byte_at(cg, pr, i), "");
+	cg_store_i64(cg, res, d);
+	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, d, cg_i64(cg, 0), ""), lp.done);
+	bloop_end(cg, &lp);
+	return cg_load_int(cg, res, 8, true);
+}
+
+const struct builtin builtins_strmem[] = {
+	{ .name = "strlen", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_strlen,
+	  .emit = emit_strlen },
+	{ .name = "strcap", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_strcap,
+	  .emit = emit_strcap },
+	{ .name = "default_str_length", .kind = B_FUNC, .min_args = 0, .max_args = 0,
+	  .check = check_default_str_length, .emit = emit_default_str_length },
+	{ .name = "strstr", .kind = B_FUNC, .min_args = 2, .max_args = 2, .check = check_strstr,
+	  .emit = emit_strstr },
+	{ .name = "str_concat", .kind = B_FUNC, .min_args = 2, .max_args = 2, .check = check_str_concat,
+	  .emit_into = emit_str_concat },
+	{ .name = "memcmp", .kind = B_FUNC, .min_args = 3, .max_args = 3, .check = check_memcmp,
+	  .emit = emit_memcmp },
+	{ .name = NULL },
+};
