@@ -904,8 +904,10 @@ void cg_expr_into_slot(struct cg *cg, struct node *n, struct type *to, LLVMValue
 		return;
 	}
 	if (from->size < to->size) {
-		cg_memset0(cg, dst, to->size);
+		/* the value first, then zeros after it: the value may read the
+		 * slot it is stored into ($p = str_concat("/", $p)) */
 		cg_expr_into(cg, n, dst);
+		cg_memset0(cg, cg_gep(cg, dst, from->size), to->size - from->size);
 		return;
 	}
 	/* a larger value into a smaller slot: truncate, keeping a NUL for strings */
