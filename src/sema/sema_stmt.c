@@ -414,8 +414,8 @@ static bool const_binop(enum op op, int64_t a, int64_t b, int64_t *v)
 	case OP_ADD: *v = (int64_t)((uint64_t)a + (uint64_t)b); return true;
 	case OP_SUB: *v = (int64_t)((uint64_t)a - (uint64_t)b); return true;
 	case OP_MUL: *v = (int64_t)((uint64_t)a * (uint64_t)b); return true;
-	case OP_DIV: if (!b) return false; *v = a / b; return true;
-	case OP_MOD: if (!b) return false; *v = a % b; return true;
+	case OP_DIV: if (!b) return false; *v = b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b; return true;
+	case OP_MOD: if (!b) return false; *v = b == -1 ? 0 : a % b; return true;
 	case OP_BAND: *v = a & b; return true;
 	case OP_BOR: *v = a | b; return true;
 	case OP_BXOR: *v = a ^ b; return true;
@@ -461,7 +461,7 @@ bool sema_const_eval(struct sema *s, struct node *n, int64_t *v)
 		if (!sema_const_eval(s, n->a, &a))
 			return false;
 		if (n->op == OP_NEG)
-			*v = -a;
+			*v = (int64_t)(0 - (uint64_t)a);
 		else if (n->op == OP_NOT)
 			*v = !a;
 		else if (n->op == OP_BNOT)
