@@ -9,7 +9,8 @@
  *   strcap(s)          the capacity: a string's size, an array's element
  *                      count, a pointer's strlen
  *   strstr(h, n)       index of the first n in h, -1 if none (0 for "")
- *   str_concat(a, b)   a string holding a then b (capacity: both less one NUL)
+ *   str_concat(a, b)   a string holding a's text then b's (string-likes; the
+ *                      capacity: the most text both hold, plus the NUL)
  *   memcmp(l, r, n)    0 when the first n bytes of the two values are equal,
  *                      else the difference of the first differing bytes
  *                      (unsigned): negative when l's is less
@@ -237,37 +238,62 @@ static LLVMValueRef emit_strstr(struct cg *cg, struct node *n)
 
 /* ---- str_concat(a, b) ---------------------------------------------------- */
 
+/* The most text bytes a string-like value holds: a string's size less its
+ * NUL, an array's length, what str() reads at a pointer. */
+static int text_max(const struct type *t, int strlen_set)
+{
+	return t->kind == TY_STR ? t->size - 1 : t->kind == TY_ARRAY ? t->nelem : strlen_set - 1;
+}
+
 static int check_str_concat(struct sema *s, struct node *n)
 {
-	struct type *a = strlike_arg(s, n, 0, true);
-	struct type *b = a ? strlike_arg(s, n, 1, true) : NULL;
+	struct type *a = strlike_arg(s, n, 0, false);
+	struct type *b = a ? strlike_arg(s, n, 1, false) : NULL;
 	if (!b)
 		return -1;
-	n->type = type_str(sema_arena(s), a->size + b->size - 1);
+	n->type = type_str(sema_arena(s), text_max(a, sema_strlen(s)) + text_max(b, sema_strlen(s)) + 1);
 	return 0;
+}
+
+/* A string-like value's bytes in scratch memory (a pointer's read as str()
+ * reads them). */
+static LLVMValueRef text_in_scratch(struct cg *cg, struct node *a)
+{
+	if (a->type->kind != TY_PTR)
+		return in_scratch(cg, a);
+	int max = cg->prog->set.strlen;
+	LLVMValueRef tmp = cg_alloca(cg, max, "text");
+	cg_memset0(cg, tmp, max);
+	cg_probe_read_str(cg, tmp, max, LLVMBuildIntToPtr(cg->b, cg_expr(cg, a), cg->ptr, ""), a->type->as);
+	return tmp;
+}
+
+/* Copies src[0..max) up to its first NUL to dst + *at (never at or past
+ * cap - 1, kept for the NUL), advancing the i64 at `at`. */
+static void append_text(struct cg *cg, LLVMValueRef dst, int cap, LLVMValueRef at, LLVMValueRef src, int max)
+{
+	struct bloop l;
+	LLVMValueRef j = bloop_begin(cg, &l, max);
+	LLVMValueRef c = byte_at(cg, src, j);
+	branch_if(cg, is_zero(cg, c), l.done);
+	LLVMValueRef k = cg_load_int(cg, at, 8, false);
+	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntUGE, k, cg_i64(cg, cap - 1), ""), l.done);
+	LLVMValueRef p = LLVMBuildGEP2(cg->b, cg->i8, dst, &k, 1, "");
+	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, c, cg->i8, ""), p);
+	cg_store_i64(cg, at, LLVMBuildAdd(cg->b, k, cg_i64(cg, 1), ""));
+	bloop_end(cg, &l);
 }
 
 static void emit_str_concat(struct cg *cg, struct node *n, LLVMValueRef dst)
 {
 	struct node *a = n->list.v[0], *b = n->list.v[1];
-	int cap = n->type->size;
-	LLVMValueRef pa = in_scratch(cg, a), pb = in_scratch(cg, b);
+	int cap = n->type->size, sl = cg->prog->set.strlen;
+	LLVMValueRef pa = text_in_scratch(cg, a), pb = text_in_scratch(cg, b);
 	cg_memset0(cg, dst, cap);
-	LLVMValueRef len = emit_len_in(cg, pa, a->type->size);
-	if (a->type->size > 1)
-		cg_memcpy(cg, dst, pa, a->type->size - 1);
-	/* the NULs after a's text were copied too: b overwrites them */
-	LLVMValueRef lslot = cg_alloca_stack(cg, 8, "alen");
-	cg_store_i64(cg, lslot, len);
-	struct bloop l;
-	LLVMValueRef j = bloop_begin(cg, &l, b->type->size - 1);
-	LLVMValueRef c = byte_at(cg, pb, j);
-	branch_if(cg, is_zero(cg, c), l.done);
-	LLVMValueRef k = LLVMBuildAdd(cg->b, cg_load_int(cg, lslot, 8, false), j, "");
-	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntUGE, k, cg_i64(cg, cap - 1), ""), l.done);
-	LLVMValueRef at = LLVMBuildGEP2(cg->b, cg->i8, dst, &k, 1, "");
-	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, c, cg->i8, ""), at);
-	bloop_end(cg, &l);
+	LLVMValueRef at = cg_alloca_stack(cg, 8, "at");
+	cg_store_i64(cg, at, cg_i64(cg, 0));
+	append_text(cg, dst, cap, at, pa, text_max(a->type, sl));
+	append_text(cg, dst, cap, at, pb, text_max(b->type, sl));
 }
 
 /* ---- memcmp(left, right, count) ------------------------------------------ */
