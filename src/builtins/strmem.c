@@ -8,7 +8,8 @@
  *                      probe_read_str, at most default_str_length() bytes)
  *   strcap(s)          the capacity: a string's size, an array's element
  *                      count, a pointer's strlen
- *   strstr(h, n)       index of the first n in h, -1 if none (0 for "")
+ *   strstr(h, n)       index of the first n in h, -1 if none (0 for ""); both
+ *                      string-like
  *   str_concat(a, b)   a string holding a's text then b's (string-likes; the
  *                      capacity: the most text both hold, plus the NUL)
  *   memcmp(l, r, n)    0 when the first n bytes of the two values are equal,
@@ -19,6 +20,8 @@
  * Loops run over scratch-map copies with constant bounds (the values'
  * sizes), which the verifier accepts. */
 #include <linux/bpf.h>
+#include <stdio.h>
+#include <string.h>
 #include "sema/builtin.h"
 #include "sema/sema.h"
 #include "codegen/cg.h"
@@ -36,7 +39,7 @@ static bool char_like(const struct type *t)
 
 /* A string-like argument (assert_str's rule): a string, an array of chars,
  * a pointer to chars. Returns its type or NULL with bpftrace's message. */
-static struct type *strlike_arg(struct sema *s, struct node *call, int i, bool strings_only)
+static struct type *strlike_arg(struct sema *s, struct node *call, int i)
 {
 	struct node *a = call->list.v[i];
 	struct type *t = sema_expr(s, a);
@@ -44,11 +47,6 @@ static struct type *strlike_arg(struct sema *s, struct node *call, int i, bool s
 		return NULL;
 	if (t->kind == TY_STR)
 		return t;
-	if (strings_only) {
-		sema_error(s, a->loc, "%s() only supports string arguments (%s provided)", call->str,
-			   type_is_int(t) ? "integer" : tn(s, t));
-		return NULL;
-	}
 	if (t->kind == TY_ARRAY && !char_like(t->elem)) {
 		sema_error(s, a->loc, "string-like arrays must contain a char-like type");
 		return NULL;
@@ -145,7 +143,7 @@ static LLVMValueRef emit_len_in(struct cg *cg, LLVMValueRef p, int size)
 static int check_strlen(struct sema *s, struct node *n)
 {
 	n->type = type_int(8, false);
-	return strlike_arg(s, n, 0, false) ? 0 : -1;
+	return strlike_arg(s, n, 0) ? 0 : -1;
 }
 
 /* A pointer: probe_read_str of default_str_length() bytes returns the
@@ -171,7 +169,7 @@ static LLVMValueRef emit_strlen(struct cg *cg, struct node *n)
 static int check_strcap(struct sema *s, struct node *n)
 {
 	n->type = type_int(8, true);
-	return strlike_arg(s, n, 0, false) ? 0 : -1;
+	return strlike_arg(s, n, 0) ? 0 : -1;
 }
 
 static LLVMValueRef emit_strcap(struct cg *cg, struct node *n)
@@ -195,64 +193,13 @@ static LLVMValueRef emit_default_str_length(struct cg *cg, struct node *n)
 	return cg_i64(cg, cg->prog->set.strlen);
 }
 
-/* ---- strstr(haystack, needle) ------------------------------------------- */
-
-static int check_strstr(struct sema *s, struct node *n)
-{
-	n->type = type_int(8, true);
-	if (!strlike_arg(s, n, 0, true) || !strlike_arg(s, n, 1, true))
-		return -1;
-	return 0;
-}
-
-static LLVMValueRef emit_strstr(struct cg *cg, struct node *n)
-{
-	struct node *h = n->list.v[0], *nd = n->list.v[1];
-	int hs = h->type->size, ns = nd->type->size;
-	LLVMValueRef ph = in_scratch(cg, h), pn = in_scratch(cg, nd);
-	LLVMValueRef res = cg_alloca_stack(cg, 8, "index");
-	cg_store_i64(cg, res, cg_i64(cg, 0));
-	LLVMBasicBlockRef out = cg_block(cg, "ss_out"), found = cg_block(cg, "ss_found");
-	/* the empty needle is at 0 */
-	branch_if(cg, is_zero(cg, byte_at(cg, pn, cg_i64(cg, 0))), out);
-	cg_store_i64(cg, res, cg_i64(cg, -1));
-	struct bloop li, lj;
-	LLVMValueRef i = bloop_begin(cg, &li, hs);
-	branch_if(cg, is_zero(cg, byte_at(cg, ph, i)), li.done);
-	LLVMValueRef j = bloop_begin(cg, &lj, ns);
-	LLVMValueRef cn = byte_at(cg, pn, j);
-	branch_if(cg, is_zero(cg, cn), found);
-	i = cg_load_int(cg, li.islot, 8, false);
-	LLVMValueRef k = LLVMBuildAdd(cg->b, i, j, "");
-	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntUGE, k, cg_i64(cg, hs), ""), lj.done);
-	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, byte_at(cg, ph, k), cn, ""), lj.done);
-	bloop_end(cg, &lj);
-	bloop_end(cg, &li);
-	LLVMBuildBr(cg->b, out);
-	LLVMPositionBuilderAtEnd(cg->b, found);
-	cg_store_i64(cg, res, cg_load_int(cg, li.islot, 8, false));
-	LLVMBuildBr(cg->b, out);
-	LLVMPositionBuilderAtEnd(cg->b, out);
-	return cg_load_int(cg, res, 8, true);
-}
-
-/* ---- str_concat(a, b) ---------------------------------------------------- */
+/* ---- the text of string-like values -------------------------------------- */
 
 /* The most text bytes a string-like value holds: a string's size less its
  * NUL, an array's length, what str() reads at a pointer. */
 static int text_max(const struct type *t, int strlen_set)
 {
 	return t->kind == TY_STR ? t->size - 1 : t->kind == TY_ARRAY ? t->nelem : strlen_set - 1;
-}
-
-static int check_str_concat(struct sema *s, struct node *n)
-{
-	struct type *a = strlike_arg(s, n, 0, false);
-	struct type *b = a ? strlike_arg(s, n, 1, false) : NULL;
-	if (!b)
-		return -1;
-	n->type = type_str(sema_arena(s), text_max(a, sema_strlen(s)) + text_max(b, sema_strlen(s)) + 1);
-	return 0;
 }
 
 /* A string-like value's bytes in scratch memory (a pointer's read as str()
@@ -266,6 +213,137 @@ static LLVMValueRef text_in_scratch(struct cg *cg, struct node *a)
 	cg_memset0(cg, tmp, max);
 	cg_probe_read_str(cg, tmp, max, LLVMBuildIntToPtr(cg->b, cg_expr(cg, a), cg->ptr, ""), a->type->as);
 	return tmp;
+}
+
+/* ---- strstr(haystack, needle) ------------------------------------------- */
+
+static int check_strstr(struct sema *s, struct node *n)
+{
+	n->type = type_int(8, true);
+	if (!strlike_arg(s, n, 0) || !strlike_arg(s, n, 1))
+		return -1;
+	return 0;
+}
+
+/* The search runs as a bpf_loop callback over the haystack's positions, so
+ * that the verifier checks it once instead of every (position, needle byte)
+ * pair: cb(i, ctx) with ctx = { haystack, needle, result } on the caller's
+ * stack; it returns 1 (stop) at the haystack's end or at a match, whose
+ * position it stores in result. */
+#define SS_H 0
+#define SS_N 8
+#define SS_RES 16
+
+static LLVMValueRef bb_byte(LLVMBuilderRef b, struct cg *cg, LLVMValueRef p, LLVMValueRef i)
+{
+	LLVMValueRef at = LLVMBuildGEP2(b, cg->i8, p, &i, 1, "");
+	return LLVMBuildZExt(b, LLVMBuildLoad2(b, cg->i8, at, ""), cg->i64, "");
+}
+
+static LLVMValueRef bb_ptr_at(LLVMBuilderRef b, struct cg *cg, LLVMValueRef ctx, int off)
+{
+	LLVMValueRef idx = cg_i64(cg, off);
+	LLVMValueRef v = LLVMBuildLoad2(b, cg->ptr, LLVMBuildGEP2(b, cg->i8, ctx, &idx, 1, ""), "");
+	LLVMSetAlignment(v, 8);
+	return v;
+}
+
+static LLVMValueRef strstr_callback(struct cg *cg, int hs, int ns)
+{
+	LLVMTypeRef pt[2] = { cg->i64, cg->ptr };
+	char name[64];
+	snprintf(name, sizeof(name), "fn_%s_strstr%d", cg->unit->section, cg->nfor++);
+	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, pt, 2, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMSetSection(fn, cg->unit->section);
+	const char *attrs[] = { "noinline", "nounwind" };
+	for (int k = 0; k < 2; k++)
+		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName(attrs[k], strlen(attrs[k])), 0));
+	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"),
+			  scan = LLVMAppendBasicBlockInContext(cg->ctx, fn, "scan"),
+			  loop = LLVMAppendBasicBlockInContext(cg->ctx, fn, "loop"),
+			  body = LLVMAppendBasicBlockInContext(cg->ctx, fn, "cmp"),
+			  same = LLVMAppendBasicBlockInContext(cg->ctx, fn, "same"),
+			  next = LLVMAppendBasicBlockInContext(cg->ctx, fn, "next"),
+			  match = LLVMAppendBasicBlockInContext(cg->ctx, fn, "match"),
+			  stop = LLVMAppendBasicBlockInContext(cg->ctx, fn, "stop"),
+			  miss = LLVMAppendBasicBlockInContext(cg->ctx, fn, "miss");
+	LLVMBuilderRef b = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMValueRef i = LLVMGetParam(fn, 0), ctx = LLVMGetParam(fn, 1);
+	LLVMPositionBuilderAtEnd(b, entry);
+	LLVMValueRef ph = bb_ptr_at(b, cg, ctx, SS_H), pn = bb_ptr_at(b, cg, ctx, SS_N);
+	/* i < hs bounds the index for the verifier; the haystack's NUL ends it */
+	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, i, cg_i64(cg, hs), ""), stop, scan);
+	LLVMPositionBuilderAtEnd(b, scan);
+	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, bb_byte(b, cg, ph, i), cg_i64(cg, 0), ""), stop, loop);
+	LLVMPositionBuilderAtEnd(b, loop);
+	LLVMValueRef j = LLVMBuildPhi(b, cg->i64, "j");
+	/* a needle that fills its array without a NUL matched whole */
+	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, j, cg_i64(cg, ns), ""), match, body);
+	LLVMPositionBuilderAtEnd(b, body);
+	LLVMValueRef cn = bb_byte(b, cg, pn, j);
+	LLVMValueRef k = LLVMBuildAdd(b, i, j, "");
+	LLVMValueRef end = LLVMBuildICmp(b, LLVMIntEQ, cn, cg_i64(cg, 0), "");
+	LLVMBasicBlockRef inside = LLVMAppendBasicBlockInContext(cg->ctx, fn, "inside");
+	LLVMBuildCondBr(b, end, match, inside);
+	LLVMPositionBuilderAtEnd(b, inside);
+	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, k, cg_i64(cg, hs), ""), miss, same);
+	LLVMPositionBuilderAtEnd(b, same);
+	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, bb_byte(b, cg, ph, k), cn, ""), miss, next);
+	LLVMPositionBuilderAtEnd(b, next);
+	LLVMValueRef j1 = LLVMBuildAdd(b, j, cg_i64(cg, 1), "");
+	LLVMBuildBr(b, loop);
+	LLVMValueRef inv[] = { cg_i64(cg, 0), j1 };
+	LLVMBasicBlockRef inb[] = { scan, next };
+	LLVMAddIncoming(j, inv, inb, 2);
+	LLVMPositionBuilderAtEnd(b, match);
+	LLVMValueRef idx = cg_i64(cg, SS_RES);
+	LLVMValueRef st = LLVMBuildStore(b, i, LLVMBuildGEP2(b, cg->i8, ctx, &idx, 1, ""));
+	LLVMSetAlignment(st, 8);
+	LLVMBuildRet(b, cg_i64(cg, 1));
+	LLVMPositionBuilderAtEnd(b, stop);
+	LLVMBuildRet(b, cg_i64(cg, 1));
+	LLVMPositionBuilderAtEnd(b, miss);
+	LLVMBuildRet(b, cg_i64(cg, 0));
+	LLVMDisposeBuilder(b);
+	return fn;
+}
+
+static LLVMValueRef emit_strstr(struct cg *cg, struct node *n)
+{
+	struct node *h = n->list.v[0], *nd = n->list.v[1];
+	int sl = cg->prog->set.strlen;
+	/* bytes to scan: with the NUL, except for arrays (which may lack one) */
+	int hs = text_max(h->type, sl) + (h->type->kind != TY_ARRAY);
+	int ns = text_max(nd->type, sl) + (nd->type->kind != TY_ARRAY);
+	LLVMValueRef ph = text_in_scratch(cg, h), pn = text_in_scratch(cg, nd);
+	LLVMValueRef ctx = cg_alloca_stack(cg, 24, "strstr_ctx");
+	LLVMSetAlignment(LLVMBuildStore(cg->b, ph, cg_gep(cg, ctx, SS_H)), 8);
+	LLVMSetAlignment(LLVMBuildStore(cg->b, pn, cg_gep(cg, ctx, SS_N)), 8);
+	/* the empty needle is at 0; otherwise -1 unless the search finds it */
+	LLVMValueRef empty = LLVMBuildICmp(cg->b, LLVMIntEQ, byte_at(cg, pn, cg_i64(cg, 0)), cg_i64(cg, 0), "");
+	cg_store_i64(cg, cg_gep(cg, ctx, SS_RES), LLVMBuildSelect(cg->b, empty, cg_i64(cg, 0), cg_i64(cg, -1), ""));
+	LLVMBasicBlockRef call = cg_block(cg, "strstr_call"), done = cg_block(cg, "strstr_done");
+	LLVMBuildCondBr(cg->b, empty, done, call);
+	LLVMPositionBuilderAtEnd(cg->b, call);
+	LLVMValueRef args[] = { cg_i64(cg, hs), strstr_callback(cg, hs, ns), ctx, cg_i64(cg, 0) };
+	cg_helper(cg, BPF_FUNC_loop, cg->i64, args, 4);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	return cg_load_int(cg, cg_gep(cg, ctx, SS_RES), 8, true);
+}
+
+/* ---- str_concat(a, b) ---------------------------------------------------- */
+
+static int check_str_concat(struct sema *s, struct node *n)
+{
+	struct type *a = strlike_arg(s, n, 0);
+	struct type *b = a ? strlike_arg(s, n, 1) : NULL;
+	if (!b)
+		return -1;
+	n->type = type_str(sema_arena(s), text_max(a, sema_strlen(s)) + text_max(b, sema_strlen(s)) + 1);
+	return 0;
 }
 
 /* Copies src[0..max) up to its first NUL to dst + *at (never at or past
