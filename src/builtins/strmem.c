@@ -18,7 +18,8 @@
  *   default_str_length()  the size str() gives a string (BPFTRACE_MAX_STRLEN)
  *
  * Loops run over scratch-map copies with constant bounds (the values'
- * sizes), which the verifier accepts. */
+ * sizes), which the verifier accepts; strstr's search, a loop in a loop,
+ * is a bpf_loop callback so that the verifier checks it once. */
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <string.h>
