@@ -147,14 +147,15 @@ static int check_strlen(struct sema *s, struct node *n)
 	return strlike_arg(s, n, 0) ? 0 : -1;
 }
 
-/* A pointer: probe_read_str of default_str_length() bytes returns the
- * length with its NUL. */
+/* A pointer: at most default_str_length() bytes count, as bpftrace's
+ * __strnlen(ptr, default_str_length()); probe_read_str of one byte more
+ * returns that many with the NUL it adds. */
 static LLVMValueRef ptr_strlen(struct cg *cg, struct node *a)
 {
 	int max = cg->prog->set.strlen;
-	LLVMValueRef tmp = cg_alloca(cg, max, "strlen_buf");
+	LLVMValueRef tmp = cg_alloca(cg, max + 1, "strlen_buf");
 	LLVMValueRef src = LLVMBuildIntToPtr(cg->b, cg_expr(cg, a), cg->ptr, "");
-	LLVMValueRef r = cg_probe_read_str(cg, tmp, max, src, a->type->as);
+	LLVMValueRef r = cg_probe_read_str(cg, tmp, max + 1, src, a->type->as);
 	LLVMValueRef pos = LLVMBuildICmp(cg->b, LLVMIntSGT, r, cg_i64(cg, 0), "");
 	return LLVMBuildSelect(cg->b, pos, LLVMBuildSub(cg->b, r, cg_i64(cg, 1), ""), cg_i64(cg, 0), "len");
 }
