@@ -24,6 +24,8 @@ enum ev_kind {
 	EV_CAT,            /* like EV_PRINTF, the text names a file to print */
 	EV_JOIN,           /* payload: argv-style strings */
 	EV_HELPER_ERROR,   /* -k: id: rt.helper_errs[id]; payload: int64 the helper's return code */
+	EV_DIAG,           /* errorf/warnf: like EV_PRINTF, the text printed on stderr as an
+	                      error or warning at rt.printfs[id].loc (diag_level) */
 	EV_PID_SEEN = 64,  /* id: 0; payload: uint64 pid whose user symbols should be
 	                      cached while it lives (ustack, usym); handled by the
 	                      runtime's rt_event_hook, as are further kinds >= 64 */

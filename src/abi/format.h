@@ -18,6 +18,7 @@
 #define BPFSCRIPT_ABI_FORMAT_H
 #include <stddef.h>
 #include "ast/type.h"
+#include "ast/loc.h"
 
 /* A printf-like call site: format string and argument layout of its payload. */
 struct rt_printf {
@@ -26,6 +27,10 @@ struct rt_printf {
 	struct type **args;
 	int *offsets;            /* byte offset of each argument in the payload */
 	int size;                /* payload size */
+	/* errorf()/warnf() (EV_DIAG): where the call is, and 1 for a warning,
+	 * 2 for an error; 0 for every other printf-like call */
+	struct loc loc;
+	int diag_level;
 };
 
 /* One conversion of a format string. */

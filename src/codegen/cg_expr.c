@@ -904,6 +904,15 @@ void cg_expr_into_slot(struct cg *cg, struct node *n, struct type *to, LLVMValue
 		return;
 	}
 	if (from->size < to->size) {
+		if (n->kind == N_CALL && from->kind == TY_STR) {
+			/* a string call's value may read the slot it is stored into
+			 * ($p = str_concat("/", $p)): made aside, then copied */
+			LLVMValueRef tmp = cg_alloca(cg, from->size, "call");
+			cg_expr_into(cg, n, tmp);
+			cg_memset0(cg, dst, to->size);
+			cg_memcpy(cg, dst, tmp, from->size);
+			return;
+		}
 		cg_memset0(cg, dst, to->size);
 		cg_expr_into(cg, n, dst);
 		return;

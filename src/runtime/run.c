@@ -312,6 +312,23 @@ static void helper_error(struct rt *rt, const struct rt_helper_err *he, const ui
 			  rc < 0 && rc > -4096 ? strerror((int)-rc) : "Unknown error", (long long)rc);
 }
 
+/* errorf()/warnf(): the formatted text as a diagnostic at the call, with
+ * its source line and caret (latest bpftrace); warnings obey --no-warnings. */
+static void run_diag(struct rt *rt, const struct rt_printf *pf, const uint8_t *payload)
+{
+	char *text = event_text(rt, pf, payload);
+	if (!text)
+		return;
+	fflush(rt->out);
+	if (!rt->diag)
+		fprintf(stderr, "%s: %s\n", pf->diag_level > 1 ? "ERROR" : "WARNING", text);
+	else if (pf->diag_level > 1)
+		diag_error(rt->diag, pf->loc, "%s", text);
+	else
+		diag_warn(rt->diag, pf->loc, "%s", text);
+	free(text);
+}
+
 int rt_handle_event(struct rt *rt, const void *data, size_t size)
 {
 	if (size < sizeof(struct ev_hdr))
@@ -334,6 +351,10 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 	case EV_CAT:
 		if (h->id < (uint32_t)rt->nprintfs)
 			run_cat(rt, rt->printfs[h->id], pl);
+		break;
+	case EV_DIAG:
+		if (h->id < (uint32_t)rt->nprintfs)
+			run_diag(rt, rt->printfs[h->id], pl);
 		break;
 	case EV_TIME:
 		if (h->id < (uint32_t)rt->nprintfs)

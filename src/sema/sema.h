@@ -105,6 +105,14 @@ bool sema_is_typename(const struct node *n);
 /* n is `comptime e` (folded by sema into n->ival): an if on it has only the
  * branch taken checked, and generated. */
 bool sema_is_comptime(const struct node *n);
+/* Compile-time evaluation (fail(), static_assert): the value of an integer
+ * or bool expression made of literals, true/false, positional parameters
+ * and operators, or false when it is not constant. sema_is_dead: inside an
+ * if() branch that such a constant condition never takes. */
+bool sema_const_eval(struct sema *s, struct node *n, int64_t *v);
+bool sema_is_dead(struct sema *s);
+/* Type-checks a statement (a builtin's rewrite, e.g. find()'s assignment). */
+void sema_stmt(struct sema *s, struct node *n);
 /* Reports a warning at loc (final pass only). */
 void sema_warn(struct sema *s, struct loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -48,6 +48,7 @@ struct sema {
 	struct scope *scope;
 	struct ptrvec closed;        /* implicit variables of blocks that ended */
 	struct for_sem *frame;       /* innermost for-loop body */
+	int dead;                    /* inside an if branch a constant condition rules out */
 };
 
 /* ---- sema.c ---- */

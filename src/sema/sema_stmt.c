@@ -428,6 +428,96 @@ static bool comptime_if(struct sema *s, struct node *n)
 	return true;
 }
 
+static bool const_binop(enum op op, int64_t a, int64_t b, int64_t *v)
+{
+	switch (op) {
+	case OP_ADD: *v = (int64_t)((uint64_t)a + (uint64_t)b); return true;
+	case OP_SUB: *v = (int64_t)((uint64_t)a - (uint64_t)b); return true;
+	case OP_MUL: *v = (int64_t)((uint64_t)a * (uint64_t)b); return true;
+	case OP_DIV: if (!b) return false; *v = b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b; return true;
+	case OP_MOD: if (!b) return false; *v = b == -1 ? 0 : a % b; return true;
+	case OP_BAND: *v = a & b; return true;
+	case OP_BOR: *v = a | b; return true;
+	case OP_BXOR: *v = a ^ b; return true;
+	case OP_LT: *v = a < b; return true;
+	case OP_LE: *v = a <= b; return true;
+	case OP_GT: *v = a > b; return true;
+	case OP_GE: *v = a >= b; return true;
+	case OP_EQ: *v = a == b; return true;
+	case OP_NE: *v = a != b; return true;
+	case OP_LAND: *v = a && b; return true;
+	case OP_LOR: *v = a || b; return true;
+	default: return false;
+	}
+}
+
+bool sema_const_eval(struct sema *s, struct node *n, int64_t *v)
+{
+	int64_t a, b;
+	switch (n->kind) {
+	case N_INT:
+		*v = n->ival;
+		return true;
+	case N_IDENT:
+		if (strcmp(n->str, "true") && strcmp(n->str, "false"))
+			return false;
+		*v = !strcmp(n->str, "true");
+		return true;
+	case N_POSPARAM:
+		if (n->ival < 1)
+			return false;
+		*v = 0;   /* a parameter not given is 0, as at run time */
+		if (n->ival > s->prog->set.nparams)
+			return true;
+		char *end;
+		*v = strtoll(s->prog->set.params[n->ival - 1], &end, 0);
+		return *end == 0;
+	case N_SIZEOF:
+		if (!n->type)   /* not typed yet: its size is unknown */
+			return false;
+		*v = n->ival;
+		return true;
+	case N_UNOP:
+		if (!sema_const_eval(s, n->a, &a))
+			return false;
+		if (n->op == OP_NEG)
+			*v = (int64_t)(0 - (uint64_t)a);
+		else if (n->op == OP_NOT)
+			*v = !a;
+		else if (n->op == OP_BNOT)
+			*v = ~a;
+		else
+			return false;
+		return true;
+	case N_BINOP:
+		return sema_const_eval(s, n->a, &a) && sema_const_eval(s, n->b, &b) && const_binop(n->op, a, b, v);
+	default:
+		return false;
+	}
+}
+
+bool sema_is_dead(struct sema *s) { return s->dead > 0; }
+
+/* if (c) { ... } else { ... }: a branch that a constant c rules out is
+ * still checked, but compile-time failures in it do not fire (fail()). */
+static void if_stmt(struct sema *s, struct node *n)
+{
+	int64_t c;
+	cond(s, n->a, "if()");
+	bool known = sema_const_eval(s, n->a, &c);
+	s->dead += known && !c;
+	sema_block(s, n->b);
+	s->dead -= known && !c;
+	if (!n->c)
+		return;
+	s->dead += known && c;
+	if (n->c->kind == N_IF)
+		sema_stmt(s, n->c);
+	else
+		sema_block(s, n->c);
+	s->dead -= known && c;
+}
+
 void sema_stmt(struct sema *s, struct node *n)
 {
 	switch (n->kind) {
@@ -440,14 +530,7 @@ void sema_stmt(struct sema *s, struct node *n)
 	case N_IF:
 		if (comptime_if(s, n))
 			break;
-		cond(s, n->a, "if()");
-		sema_block(s, n->b);
-		if (n->c) {
-			if (n->c->kind == N_IF)
-				sema_stmt(s, n->c);
-			else
-				sema_block(s, n->c);
-		}
+		if_stmt(s, n);
 		break;
 	case N_WHILE:
 		cond(s, n->a, "while()");

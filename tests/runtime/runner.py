@@ -810,8 +810,9 @@ class Runner:
         self.args = args
         self.tracer = abs_program(os.environ.get("BPFSCRIPT") or args.bpfscript or
                                   os.path.join(REPO, "build", "bpfscript"))
-        self.targets = os.environ.get("BPFSCRIPT_TARGETS") or args.targets or os.path.join(
-            REPO, "build", "tests", "targets")
+        # absolute: cases run in their own directory
+        self.targets = os.path.abspath(os.environ.get("BPFSCRIPT_TARGETS") or args.targets or os.path.join(
+            REPO, "build", "tests", "targets"))
         self.bpftrace = abs_program(args.bpftrace)
         self.dialects = {}
         self.tracer_is_bpftrace017 = self.bpftrace017(self.tracer)
