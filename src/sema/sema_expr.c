@@ -583,6 +583,8 @@ static struct type *expr_map_read(struct sema *s, struct node *n)
 	mi->bpf_used = true;
 	if (sema_map_keys(s, n, mi) < 0)
 		return NULL;
+	if (!mi->val && mi == s->self_map)
+		return type_int(8, true);
 	if (!mi->val) {
 		if (s->final)
 			sema_error(s, n->loc, "Undefined map: %s", n->str);

@@ -49,6 +49,7 @@ struct sema {
 	struct ptrvec closed;        /* implicit variables of blocks that ended */
 	struct for_sem *frame;       /* innermost for-loop body */
 	int dead;                    /* inside an if branch a constant condition rules out */
+	struct map_info *self_map;   /* untyped map whose own assignment is being typed */
 };
 
 /* ---- sema.c ---- */

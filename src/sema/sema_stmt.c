@@ -224,7 +224,13 @@ static void assign_map(struct sema *s, struct node *n)
 		}
 	}
 	mi->bpf_used = true;   /* a plain or compound store, not an aggregation */
+	/* `@x = @x + 1` as the map's only assignment: while types are learned,
+	 * the map's own value reads as an int64 in its right-hand side, as
+	 * bpftrace types it */
+	struct map_info *outer = s->self_map;
+	s->self_map = !mi->val && !s->final ? mi : NULL;
 	struct type *r = sema_expr(s, rhs);
+	s->self_map = outer;
 	if (!r)
 		return;
 	if (n->op != OP_ASSIGN) {
