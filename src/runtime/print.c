@@ -552,6 +552,19 @@ static const struct map_kind plain_int = {
 	.json_type = "map", .order = MV_BY_VALUE, .kept = MV_KEEP_RAW, .text_sep = "\n", .text_end = "\n",
 	.combine = keep_int, .unsigned_values = u64_int, .text = mview_int_text, .json = mview_int_text,
 };
+/* bool values print as words (latest bpftrace; 0.17 printed 1 and 0), in
+ * JSON as true and false; sorted by value, false first */
+static void bool_text(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
+{
+	(void)rt;
+	(void)v;
+	sb_puts(b, e->v ? "true" : "false");
+}
+
+static const struct map_kind plain_bool = {
+	.json_type = "map", .order = MV_BY_VALUE, .kept = MV_KEEP_RAW, .text_sep = "\n", .text_end = "\n",
+	.combine = keep_int, .text = bool_text, .json = bool_text,
+};
 /* strings, tuples, records...: sorted by key */
 static const struct map_kind plain_value = {
 	.json_type = "map", .order = MV_BY_KEY, .kept = MV_KEEP_RAW, .text_sep = "\n", .text_end = "\n",
@@ -568,7 +581,9 @@ static const struct map_kind *kind_of(const struct type *t)
 	const struct map_kind *k = type_is_agg(t) ? agg_map_kind(t->kind) : NULL;
 	if (k)
 		return k;
-	if (t->kind == TY_INT || t->kind == TY_BOOL || t->kind == TY_PTR)
+	if (t->kind == TY_BOOL)
+		return &plain_bool;
+	if (t->kind == TY_INT || t->kind == TY_PTR)
 		return &plain_int;
 	return val_no_delim(t) ? &plain_joined : &plain_value;
 }
