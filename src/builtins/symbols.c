@@ -125,7 +125,11 @@ static int check_uaddr(struct sema *s, struct node *n)
 	return 0;
 }
 
-/* reg("name"): x86-64 struct pt_regs, in bpftrace's register names */
+/* reg("name"): the x86-64 table (per-architecture by nature): struct
+ * pt_regs in bpftrace's register names, 8 bytes each */
+#ifndef __x86_64__
+#error "reg(): only the x86-64 struct pt_regs is known (src/builtins/symbols.c)"
+#endif
 static const char *const x86_regs[] = {
 	"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
 	"cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss",

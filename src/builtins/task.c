@@ -401,8 +401,11 @@ static int check_usermode(struct sema *s, struct node *n)
 }
 
 /* Decided per program unit (one probe type each), as a probe may list
- * attach points of several types. x86_64: (regs->cs & 3) == 3, cs being
- * the 18th u64 of struct pt_regs. */
+ * attach points of several types. x86-64 only (per-architecture by nature):
+ * (regs->cs & 3) == 3, cs being the 18th u64 of struct pt_regs. */
+#ifndef __x86_64__
+#error "usermode: only the x86-64 struct pt_regs is known (src/builtins/task.c)"
+#endif
 static LLVMValueRef emit_usermode(struct cg *cg, struct node *n)
 {
 	(void)n;
@@ -431,6 +434,10 @@ static LLVMValueRef emit_username(struct cg *cg, struct node *n)
 
 /* ---- signal_name(n), syscall_name(n) ----------------------------------- */
 
+/* syscall_names is the x86-64 table (per-architecture by nature) */
+#ifndef __x86_64__
+#error "syscall_name(): only the x86-64 system call numbers are known (src/builtins/task_names.h)"
+#endif
 #include "builtins/task_names.h"
 
 static int check_name_of(struct sema *s, struct node *n)

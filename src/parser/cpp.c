@@ -22,16 +22,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/arch.h"
 #include "util/arena.h"
 
 #define CPP_HASH 1024
 #define CPP_MAX_DEPTH 200      /* nested #include */
 #define CPP_MAX_COND 256       /* nested #if */
 #define CPP_MAX_EXPANSIONS 100000
-
-static const char *const sys_dirs[] = {
-	"/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include", NULL,
-};
 
 /* A preprocessing token. */
 struct ptok {
@@ -77,6 +74,7 @@ struct cpp {
 	struct ptrvec files;       /* every header read */
 	int depth;
 	int expansions;
+	const char *const *sys_dirs;       /* the target's system include directories */
 };
 
 /* ------------------------------------------------------------------ */
@@ -652,13 +650,13 @@ static bool is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Header `name` searched from sys_dirs[from] on; *dir gets the index. */
+/* Header `name` searched from c->sys_dirs[from] on; *dir gets the index. */
 static const char *search(struct cpp *c, const char *name, int from, int *dir)
 {
 	if (name[0] == '/')
 		return is_file(name) ? name : NULL;
-	for (int i = from; sys_dirs[i]; i++) {
-		const char *p = arena_printf(&c->a, "%s/%s", sys_dirs[i], name);
+	for (int i = from; c->sys_dirs[i]; i++) {
+		const char *p = arena_printf(&c->a, "%s/%s", c->sys_dirs[i], name);
 		if (is_file(p)) {
 			if (dir)
 				*dir = i;
@@ -675,8 +673,9 @@ const char *cpp_find(struct cpp *c, const char *name)
 
 /* Index of the system directory path is in (for #include_next), or -1:
  * the longest one that is a prefix (the arch directory inside /usr/include). */
-static int dir_index(const char *path)
+static int dir_index(const struct cpp *c, const char *path)
 {
+	const char *const *sys_dirs = c->sys_dirs;
 	int best = -1;
 	for (int i = 0; sys_dirs[i]; i++) {
 		size_t n = strlen(sys_dirs[i]);
@@ -1028,23 +1027,14 @@ static void scan_enums(struct cpp *c)
 
 struct cpp *cpp_new(bool have_btf)
 {
+	return cpp_new_arch(arch_host(), have_btf);
+}
+
+struct cpp *cpp_new_arch(const struct arch *arch, bool have_btf)
+{
 	struct cpp *c = xcalloc(1, sizeof(*c));
-	/* what clang 14 (bpftrace 0.17's) predefines on x86-64 Linux, as far
-	 * as headers test it */
-	static const char *const predef[] = {
-		"__x86_64__ 1", "__x86_64 1", "__amd64__ 1", "__amd64 1", "__linux__ 1", "__linux 1",
-		"__gnu_linux__ 1", "__unix__ 1", "__unix 1", "__ELF__ 1", "__GNUC__ 4", "__GNUC_MINOR__ 2",
-		"__GNUC_PATCHLEVEL__ 1", "__GNUC_STDC_INLINE__ 1", "__clang__ 1", "__clang_major__ 14",
-		"__clang_minor__ 0", "__clang_patchlevel__ 6", "__STDC__ 1", "__STDC_VERSION__ 201710L",
-		"__STDC_HOSTED__ 1", "__CHAR_BIT__ 8", "__SIZEOF_SHORT__ 2", "__SIZEOF_INT__ 4",
-		"__SIZEOF_LONG__ 8", "__SIZEOF_LONG_LONG__ 8", "__SIZEOF_POINTER__ 8", "__SIZEOF_SIZE_T__ 8",
-		"__SIZEOF_INT128__ 16", "__SIZEOF_FLOAT__ 4", "__SIZEOF_DOUBLE__ 8", "__SIZEOF_LONG_DOUBLE__ 16",
-		"__SIZEOF_WCHAR_T__ 4", "__LP64__ 1", "_LP64 1", "__ORDER_LITTLE_ENDIAN__ 1234",
-		"__ORDER_BIG_ENDIAN__ 4321", "__ORDER_PDP_ENDIAN__ 3412", "__BYTE_ORDER__ __ORDER_LITTLE_ENDIAN__",
-		"__SCHAR_MAX__ 127", "__SHRT_MAX__ 32767", "__INT_MAX__ 2147483647",
-		"__LONG_MAX__ 9223372036854775807L", "__LONG_LONG_MAX__ 9223372036854775807LL",
-		"__WCHAR_MAX__ 2147483647", "__SIZE_MAX__ 18446744073709551615UL", NULL,
-	};
+	c->sys_dirs = arch->include_dirs;
+	const char *const *predef = arch->predef;
 	for (int i = 0; predef[i]; i++)
 		define(c, predef[i], (int)strlen(predef[i]), false);
 	if (have_btf) {
@@ -1064,7 +1054,7 @@ void cpp_free(struct cpp *c)
 
 void cpp_read(struct cpp *c, const char *path)
 {
-	read_file(c, path, dir_index(path));
+	read_file(c, path, dir_index(c, path));
 }
 
 int cpp_files(struct cpp *c, const char *const **files)

@@ -13,15 +13,20 @@
 #include <stdint.h>
 
 struct cpp;
+struct arch;
 
-/* A preprocessor with the predefined macros of clang on x86-64 Linux, and
+/* A preprocessor with the predefined macros of clang on Linux for the
+ * architecture bpfscript was built for (util/arch.h), and
  * BPFTRACE_HAVE_BTF and _LINUX_TYPES_H when have_btf (as bpftrace defines
  * them when the kernel has BTF). Free with cpp_free. */
 struct cpp *cpp_new(bool have_btf);
+/* The same for the architecture arch: its predefined macros and its
+ * system include directories. */
+struct cpp *cpp_new_arch(const struct arch *arch, bool have_btf);
 void cpp_free(struct cpp *c);
 
 /* The path of system header `name` in the standard include directories
- * (/usr/local/include, /usr/include/<arch>-linux-gnu, /usr/include), or
+ * (/usr/local/include, /usr/include/<triplet>, /usr/include), or
  * NULL. The string lives as long as c. */
 const char *cpp_find(struct cpp *c, const char *name);
 

@@ -19,9 +19,9 @@
  * bpftrace.
  *
  * An angle include found in no -I directory is a system header: it is
- * looked up where clang looks (/usr/local/include,
- * /usr/include/x86_64-linux-gnu, /usr/include) and preprocessed by cpp.c,
- * which keeps its macros and enum constants only: the types come from the
+ * looked up where clang looks (/usr/local/include, the target's multiarch
+ * /usr/include/x86_64-linux-gnu or aarch64-linux-gnu, /usr/include: see
+ * util/arch.h) and preprocessed by cpp.c, which keeps its macros and enum constants only: the types come from the
  * kernel's BTF (bpftrace takes a header's structs over BTF's; here BTF's
  * always win, so a header's user-space `struct msghdr` cannot shadow the
  * kernel's). Every identifier of the program that such a header gives an
@@ -32,8 +32,8 @@
  *
  * #if conditions are decided here, in order, from the #defines seen so far
  * (the program's, then those of the system headers, then clang's
- * predefined ones such as __x86_64__); BPFTRACE_HAVE_BTF is defined when
- * the kernel has BTF, as bpftrace does. Only the branch taken is kept, so
+ * predefined ones for the target, such as __x86_64__ or __aarch64__);
+ * BPFTRACE_HAVE_BTF is defined when the kernel has BTF, as bpftrace does. Only the branch taken is kept, so
  * an #include in a branch not taken is not read.
  *
  * The items a header gives carry the location of the #include line that

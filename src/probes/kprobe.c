@@ -40,7 +40,11 @@
 
 extern const struct probe_type probe_kprobe, probe_kretprobe;
 
-/* x86-64 struct pt_regs offsets */
+/* The x86-64 table (per-architecture by nature): struct pt_regs offsets
+ * of the return value, the stack pointer and the SysV argument registers. */
+#ifndef __x86_64__
+#error "kprobe: only the x86-64 struct pt_regs and argument registers are known (src/probes/kprobe.c)"
+#endif
 enum { REG_AX = 80, REG_SP = 152 };
 static const int arg_regs[] = { 112, 104, 96, 88, 72, 64 };   /* di si dx cx r8 r9 */
 #define MAX_ARGS ((int)(sizeof(arg_regs) / sizeof(arg_regs[0])))

@@ -72,7 +72,11 @@ enum { ENTRY_REACHED, ENTRY_FAILED, ENTRY_EXITED };
  * the way are delivered. Returns ENTRY_REACHED with the child stopped at
  * its entry as if it had never been, ENTRY_FAILED with the child stopped
  * (where the caller detaches it), or ENTRY_EXITED when it exited (not
- * reaped: the run loop sees it). x86-64. */
+ * reaped: the run loop sees it). x86-64 only (per-architecture by nature:
+ * the int3 breakpoint and the rip register). */
+#ifndef __x86_64__
+#error "-c: running the child to its entry point knows x86-64 only (src/runtime/run.c)"
+#endif
 static int run_to_entry(pid_t pid)
 {
 	uint64_t entry = entry_point(pid);

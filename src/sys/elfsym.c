@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "util/arch.h"
 #include "util/arena.h"
 
 struct elf_file {
@@ -636,9 +637,14 @@ int elf_file_usdt(struct elf_file *f, const struct usdt_note **v)
 
 /* ---- USDT argument specs ------------------------------------------------------------ */
 
-/* x86-64 struct pt_regs: r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di
- * orig_ax ip cs flags sp ss, 8 bytes each. Each register with its 32-, 16-
- * and 8-bit names (the low part is at the same offset, little-endian). */
+/* The x86-64 table (per-architecture by nature, as USDT specs are in the
+ * architecture's assembler syntax: AT&T here): struct pt_regs is r15 r14 r13
+ * r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax ip cs flags sp ss, 8 bytes
+ * each. Each register with its 32-, 16- and 8-bit names (the low part is at
+ * the same offset, little-endian). */
+#ifndef __x86_64__
+#error "USDT argument specs: only the x86-64 (AT&T) registers and struct pt_regs are known (src/sys/elfsym.c)"
+#endif
 static const struct {
 	const char *names[4];
 	int off;
@@ -778,10 +784,14 @@ static bool lib_key_matches(const char *key, const char *name)
 
 #define LDCACHE_NEW "glibc-ld.so.cache1.1"
 #define LDCACHE_OLD "ld.so-1.7.0"
-#define LDCACHE_X8664 0x0300    /* FLAG_X8664_LIB64 */
-#define LDCACHE_ELF_LIBC6 0x0003
 
 bool elf_ldcache_lookup(const char *cache, const char *name, char *out, size_t outlen)
+{
+	return elf_ldcache_lookup_arch(cache, arch_host(), name, out, outlen);
+}
+
+bool elf_ldcache_lookup_arch(const char *cache, const struct arch *arch, const char *name, char *out,
+			     size_t outlen)
 {
 	int fd = open(cache ? cache : "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -815,7 +825,9 @@ bool elf_ldcache_lookup(const char *cache, const char *name, char *out, size_t o
 			memcpy(&flags, base + 48 + (size_t)i * 24, 4);
 			memcpy(&key, base + 48 + (size_t)i * 24 + 4, 4);
 			memcpy(&value, base + 48 + (size_t)i * 24 + 8, 4);
-			if ((flags & 0xff) != LDCACHE_ELF_LIBC6 || (flags & 0xff00) != LDCACHE_X8664)
+			/* the type (libc6) and the ABI both those of arch */
+			if ((flags & ARCH_LDCACHE_TYPE_MASK) != (arch->ldcache_flags & ARCH_LDCACHE_TYPE_MASK) ||
+			    (flags & ARCH_LDCACHE_ABI_MASK) != (arch->ldcache_flags & ARCH_LDCACHE_ABI_MASK))
 				continue;
 			const char *k = str_at(base, room, key), *v = str_at(base, room, value);
 			if (k && v && lib_key_matches(k, name) && strlen(v) < outlen) {
@@ -851,16 +863,14 @@ static bool lib_in_process(const char *name, pid_t pid, char *out, size_t outlen
 	return found;
 }
 
-/* lib<name>.so* in the standard directories (the lowest name: libfoo.so
- * before libfoo.so.1). */
+/* lib<name>.so* in the target's standard library directories (the lowest
+ * name: libfoo.so before libfoo.so.1). */
 static bool lib_in_dirs(const char *name, char *out, size_t outlen)
 {
-	static const char *const dirs[] = {
-		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
-	};
+	const char *const *dirs = arch_host()->lib_dirs;
 	char want[PATH_MAX];
 	lib_prefix(name, want, sizeof(want));
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; dirs[i]; i++) {
 		DIR *d = opendir(dirs[i]);
 		if (!d)
 			continue;

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 struct elf_file;
+struct arch;
 
 /* A function symbol (STT_FUNC or STT_GNU_IFUNC with a value; not the
  * "name.part.N" fragments of split functions). */
@@ -113,13 +114,17 @@ int usdt_reg_offset(const char *name, int *shift);
 /* Resolves a uprobe/usdt target that is not a path ("libc", "c", "bash") as
  * the dynamic loader and bpftrace do. "libc" and "c" both stand for
  * lib<c>: with pid > 0 a file that process maps ("libc.so..." or
- * "libc-..."), then /etc/ld.so.cache (the first x86-64 entry whose name
- * starts with "libc.so", or is name), then libc.so* in the standard
- * library directories, then an executable called name on $PATH. Writes the
+ * "libc-..."), then /etc/ld.so.cache (the first entry of bpfscript's own
+ * architecture whose name starts with "libc.so", or is name), then libc.so*
+ * in that architecture's standard library directories (util/arch.h), then an executable called name on $PATH. Writes the
  * path into out; false if nothing matched. */
 bool elf_resolve_target(const char *name, pid_t pid, char *out, size_t outlen);
-/* ld.so.cache lookup alone (cache = NULL: /etc/ld.so.cache). */
+/* ld.so.cache lookup alone (cache = NULL: /etc/ld.so.cache), among the
+ * entries of bpfscript's own architecture. */
 bool elf_ldcache_lookup(const char *cache, const char *name, char *out, size_t outlen);
+/* The same among the entries of arch (their flags: arch->ldcache_flags). */
+bool elf_ldcache_lookup_arch(const char *cache, const struct arch *arch, const char *name, char *out,
+			     size_t outlen);
 
 /* The distinct files process pid maps (/proc/PID/maps order), as
  * malloc'd strings in a malloc'd array; *paths is NULL-terminated. Returns

@@ -382,7 +382,11 @@ static struct type *conv_type(struct conv *c, Dwarf_Die *in)
 	}
 }
 
-/* x86-64 pt_regs offsets of the six register arguments (di si dx cx r8 r9) */
+/* The x86-64 table (per-architecture by nature): the struct pt_regs
+ * offsets of the SysV ABI's six register arguments (di si dx cx r8 r9). */
+#ifndef __x86_64__
+#error "uprobe args: only the x86-64 SysV argument registers and struct pt_regs are known (src/sys/udwarf.c)"
+#endif
 static const int arg_regs[6] = { 112, 104, 96, 88, 72, 64 };
 
 /* The general registers a parameter of DWARF type die takes under the

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "parser/cpp.h"
+#include "util/arch.h"
 
 static int failures;
 static char dir[] = "/tmp/bpfscript-cpp-XXXXXX";
@@ -43,6 +44,86 @@ static void expect(struct cpp *c, const char *name, bool has, int64_t want, int 
 			failures++;                                          \
 		}                                                            \
 	} while (0)
+
+/* The predefined macros of each architecture's table (util/arch.h), whatever
+ * the host: arch.h, read by a preprocessor for that architecture, defines
+ * what its #if tests see. */
+static void test_arches(void)
+{
+	put("arch.h",
+	    "#if defined(__x86_64__) && defined(__amd64__) && !defined(__aarch64__)\n"
+	    "# define IS_X86 1\n"
+	    "#endif\n"
+	    "#if defined(__aarch64__) && __ARM_64BIT_STATE && !defined(__x86_64__)\n"
+	    "# define IS_ARM64 1\n"
+	    "#endif\n"
+	    "#if defined(__linux__) && defined(__ELF__) && __LP64__ && _LP64\n"
+	    "# define LINUX64 1\n"
+	    "#endif\n"
+	    "#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__\n"
+	    "# define LE 1\n"
+	    "#endif\n"
+	    "#ifdef __CHAR_UNSIGNED__\n"
+	    "# define UCHAR 1\n"
+	    "#else\n"
+	    "# define UCHAR 0\n"
+	    "#endif\n"
+	    "#if __WCHAR_MAX__ > 0x7fffffff\n"
+	    "# define UWCHAR 1\n"
+	    "#else\n"
+	    "# define UWCHAR 0\n"
+	    "#endif\n"
+	    "#define PTR __SIZEOF_POINTER__\n"
+	    "#define LDBL __SIZEOF_LONG_DOUBLE__\n"
+	    "#ifdef __ARM_ARCH\n"
+	    "# define PROFILE __ARM_ARCH_PROFILE\n"
+	    "# define ARMV __ARM_ARCH\n"
+	    "#endif\n");
+	char p[256];
+	snprintf(p, sizeof(p), "%s/arch.h", dir);
+	const struct arch *x86 = arch_named("x86_64"), *arm = arch_named("aarch64");
+	CHECK(x86 && arm);
+	if (!x86 || !arm)
+		return;
+
+	struct cpp *c = cpp_new_arch(x86, false);
+	cpp_read(c, p);
+	VAL(c, "IS_X86", 1);
+	NOVAL(c, "IS_ARM64");
+	VAL(c, "LINUX64", 1);
+	VAL(c, "LE", 1);
+	VAL(c, "UCHAR", 0);
+	VAL(c, "UWCHAR", 0);
+	VAL(c, "PTR", 8);
+	VAL(c, "LDBL", 16);
+	NOVAL(c, "PROFILE");
+	cpp_free(c);
+
+	c = cpp_new_arch(arm, true);
+	cpp_read(c, p);
+	NOVAL(c, "IS_X86");
+	VAL(c, "IS_ARM64", 1);
+	VAL(c, "LINUX64", 1);
+	VAL(c, "LE", 1);
+	VAL(c, "UCHAR", 1);
+	VAL(c, "UWCHAR", 1);
+	VAL(c, "PTR", 8);
+	VAL(c, "LDBL", 16);
+	VAL(c, "PROFILE", 'A');
+	VAL(c, "ARMV", 8);
+	CHECK(cpp_defined(c, "BPFTRACE_HAVE_BTF"));
+	cpp_free(c);
+
+	/* cpp_new is the host's table */
+	c = cpp_new(false);
+	cpp_read(c, p);
+#if defined(__x86_64__)
+	VAL(c, "IS_X86", 1);
+#elif defined(__aarch64__)
+	VAL(c, "IS_ARM64", 1);
+#endif
+	cpp_free(c);
+}
 
 static struct cpp *read_main(bool btf)
 {
@@ -208,6 +289,8 @@ int main(void)
 	}
 	CHECK(cpp_find(c, "no/such/header.h") == NULL);
 	cpp_free(c);
+
+	test_arches();
 
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -21,6 +21,7 @@
 #include "sys/elfsym.h"
 #include "sys/demangle.h"
 #include "sys/udwarf.h"
+#include "util/arch.h"
 #include "util/arena.h"
 
 static int failures, checks;
@@ -229,18 +230,21 @@ static void write_cache(const char *path, bool old)
 	}
 	unsigned char *n = buf + h;
 	memcpy(n, "glibc-ld.so.cache1.1", 20);
-	put32(n + 20, 4);
 	static const struct {
 		int32_t flags;
 		const char *key, *value;
 	} e[] = {
 		{ 0x0303, "libfoo.so.2", "/opt/lib64/libfoo.so.2" },
-		{ 0x0003, "libbar.so.1", "/opt/lib32/libbar.so.1" },   /* not x86-64 */
-		{ 0x0303, "libbar.so.1", "/opt/lib64/libbar.so.1" },
+		{ 0x0003, "libbar.so.1", "/opt/lib32/libbar.so.1" },   /* neither x86-64 nor arm64 */
+		{ 0x0a03, "libbar.so.1", "/opt/arm64/libbar.so.1" },   /* FLAG_AARCH64_LIB64 */
+		{ 0x0303, "libbar.so.1", "/opt/lib64/libbar.so.1" },   /* FLAG_X8664_LIB64 */
 		{ 0x0303, "libfoobar.so", "/opt/lib64/libfoobar.so" },
+		{ 0x0a03, "libarm.so.1", "/opt/arm64/libarm.so.1" },
 	};
-	size_t str = 48 + 4 * 24;
-	for (int i = 0; i < 4; i++) {
+	enum { N = sizeof(e) / sizeof(e[0]) };
+	put32(n + 20, N);
+	size_t str = 48 + N * 24;
+	for (int i = 0; i < N; i++) {
 		unsigned char *ent = n + 48 + i * 24;
 		put32(ent, (uint32_t)e[i].flags);
 		put32(ent + 4, (uint32_t)str);
@@ -264,19 +268,41 @@ static void test_ldcache(void)
 	if (fd < 0)
 		return;
 	close(fd);
+	/* each architecture's entries, whatever the host (util/arch.h) */
+	const struct arch *x86 = arch_named("x86_64"), *arm = arch_named("aarch64");
+	CHECK(x86 && arm, "x86_64 and aarch64 tables");
+	if (!x86 || !arm) {
+		unlink(path);
+		return;
+	}
 	for (int old = 0; old < 2; old++) {
 		write_cache(path, old);
 		char out[256] = "";
-		CHECK(elf_ldcache_lookup(path, "foo", out, sizeof(out)) && !strcmp(out, "/opt/lib64/libfoo.so.2"),
-		      "foo -> %s", out);
-		CHECK(elf_ldcache_lookup(path, "libfoo", out, sizeof(out)) && !strcmp(out, "/opt/lib64/libfoo.so.2"),
-		      "libfoo -> %s", out);
-		CHECK(elf_ldcache_lookup(path, "bar", out, sizeof(out)) && !strcmp(out, "/opt/lib64/libbar.so.1"),
-		      "bar -> %s (the 32-bit entry must be skipped)", out);
-		CHECK(elf_ldcache_lookup(path, "libfoobar.so", out, sizeof(out)) &&
+		CHECK(elf_ldcache_lookup_arch(path, x86, "foo", out, sizeof(out)) &&
+			      !strcmp(out, "/opt/lib64/libfoo.so.2"), "foo -> %s", out);
+		CHECK(elf_ldcache_lookup_arch(path, x86, "libfoo", out, sizeof(out)) &&
+			      !strcmp(out, "/opt/lib64/libfoo.so.2"), "libfoo -> %s", out);
+		CHECK(elf_ldcache_lookup_arch(path, x86, "bar", out, sizeof(out)) &&
+			      !strcmp(out, "/opt/lib64/libbar.so.1"),
+		      "bar -> %s (the 32-bit and arm64 entries must be skipped)", out);
+		CHECK(elf_ldcache_lookup_arch(path, x86, "libfoobar.so", out, sizeof(out)) &&
 			      !strcmp(out, "/opt/lib64/libfoobar.so"), "exact name -> %s", out);
-		CHECK(!elf_ldcache_lookup(path, "baz", out, sizeof(out)), "baz found");
-		CHECK(!elf_ldcache_lookup(path, "foo", out, 8), "a path longer than out");
+		CHECK(!elf_ldcache_lookup_arch(path, x86, "baz", out, sizeof(out)), "baz found");
+		CHECK(!elf_ldcache_lookup_arch(path, x86, "arm", out, sizeof(out)), "x86-64: arm64's libarm found");
+		CHECK(!elf_ldcache_lookup_arch(path, x86, "foo", out, 8), "a path longer than out");
+
+		CHECK(elf_ldcache_lookup_arch(path, arm, "bar", out, sizeof(out)) &&
+			      !strcmp(out, "/opt/arm64/libbar.so.1"),
+		      "arm64: bar -> %s (the 32-bit and x86-64 entries must be skipped)", out);
+		CHECK(elf_ldcache_lookup_arch(path, arm, "libarm", out, sizeof(out)) &&
+			      !strcmp(out, "/opt/arm64/libarm.so.1"), "arm64: libarm -> %s", out);
+		CHECK(!elf_ldcache_lookup_arch(path, arm, "foo", out, sizeof(out)), "arm64: x86-64's foo found");
+
+		/* without an architecture: the host's */
+		char host[256] = "";
+		bool a = elf_ldcache_lookup(path, "bar", out, sizeof(out));
+		bool b = elf_ldcache_lookup_arch(path, arch_host(), "bar", host, sizeof(host));
+		CHECK(a && b && !strcmp(out, host), "host: bar -> %s, %s", out, host);
 	}
 	/* truncated: no crash, nothing found */
 	if (truncate(path, 60) == 0) {

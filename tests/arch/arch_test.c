@@ -1,0 +1,147 @@
+/* arch_test.c - unit tests of the per-architecture description
+ * (src/util/arch.c): the x86-64 and the arm64 table, whatever the host. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "util/arch.h"
+
+static int failures;
+
+#define CHECK(cond)                                                          \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "line %d: %s\n", __LINE__, #cond);  \
+			failures++;                                          \
+		}                                                            \
+	} while (0)
+
+static int count(const char *const *v)
+{
+	int n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+static int index_of(const char *const *v, const char *s)
+{
+	for (int i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], s))
+			return i;
+	return -1;
+}
+
+/* The value of predefined macro name ("NAME VALUE" in the list), or NULL. */
+static const char *predef(const struct arch *a, const char *name)
+{
+	size_t n = strlen(name);
+	for (int i = 0; a->predef[i]; i++)
+		if (!strncmp(a->predef[i], name, n) && a->predef[i][n] == ' ')
+			return a->predef[i] + n + 1;
+	return NULL;
+}
+
+static int streq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* What both tables must have: the same coverage of what headers test. */
+static void common(const struct arch *a)
+{
+	static const char *const both[] = {
+		"__linux__", "__linux", "__gnu_linux__", "__unix__", "__unix", "__ELF__", "__GNUC__",
+		"__GNUC_MINOR__", "__GNUC_PATCHLEVEL__", "__GNUC_STDC_INLINE__", "__clang__",
+		"__clang_major__", "__clang_minor__", "__clang_patchlevel__", "__STDC__",
+		"__STDC_VERSION__", "__STDC_HOSTED__", "__CHAR_BIT__", "__SIZEOF_SHORT__",
+		"__SIZEOF_INT__", "__SIZEOF_LONG__", "__SIZEOF_LONG_LONG__", "__SIZEOF_POINTER__",
+		"__SIZEOF_SIZE_T__", "__SIZEOF_INT128__", "__SIZEOF_FLOAT__", "__SIZEOF_DOUBLE__",
+		"__SIZEOF_LONG_DOUBLE__", "__SIZEOF_WCHAR_T__", "__LP64__", "_LP64",
+		"__ORDER_LITTLE_ENDIAN__", "__ORDER_BIG_ENDIAN__", "__ORDER_PDP_ENDIAN__",
+		"__BYTE_ORDER__", "__SCHAR_MAX__", "__SHRT_MAX__", "__INT_MAX__", "__LONG_MAX__",
+		"__LONG_LONG_MAX__", "__WCHAR_MAX__", "__SIZE_MAX__", NULL,
+	};
+	for (int i = 0; both[i]; i++)
+		if (!predef(a, both[i])) {
+			fprintf(stderr, "%s: %s not predefined\n", a->name, both[i]);
+			failures++;
+		}
+	CHECK(streq(predef(a, "__LP64__"), "1"));
+	CHECK(streq(predef(a, "__SIZEOF_LONG__"), "8"));
+	CHECK(streq(predef(a, "__SIZEOF_POINTER__"), "8"));
+	CHECK(streq(predef(a, "__BYTE_ORDER__"), "__ORDER_LITTLE_ENDIAN__"));
+
+	/* /usr/local/include, /usr/include/<triplet>, /usr/include */
+	char multi[128];
+	snprintf(multi, sizeof(multi), "/usr/include/%s", a->triplet);
+	CHECK(count(a->include_dirs) == 3);
+	CHECK(index_of(a->include_dirs, "/usr/local/include") == 0);
+	CHECK(index_of(a->include_dirs, multi) == 1);
+	CHECK(index_of(a->include_dirs, "/usr/include") == 2);
+
+	/* the multiarch library directories first, /lib and /usr/lib last */
+	char lib[128], usrlib[128];
+	snprintf(lib, sizeof(lib), "/lib/%s", a->triplet);
+	snprintf(usrlib, sizeof(usrlib), "/usr/lib/%s", a->triplet);
+	int n = count(a->lib_dirs);
+	CHECK(index_of(a->lib_dirs, lib) == 0);
+	CHECK(index_of(a->lib_dirs, usrlib) == 1);
+	CHECK(n >= 4 && index_of(a->lib_dirs, "/lib") == n - 2 && index_of(a->lib_dirs, "/usr/lib") == n - 1);
+
+	/* FLAG_ELF_LIBC6 in the type byte */
+	CHECK((a->ldcache_flags & ARCH_LDCACHE_TYPE_MASK) == 0x0003);
+}
+
+int main(void)
+{
+	const struct arch *x86 = arch_named("x86_64"), *arm = arch_named("aarch64");
+	CHECK(x86 && arm && x86 != arm);
+	if (!x86 || !arm)
+		return 1;
+	CHECK(arch_named("amd64") == x86);
+	CHECK(arch_named("arm64") == arm);
+	CHECK(arch_named("riscv64") == NULL);
+	CHECK(arch_named("") == NULL);
+	CHECK(arch_named(NULL) == NULL);
+
+	/* x86-64 */
+	common(x86);
+	CHECK(streq(x86->name, "x86_64"));
+	CHECK(streq(x86->triplet, "x86_64-linux-gnu"));
+	CHECK(streq(predef(x86, "__x86_64__"), "1") && streq(predef(x86, "__amd64__"), "1"));
+	CHECK(!predef(x86, "__aarch64__") && !predef(x86, "__CHAR_UNSIGNED__"));
+	CHECK(streq(predef(x86, "__WCHAR_MAX__"), "2147483647"));
+	CHECK(index_of(x86->lib_dirs, "/lib64") == 2 && index_of(x86->lib_dirs, "/usr/lib64") == 3);
+	CHECK(count(x86->lib_dirs) == 6);
+	CHECK(x86->ldcache_flags == 0x0303);    /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
+
+	/* arm64 */
+	common(arm);
+	CHECK(streq(arm->name, "aarch64"));
+	CHECK(streq(arm->triplet, "aarch64-linux-gnu"));
+	CHECK(streq(predef(arm, "__aarch64__"), "1") && streq(predef(arm, "__ARM_64BIT_STATE"), "1"));
+	CHECK(streq(predef(arm, "__AARCH64EL__"), "1") && streq(predef(arm, "__ARM_ARCH"), "8"));
+	CHECK(!predef(arm, "__x86_64__") && !predef(arm, "__amd64__"));
+	CHECK(streq(predef(arm, "__CHAR_UNSIGNED__"), "1"));    /* AAPCS64: char is unsigned */
+	CHECK(streq(predef(arm, "__WCHAR_MAX__"), "4294967295U"));
+	CHECK(index_of(arm->lib_dirs, "/lib64") < 0 && index_of(arm->lib_dirs, "/usr/lib64") < 0);
+	CHECK(count(arm->lib_dirs) == 4);
+	CHECK(arm->ldcache_flags == 0x0a03);    /* FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64 */
+
+	/* the host: what the compiler targeted, and what uname says */
+	const struct arch *host = arch_host();
+	CHECK(host == x86 || host == arm);
+#if defined(__x86_64__)
+	CHECK(host == x86);
+#elif defined(__aarch64__)
+	CHECK(host == arm);
+#endif
+	struct utsname u;
+	if (uname(&u) == 0)
+		CHECK(arch_named(u.machine) == host);
+
+	if (failures)
+		fprintf(stderr, "%d failure(s)\n", failures);
+	return failures != 0;
+}
