@@ -4,6 +4,7 @@
  * software:* and hardware:*). See probe.h and probes_int.h. */
 #include "probes/probes_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -525,10 +526,15 @@ static bool parse_duration(struct arena *a, const char *s, uint64_t *ns)
 	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	uint64_t v, mul = 1;
 	const char *num = s;
-	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]) && !hex; i++) {
+	/* As in the language's literals (lexer.l): in hex, a suffix starts after
+	 * the last hex digit, so 0x10ms is 16ms and 0x1d is 29. */
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
 		size_t sl = strlen(sfx[i].sfx);
-		if (len > sl && !strcmp(s + len - sl, sfx[i].sfx) && s[len - sl - 1] >= '0' &&
-		    s[len - sl - 1] <= '9') {
+		if (hex && isxdigit((unsigned char)sfx[i].sfx[0]))
+			continue;
+		if (len > sl && !strcmp(s + len - sl, sfx[i].sfx) &&
+		    (hex ? isxdigit((unsigned char)s[len - sl - 1]) :
+			   s[len - sl - 1] >= '0' && s[len - sl - 1] <= '9')) {
 			num = arena_strndup(a, s, len - sl);
 			mul = sfx[i].mul;
 			break;

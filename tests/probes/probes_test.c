@@ -146,6 +146,11 @@ static const struct expand_case expand_cases[] = {
 	{ "interval:1000000", 0, "interval:us:1000 period=1000000\n" },  /* latest: ns */
 	{ "interval:10ms", 0, "interval:us:10000 period=10000000\n" },
 	{ "interval:1s", 0, "interval:us:1000000 period=1000000000\n" },
+	{ "interval:1m", 0, "interval:us:60000000 period=60000000000\n" },
+	{ "interval:0x10ms", 0, "interval:us:16000 period=16000000\n" },  /* as a literal */
+	{ "interval:0x1d", -1,   /* a hex digit, not days */
+	  "stdin:1:1: ERROR: Invalid rate of interval probe. Minimum is 1000 or 1us. Found: 29 nanoseconds\n"
+	  "interval:0x1d { }\n^~~~~~~~~~~~~\n" },
 	{ "p:hz:99", 0, "profile:hz:99 freq=99\n" },
 	{ "profile:ms:5", 0, "profile:ms:5 period=5000000\n" },
 	{ "interval:foo:1", -1,
