@@ -274,6 +274,9 @@ static int put_options(struct buf *b, struct driver *drv)
 		put_str(b, drv->sys_headers.v[i]);
 		put_stat(b, drv->sys_headers.v[i]);
 	}
+	put_str(b, "resolved");
+	for (int i = 0; i < drv->prog.resolved.n; i++)
+		put_str(b, drv->prog.resolved.v[i]);
 	put_str(b, "source");
 	put_bytes(b, drv->src.text, (size_t)drv->src.len);
 	return 0;

@@ -12,8 +12,10 @@
  * mtime, possible CPUs) and the bpfscript build (the executable's GNU build
  * id, or a hash of its bytes). Run-specific values never reach the code as
  * constants: start time, -c pid and -p pid come from the globals map, and
- * map fds are rewritten (below). A builtin that must bake in a value the
- * key does not cover sets program_info.no_cache.
+ * map fds are rewritten (below). Values of the system that sema resolved
+ * and the code bakes in (cgroupid, kaddr, uaddr: program.resolved) are part
+ * of the key; a builtin that must bake in a value the key cannot cover sets
+ * program.no_cache.
  *
  * Entry: a header (magic, version, key hash, lengths, checksum), the key,
  * the map slots and the ELF object. In the stored object the imm of every

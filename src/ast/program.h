@@ -90,6 +90,10 @@ struct program {
 	/* set when the code bakes in a value of this run that the compiled-object
 	 * cache's key does not cover (cache.h): such a run always compiles */
 	bool no_cache;
+	/* values of this system that sema resolved and the code bakes in
+	 * ("cgroupid PATH=ID", "kaddr NAME=ADDR", ...): the cache key covers them,
+	 * so a recreated cgroup or a reboot's new kernel addresses miss */
+	struct ptrvec resolved;     /* char * */
 	struct prog_unit *units;    /* sema_units */
 	int nunits;
 };

@@ -192,6 +192,7 @@ static int check_cgroupid(struct sema *s, struct node *n)
 		return -1;
 	}
 	n->ival = (int64_t)id;
+	sema_resolved(s, "cgroupid", a->str, id);
 	return 0;
 }
 

@@ -93,6 +93,7 @@ static int check_kaddr(struct sema *s, struct node *n)
 	}
 	n->ival = (int64_t)k->addr;
 	n->type = type_int(8, false);
+	sema_resolved(s, "kaddr", name, k->addr);
 	return 0;
 }
 
@@ -122,6 +123,7 @@ static int check_uaddr(struct sema *s, struct node *n)
 	int bytes = size == 1 || size == 2 || size == 4 ? (int)size : 8;
 	n->ival = (int64_t)addr;
 	n->type = type_ptr(sema_arena(s), type_int(bytes, false), AS_USER);
+	sema_resolved(s, "uaddr", arena_printf(sema_arena(s), "%s:%s", ap->target, name), addr);
 	return 0;
 }
 

@@ -17,6 +17,13 @@
 
 struct arena *sema_arena(struct sema *s) { return s->a; }
 struct program *sema_program(struct sema *s) { return s->prog; }
+
+void sema_resolved(struct sema *s, const char *what, const char *input, uint64_t value)
+{
+	if (s->final && !s->retype)
+		ptrvec_push(s->a, &s->prog->resolved,
+			    arena_printf(s->a, "%s %s=%llu", what, input, (unsigned long long)value));
+}
 struct diag *sema_diag(struct sema *s) { return s->diag; }
 struct attach_point *sema_ap(struct sema *s) { return s->ap; }
 bool sema_is_final(struct sema *s) { return s->final; }

@@ -65,6 +65,9 @@ int sema_units(const struct probe_env *env, struct program *prog);
 /* ---- for builtin descriptors ---- */
 struct arena *sema_arena(struct sema *s);
 struct program *sema_program(struct sema *s);
+/* Records a value of this system that the code will bake in (program.h,
+ * resolved), once: in the reporting pass. */
+void sema_resolved(struct sema *s, const char *what, const char *input, uint64_t value);
 struct diag *sema_diag(struct sema *s);
 struct attach_point *sema_ap(struct sema *s);
 /* Type-checks an expression (sets n->type); returns it or NULL on error. */

@@ -8,7 +8,8 @@
 # miss; -p and -o do not), corrupt (damaged, truncated and foreign entries are ignored and replaced),
 # concurrent (10 runs in parallel on an empty cache all succeed), pid (one entry serves
 # -p with two different pids, each filtered right), off (BPFSCRIPT_NO_CACHE, -d, a
-# directory others can write). Each case uses its own empty cache directory
+# directory others can write), resolved (a value resolved at compile time is in the key:
+# a cgroup removed and created again gets a new id, and the next run misses). Each case uses its own empty cache directory
 # (BPFSCRIPT_CACHE_DIR). The last line is "ok CASE" or the first failure.
 set -u
 BPF=$1
@@ -207,6 +208,21 @@ pid)
 	done
 	expect_miss p3
 	expect_hit p5
+	;;
+resolved)
+	cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)/bpfscript-cache-$$
+	mkdir "$cg" || fail "cannot make a cgroup under the cgroup2 mount"
+	PROG="BEGIN { printf(\"%d\\n\", cgroupid(\"$cg\")); exit(); }"
+	run a -e "$PROG"
+	expect_miss a
+	run b -e "$PROG"
+	expect_hit b
+	rmdir "$cg" && mkdir "$cg" || fail "cannot make the cgroup again"
+	run c -e "$PROG"
+	expect_miss c
+	rmdir "$cg"
+	[ "$(cat "$TMP/a.out")" != "$(cat "$TMP/c.out")" ] || fail "the recreated cgroup kept its id: $(cat "$TMP/c.out")"
+	same_out a b
 	;;
 off)
 	BPFSCRIPT_NO_CACHE=1 run a -e "$BEGIN_PROG"
