@@ -98,7 +98,9 @@ static int walk(int dirfd, const char *rel, uint64_t id, char **out, int depth)
 		char *dir = join(rel, "/");
 		char *path = join(dir, e->d_name);
 		free(dir);
-		if ((uint64_t)st.st_ino == id) {
+		/* a cgroup is a directory: a control file of another hierarchy (a
+		 * filesystem of its own) may carry the same inode number */
+		if (S_ISDIR(st.st_mode) && (uint64_t)st.st_ino == id) {
 			*out = path;
 			r = 1;
 			break;
