@@ -65,36 +65,6 @@ static struct type *strlike_arg(struct sema *s, struct node *call, int i)
 
 /* ---- loops over scratch memory ----------------------------------------- */
 
-struct bloop {
-	LLVMBasicBlockRef head, body, done;
-	LLVMValueRef islot;
-};
-
-/* for (i = 0; i < n; i++), n constant: returns i in the body, which ends
- * with bloop_end or branches to l->done itself. */
-static LLVMValueRef bloop_begin(struct cg *cg, struct bloop *l, int64_t n)
-{
-	l->islot = cg_alloca_stack(cg, 8, "i");
-	cg_store_i64(cg, l->islot, cg_i64(cg, 0));
-	l->head = cg_block(cg, "loop");
-	l->body = cg_block(cg, "body");
-	l->done = cg_block(cg, "done");
-	LLVMBuildBr(cg->b, l->head);
-	LLVMPositionBuilderAtEnd(cg->b, l->head);
-	LLVMValueRef i = cg_load_int(cg, l->islot, 8, false);
-	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, i, cg_i64(cg, n), ""), l->body, l->done);
-	LLVMPositionBuilderAtEnd(cg->b, l->body);
-	return i;
-}
-
-static void bloop_end(struct cg *cg, struct bloop *l)
-{
-	LLVMValueRef i = cg_load_int(cg, l->islot, 8, false);
-	cg_store_i64(cg, l->islot, LLVMBuildAdd(cg->b, i, cg_i64(cg, 1), ""));
-	LLVMBuildBr(cg->b, l->head);
-	LLVMPositionBuilderAtEnd(cg->b, l->done);
-}
-
 static LLVMValueRef byte_at(struct cg *cg, LLVMValueRef p, LLVMValueRef i)
 {
 	LLVMValueRef at = LLVMBuildGEP2(cg->b, cg->i8, p, &i, 1, "");
@@ -132,10 +102,10 @@ static LLVMValueRef in_scratch(struct cg *cg, struct node *n)
 /* The bytes before the first NUL of p[0..size). */
 static LLVMValueRef emit_len_in(struct cg *cg, LLVMValueRef p, int size)
 {
-	struct bloop l;
-	LLVMValueRef i = bloop_begin(cg, &l, size);
+	struct cg_count_loop l;
+	LLVMValueRef i = cg_loop_begin(cg, &l, cg_i64(cg, size));
 	branch_if(cg, is_zero(cg, byte_at(cg, p, i)), l.done);
-	bloop_end(cg, &l);
+	cg_loop_end(cg, &l);
 	return cg_load_int(cg, l.islot, 8, false);
 }
 
@@ -352,8 +322,8 @@ static int check_str_concat(struct sema *s, struct node *n)
  * cap - 1, kept for the NUL), advancing the i64 at `at`. */
 static void append_text(struct cg *cg, LLVMValueRef dst, int cap, LLVMValueRef at, LLVMValueRef src, int max)
 {
-	struct bloop l;
-	LLVMValueRef j = bloop_begin(cg, &l, max);
+	struct cg_count_loop l;
+	LLVMValueRef j = cg_loop_begin(cg, &l, cg_i64(cg, max));
 	LLVMValueRef c = byte_at(cg, src, j);
 	branch_if(cg, is_zero(cg, c), l.done);
 	LLVMValueRef k = cg_load_int(cg, at, 8, false);
@@ -361,7 +331,7 @@ static void append_text(struct cg *cg, LLVMValueRef dst, int cap, LLVMValueRef a
 	LLVMValueRef p = LLVMBuildGEP2(cg->b, cg->i8, dst, &k, 1, "");
 	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, c, cg->i8, ""), p);
 	cg_store_i64(cg, at, LLVMBuildAdd(cg->b, k, cg_i64(cg, 1), ""));
-	bloop_end(cg, &l);
+	cg_loop_end(cg, &l);
 }
 
 static void emit_str_concat(struct cg *cg, struct node *n, LLVMValueRef dst)
@@ -430,13 +400,13 @@ static LLVMValueRef emit_memcmp(struct cg *cg, struct node *n)
 	LLVMValueRef count = n->sem_id >= 0 ? cg_i64(cg, n->sem_id) : cg_expr(cg, n->list.v[2]);
 	LLVMValueRef res = cg_alloca_stack(cg, 8, "cmp");
 	cg_store_i64(cg, res, cg_i64(cg, 0));
-	struct bloop lp;
-	LLVMValueRef i = bloop_begin(cg, &lp, bound);
+	struct cg_count_loop lp;
+	LLVMValueRef i = cg_loop_begin(cg, &lp, cg_i64(cg, bound));
 	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntUGE, i, count, ""), lp.done);
 	LLVMValueRef d = LLVMBuildSub(cg->b, byte_at(cg, pl, i), byte_at(cg, pr, i), "");
 	cg_store_i64(cg, res, d);
 	branch_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, d, cg_i64(cg, 0), ""), lp.done);
-	bloop_end(cg, &lp);
+	cg_loop_end(cg, &lp);
 	return cg_load_int(cg, res, 8, true);
 }
 

@@ -161,6 +161,17 @@ LLVMValueRef cg_event_begin(struct cg *cg, uint32_t kind, uint32_t id, int paylo
 LLVMValueRef cg_signal_begin(struct cg *cg, uint32_t kind, uint32_t id, int payload, LLVMValueRef *rec);
 void cg_event_submit(struct cg *cg, LLVMValueRef rec);
 
+/* A counted loop `for (i = 0; i < n; i++)` with n a constant (the verifier
+ * sees it end): cg_loop_begin returns the i64 index in the body, which the
+ * caller emits, then calls cg_loop_end (or branches to l->done itself to
+ * leave early; l->islot holds the index there). */
+struct cg_count_loop {
+	LLVMBasicBlockRef head, body, done;
+	LLVMValueRef islot;
+};
+LLVMValueRef cg_loop_begin(struct cg *cg, struct cg_count_loop *l, LLVMValueRef n);
+void cg_loop_end(struct cg *cg, struct cg_count_loop *l);
+
 /* Conditional helpers. */
 LLVMBasicBlockRef cg_block(struct cg *cg, const char *name);
 /* At the current position (a join block): a, coming from block ab, or b from bb. */

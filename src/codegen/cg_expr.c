@@ -49,15 +49,7 @@ static void store_bytes(struct cg *cg, LLVMValueRef dst, const char *s, int len,
 	}
 }
 
-/* A counted loop `for (i = 0; i < n; i++)` with n a constant: returns the
- * i64 index in the body block; the caller emits the body, then calls
- * loop_end. The bound is a constant, so the verifier sees it end. */
-struct cloop {
-	LLVMBasicBlockRef head, body, done;
-	LLVMValueRef islot;
-};
-
-static LLVMValueRef loop_begin(struct cg *cg, struct cloop *l, LLVMValueRef n)
+LLVMValueRef cg_loop_begin(struct cg *cg, struct cg_count_loop *l, LLVMValueRef n)
 {
 	l->islot = cg_alloca_stack(cg, 8, "i");
 	cg_store_i64(cg, l->islot, cg_i64(cg, 0));
@@ -72,7 +64,7 @@ static LLVMValueRef loop_begin(struct cg *cg, struct cloop *l, LLVMValueRef n)
 	return i;
 }
 
-static void loop_end(struct cg *cg, struct cloop *l)
+void cg_loop_end(struct cg *cg, struct cg_count_loop *l)
 {
 	LLVMValueRef i = cg_load_int(cg, l->islot, 8, false);
 	cg_store_i64(cg, l->islot, LLVMBuildAdd(cg->b, i, cg_i64(cg, 1), ""));
@@ -132,8 +124,8 @@ LLVMValueRef cg_agg_read(struct cg *cg, struct map_info *mi, LLVMValueRef key)
 	LLVMValueRef acc = cg_alloca_stack(cg, 8, "agg_acc"), cnt = cg_alloca_stack(cg, 8, "agg_cnt");
 	cg_store_i64(cg, acc, cg_i64(cg, 0));
 	cg_store_i64(cg, cnt, cg_i64(cg, 0));
-	struct cloop l;
-	LLVMValueRef cpu = loop_begin(cg, &l, cg_i64(cg, cg->rt->ncpus > 0 ? cg->rt->ncpus : 1));
+	struct cg_count_loop l;
+	LLVMValueRef cpu = cg_loop_begin(cg, &l, cg_i64(cg, cg->rt->ncpus > 0 ? cg->rt->ncpus : 1));
 	LLVMValueRef p = cg_map_lookup_percpu(cg, mi->rt->fd, key, LLVMBuildTrunc(cg->b, cpu, cg->i32, ""));
 	LLVMBasicBlockRef have = cg_block(cg, "agg_cpu"), next = cg_block(cg, "agg_next");
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, p, LLVMConstNull(cg->ptr), ""), next, have);
@@ -155,7 +147,7 @@ LLVMValueRef cg_agg_read(struct cg *cg, struct map_info *mi, LLVMValueRef key)
 	}
 	LLVMBuildBr(cg->b, next);
 	LLVMPositionBuilderAtEnd(cg->b, next);
-	loop_end(cg, &l);
+	cg_loop_end(cg, &l);
 	LLVMValueRef total = cg_load_int(cg, acc, 8, true);
 	if (k != TY_AVG)
 		return total;
@@ -239,8 +231,8 @@ static LLVMValueRef str_eq(struct cg *cg, struct node *a, struct node *b)
 	/* long strings: a loop that stops at the first difference or NUL */
 	LLVMValueRef res = cg_alloca_stack(cg, 8, "streq");
 	cg_store_i64(cg, res, cg_i64(cg, 1));
-	struct cloop l;
-	LLVMValueRef i = loop_begin(cg, &l, cg_i64(cg, n));
+	struct cg_count_loop l;
+	LLVMValueRef i = cg_loop_begin(cg, &l, cg_i64(cg, n));
 	LLVMValueRef x = LLVMBuildLoad2(cg->b, cg->i8, LLVMBuildGEP2(cg->b, cg->i8, pa, &i, 1, ""), "");
 	LLVMValueRef y = LLVMBuildLoad2(cg->b, cg->i8, LLVMBuildGEP2(cg->b, cg->i8, pb, &i, 1, ""), "");
 	LLVMBasicBlockRef differ = cg_block(cg, "str_differ"), same = cg_block(cg, "str_same"),
@@ -252,7 +244,7 @@ static LLVMValueRef str_eq(struct cg *cg, struct node *a, struct node *b)
 	LLVMPositionBuilderAtEnd(cg->b, same);
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, x, LLVMConstInt(cg->i8, 0, 0), ""), l.done, more);
 	LLVMPositionBuilderAtEnd(cg->b, more);
-	loop_end(cg, &l);
+	cg_loop_end(cg, &l);
 	return LLVMBuildICmp(cg->b, LLVMIntNE, cg_load_int(cg, res, 8, false), cg_i64(cg, 0), "");
 }
 
