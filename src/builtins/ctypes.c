@@ -69,16 +69,11 @@ static int check_offsetof(struct sema *s, struct node *n)
 	return 0;
 }
 
-static LLVMValueRef emit_const(struct cg *cg, struct node *n)
-{
-	return cg_i64(cg, n->ival);
-}
-
 const struct builtin builtins_ctypes[] = {
 	{ .name = "curtask", .kind = B_VAR, .either_form = true, .check = check_curtask, .emit = emit_curtask },
 	{ .name = "kptr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_kptr, .emit = emit_same },
 	{ .name = "uptr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_uptr, .emit = emit_same },
 	{ .name = "offsetof", .kind = B_FUNC, .min_args = 2, .max_args = 64, .check = check_offsetof,
-	  .emit = emit_const },
+	  .is_const = true },
 	{ .name = NULL },
 };

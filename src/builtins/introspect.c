@@ -99,11 +99,6 @@ static int check_is_unsigned(struct sema *s, struct node *n)
 	return check_is(s, n, IS_UNSIGNED);
 }
 
-static LLVMValueRef emit_const(struct cg *cg, struct node *n)
-{
-	return cg_i64(cg, n->ival);
-}
-
 /* ------------------------------------------------------------------ */
 /* kfunc_exist / kfunc_allowed                                          */
 
@@ -198,85 +193,13 @@ static int check_kfunc_allowed(struct sema *s, struct node *n)
 /* ------------------------------------------------------------------ */
 /* comptime e: e folded to a constant                                   */
 
-static bool fold(const struct node *x, int64_t *v);
-
-static bool fold_binop(enum op op, int64_t a, int64_t b, int64_t *v)
-{
-	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
-	if ((op == OP_DIV || op == OP_MOD) && !b)
-		return false;
-	switch (op) {
-	case OP_ADD: *v = (int64_t)(ua + ub); break;
-	case OP_SUB: *v = (int64_t)(ua - ub); break;
-	case OP_MUL: *v = (int64_t)(ua * ub); break;
-	case OP_DIV: *v = a / b; break;
-	case OP_MOD: *v = a % b; break;
-	case OP_BAND: *v = a & b; break;
-	case OP_BOR: *v = a | b; break;
-	case OP_BXOR: *v = a ^ b; break;
-	case OP_SHL: *v = (int64_t)(ua << (ub & 63)); break;
-	case OP_SHR: *v = (int64_t)(ua >> (ub & 63)); break;
-	case OP_LT: *v = a < b; break;
-	case OP_LE: *v = a <= b; break;
-	case OP_GT: *v = a > b; break;
-	case OP_GE: *v = a >= b; break;
-	case OP_EQ: *v = a == b; break;
-	case OP_NE: *v = a != b; break;
-	case OP_LAND: *v = a && b; break;
-	case OP_LOR: *v = a || b; break;
-	default: return false;
-	}
-	return true;
-}
-
-/* The constants sema folds into a call: the helpers above (not
- * container_of), offsetof, and a nested comptime. */
-static bool fold_call(const struct node *x, int64_t *v)
-{
-	const struct builtin *b = x->sem;
-	if (!b || (b->emit != emit_const && strcmp(b->name, "offsetof")))
-		return false;
-	*v = x->ival;
-	return true;
-}
-
-/* The value of an expression sema has typed, when it is a constant. */
-static bool fold(const struct node *x, int64_t *v)
-{
-	int64_t a, b;
-	switch (x->kind) {
-	case N_INT:
-	case N_SIZEOF:
-		*v = x->ival;
-		return true;
-	case N_IDENT:
-		*v = !strcmp(x->str, "true");
-		return !strcmp(x->str, "true") || !strcmp(x->str, "false");
-	case N_CALL:
-		return fold_call(x, v);
-	case N_UNOP:
-		if (!fold(x->a, &a))
-			return false;
-		*v = x->op == OP_NOT ? !a : x->op == OP_NEG ? -a : ~a;
-		return x->op == OP_NOT || x->op == OP_NEG || x->op == OP_BNOT;
-	case N_BINOP:
-		return fold(x->a, &a) && fold(x->b, &b) && fold_binop(x->op, a, b, v);
-	case N_TERNARY:
-		if (!fold(x->a, &a))
-			return false;
-		return fold(a ? (x->b ? x->b : x->a) : x->c, v);
-	default:
-		return false;
-	}
-}
-
 static int check_comptime(struct sema *s, struct node *n)
 {
 	struct node *x = n->list.v[0];
 	struct type *t = sema_expr(s, x);
 	if (!t)
 		return -1;
-	if (!type_is_int(t) || !fold(x, &n->ival)) {
+	if (!type_is_int(t) || !sema_const_eval(s, x, &n->ival)) {
 		sema_error(s, x->loc, "Unable to resolve comptime expression");
 		return -1;
 	}
@@ -371,23 +294,23 @@ static LLVMValueRef emit_container_of(struct cg *cg, struct node *n)
 
 const struct builtin builtins_introspect[] = {
 	{ .name = "is_array", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_array,
-	  .emit = emit_const },
+	  .is_const = true },
 	{ .name = "is_integer", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_integer,
-	  .emit = emit_const },
+	  .is_const = true },
 	{ .name = "is_literal", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_literal,
-	  .emit = emit_const },
+	  .is_const = true },
 	{ .name = "is_ptr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_ptr,
-	  .emit = emit_const },
+	  .is_const = true },
 	{ .name = "is_str", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_is_str,
-	  .emit = emit_const },
+	  .is_const = true },
 	{ .name = "is_unsigned_integer", .kind = B_FUNC, .min_args = 1, .max_args = 1,
-	  .check = check_is_unsigned, .emit = emit_const },
+	  .check = check_is_unsigned, .is_const = true },
 	{ .name = "kfunc_exist", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_kfunc_exist,
-	  .emit = emit_const },
+	  .is_const = true },
 	{ .name = "kfunc_allowed", .kind = B_FUNC, .min_args = 1, .max_args = 1,
-	  .check = check_kfunc_allowed, .emit = emit_const },
+	  .check = check_kfunc_allowed, .is_const = true },
 	{ .name = "comptime", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_comptime,
-	  .emit = emit_const },
+	  .is_const = true },
 	{ .name = "container_of", .kind = B_FUNC, .min_args = 3, .max_args = 64, .check = check_container_of,
 	  .emit = emit_container_of },
 	{ .name = NULL },

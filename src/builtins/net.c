@@ -196,11 +196,6 @@ static int check_cgroupid(struct sema *s, struct node *n)
 	return 0;
 }
 
-static LLVMValueRef emit_cgroupid(struct cg *cg, struct node *n)
-{
-	return cg_i64(cg, n->ival);
-}
-
 const struct builtin builtins_net[] = {
 	{ .name = "ntop", .kind = B_FUNC, .min_args = 1, .max_args = 2, .check = check_ntop,
 	  .emit_into = emit_ntop },
@@ -209,6 +204,6 @@ const struct builtin builtins_net[] = {
 	{ .name = "macaddr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_macaddr,
 	  .emit = emit_macaddr },
 	{ .name = "cgroupid", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_cgroupid,
-	  .emit = emit_cgroupid },
+	  .is_const = true },
 	{ .name = NULL },
 };

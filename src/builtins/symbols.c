@@ -97,11 +97,6 @@ static int check_kaddr(struct sema *s, struct node *n)
 	return 0;
 }
 
-static LLVMValueRef emit_const(struct cg *cg, struct node *n)
-{
-	return cg_i64(cg, n->ival);
-}
-
 /* uaddr: the symbol's address (st_value) in the probed binary, a pointer
  * to an integer of the symbol's size as in bpftrace. */
 static int check_uaddr(struct sema *s, struct node *n)
@@ -176,7 +171,7 @@ const struct builtin builtins_symbols[] = {
 	{ .name = "ksym", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_ksym, .emit = emit_ksym },
 	{ .name = "usym", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_usym,
 	  .emit_into = emit_usym },
-	{ .name = "kaddr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_kaddr, .emit = emit_const },
-	{ .name = "uaddr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_uaddr, .emit = emit_const },
+	{ .name = "kaddr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_kaddr, .is_const = true },
+	{ .name = "uaddr", .kind = B_FUNC, .min_args = 1, .max_args = 1, .check = check_uaddr, .is_const = true },
 	{ .name = NULL },
 };

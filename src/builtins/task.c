@@ -333,11 +333,6 @@ static LLVMValueRef emit_ncpus(struct cg *cg, struct node *n)
 	return cg_i64(cg, cg->rt->ncpus > 0 ? cg->rt->ncpus : 1);
 }
 
-static LLVMValueRef emit_const(struct cg *cg, struct node *n)
-{
-	return cg_i64(cg, n->ival);
-}
-
 static LLVMValueRef emit_jiffies(struct cg *cg, struct node *n)
 {
 	(void)n;
@@ -636,7 +631,7 @@ const struct builtin builtins_task[] = {
 	{ .name = "numaid", .kind = B_VAR, .either_form = true, .check = check_u32, .emit = emit_numaid },
 	{ .name = "ncpus", .kind = B_VAR, .either_form = true, .check = check_u64, .emit = emit_ncpus },
 	{ .name = "jiffies", .kind = B_VAR, .either_form = true, .check = check_u64, .emit = emit_jiffies },
-	{ .name = "has_cpid", .kind = B_VAR, .either_form = true, .check = check_has_cpid, .emit = emit_const },
+	{ .name = "has_cpid", .kind = B_VAR, .either_form = true, .check = check_has_cpid, .is_const = true },
 	{ .name = "probetype", .kind = B_VAR, .either_form = true, .check = check_probetype,
 	  .emit_into = emit_probetype },
 	{ .name = "usermode", .kind = B_VAR, .either_form = true, .check = check_usermode, .emit = emit_usermode },

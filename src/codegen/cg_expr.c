@@ -612,6 +612,8 @@ static LLVMValueRef builtin_int(struct cg *cg, struct node *n)
 		struct attach_point *ap = cg->unit->aps[0];
 		return ap->pt->ctx_emit(cg, ap, n->str);
 	}
+	if (b && b->is_const)
+		return cg_i64(cg, n->ival);
 	if (b && b->emit)
 		return b->emit(cg, n);
 	if (b && b->emit_into && !in_memory(n->type)) {

@@ -29,6 +29,10 @@ struct builtin {
 	 * a call without arguments; a B_FUNC whose arguments are optional also
 	 * answers its bare name (as a call without arguments). */
 	bool either_form;
+	/* The check folds the use to a constant of this compile, n->ival
+	 * (offsetof, kaddr, is_str, ...): codegen emits it, and sema's
+	 * constant evaluation (comptime, fail, static_assert) reads it. */
+	bool is_const;
 	/* Type-check a use (N_IDENT or N_CALL); set n->type. Return 0 / -1. */
 	int (*check)(struct sema *s, struct node *n);
 	/* Emit an integer-valued use: returns an i64. */

@@ -108,9 +108,10 @@ bool sema_is_typename(const struct node *n);
 /* n is `comptime e` (folded by sema into n->ival): an if on it has only the
  * branch taken checked, and generated. */
 bool sema_is_comptime(const struct node *n);
-/* Compile-time evaluation (fail(), static_assert): the value of an integer
- * or bool expression made of literals, true/false, positional parameters
- * and operators, or false when it is not constant. sema_is_dead: inside an
+/* Compile-time evaluation (comptime, fail(), static_assert): the value of
+ * an integer or bool expression made of literals, true/false, positional
+ * parameters, sizeof, builtins their check folded (builtin.is_const) and
+ * operators, or false when it is not constant. sema_is_dead: inside an
  * if() branch that such a constant condition never takes. */
 bool sema_const_eval(struct sema *s, struct node *n, int64_t *v);
 bool sema_is_dead(struct sema *s);

@@ -445,6 +445,8 @@ static bool const_binop(enum op op, int64_t a, int64_t b, int64_t *v)
 	case OP_BAND: *v = a & b; return true;
 	case OP_BOR: *v = a | b; return true;
 	case OP_BXOR: *v = a ^ b; return true;
+	case OP_SHL: *v = (int64_t)((uint64_t)a << ((uint64_t)b & 63)); return true;
+	case OP_SHR: *v = (int64_t)((uint64_t)a >> ((uint64_t)b & 63)); return true;
 	case OP_LT: *v = a < b; return true;
 	case OP_LE: *v = a <= b; return true;
 	case OP_GT: *v = a > b; return true;
@@ -457,17 +459,21 @@ static bool const_binop(enum op op, int64_t a, int64_t b, int64_t *v)
 	}
 }
 
+/* A builtin whose check folded it to a constant (builtin.is_const). */
+static bool folded_builtin(const struct node *n, int64_t *v)
+{
+	if (!n->sem || !n->type || !((const struct builtin *)n->sem)->is_const)
+		return false;
+	*v = n->ival;
+	return true;
+}
+
 bool sema_const_eval(struct sema *s, struct node *n, int64_t *v)
 {
 	int64_t a, b;
 	switch (n->kind) {
 	case N_INT:
 		*v = n->ival;
-		return true;
-	case N_IDENT:
-		if (strcmp(n->str, "true") && strcmp(n->str, "false"))
-			return false;
-		*v = !strcmp(n->str, "true");
 		return true;
 	case N_POSPARAM:
 		if (n->ival < 1)
@@ -497,6 +503,18 @@ bool sema_const_eval(struct sema *s, struct node *n, int64_t *v)
 		return true;
 	case N_BINOP:
 		return sema_const_eval(s, n->a, &a) && sema_const_eval(s, n->b, &b) && const_binop(n->op, a, b, v);
+	case N_TERNARY:   /* c ? x : y, and c ?: y */
+		if (!sema_const_eval(s, n->a, &a))
+			return false;
+		return sema_const_eval(s, a ? (n->b ? n->b : n->a) : n->c, v);
+	case N_IDENT:
+		if (!strcmp(n->str, "true") || !strcmp(n->str, "false")) {
+			*v = !strcmp(n->str, "true");
+			return true;
+		}
+		return folded_builtin(n, v);   /* has_cpid */
+	case N_CALL:
+		return folded_builtin(n, v);   /* offsetof, is_str, a nested comptime... */
 	default:
 		return false;
 	}
