@@ -378,9 +378,8 @@ static void store_text(struct cg *cg, LLVMValueRef dst, const char *str, int siz
 static void emit_probetype(struct cg *cg, struct node *n, LLVMValueRef dst)
 {
 	(void)n;
-	const char *name = cg->unit->aps[0]->pt->name;
-	if (!strcmp(name, "BEGIN") || !strcmp(name, "END"))
-		name = "special";
+	const struct probe_type *pt = cg->unit->aps[0]->pt;
+	const char *name = pt->special != PS_NONE ? "special" : pt->name;
 	store_text(cg, dst, name, PROBETYPE_STR, false);
 }
 
@@ -406,7 +405,7 @@ static LLVMValueRef emit_usermode(struct cg *cg, struct node *n)
 	(void)n;
 	const struct probe_type *pt = cg->unit->aps[0]->pt;
 	if (pt->prog_type != BPF_PROG_TYPE_KPROBE && pt->prog_type != BPF_PROG_TYPE_PERF_EVENT)
-		return cg_i64(cg, !strcmp(pt->name, "BEGIN") || !strcmp(pt->name, "END"));
+		return cg_i64(cg, pt->special != PS_NONE);
 	LLVMValueRef cs = cg_load_int(cg, cg_gep(cg, cg->ctxarg, 17 * 8), 8, false);
 	LLVMValueRef user = LLVMBuildICmp(cg->b, LLVMIntEQ, LLVMBuildAnd(cg->b, cs, cg_i64(cg, 3), ""),
 					  cg_i64(cg, 3), "usermode");
