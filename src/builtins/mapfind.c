@@ -6,6 +6,7 @@
 #include "sema/builtin.h"
 #include "sema/sema.h"
 #include "codegen/cg.h"
+#include "builtins/maps.h"
 
 static int check_find(struct sema *s, struct node *n)
 {
@@ -31,12 +32,7 @@ static int check_find(struct sema *s, struct node *n)
 		return -1;
 	}
 	/* @m[key], a tuple spread over the keys as has_key() does */
-	struct node *acc = node_new(sema_arena(s), N_MAP, m->loc);
-	acc->str = m->str;
-	if (k->kind == N_TUPLE && mi->key->nfields > 1)
-		acc->list = k->list;
-	else
-		node_list_push(sema_arena(s), &acc->list, k);
+	struct node *acc = map_key_access(s, m, k, mi);
 	struct node *as = node_new(sema_arena(s), N_ASSIGN, n->loc);
 	as->op = OP_ASSIGN;
 	as->a = v;
@@ -53,10 +49,7 @@ static int check_find(struct sema *s, struct node *n)
 
 static LLVMValueRef emit_find(struct cg *cg, struct node *n)
 {
-	struct map_info *mi = n->a->sem;
-	int ks;
-	LLVMValueRef key = cg_map_key(cg, n->a, 0, &ks);
-	LLVMValueRef p = cg_map_lookup(cg, mi->rt->fd, key);
+	LLVMValueRef p = map_key_lookup(cg, n->a);
 	LLVMValueRef hit = LLVMBuildICmp(cg->b, LLVMIntNE, p, LLVMConstNull(cg->ptr), "found");
 	LLVMBasicBlockRef yes = cg_block(cg, "find_hit"), done = cg_block(cg, "find_done");
 	LLVMBuildCondBr(cg->b, hit, yes, done);

@@ -5,6 +5,7 @@
 #include "sema/builtin.h"
 #include "sema/sema.h"
 #include "codegen/cg.h"
+#include "builtins/maps.h"
 
 /* The map argument of len()/has_key(): a map without keys that has keys. */
 static struct map_info *keyed_map(struct sema *s, struct node *n)
@@ -51,26 +52,36 @@ static int check_has_key(struct sema *s, struct node *n)
 	struct map_info *mi = keyed_map(s, n);
 	if (!mi)
 		return -1;
-	/* has_key(@m, k) looks up @m[k]; a tuple spreads over the keys */
-	struct node *m = n->list.v[0], *k = n->list.v[1];
-	struct node *acc = node_new(sema_arena(s), N_MAP, m->loc);
-	acc->str = m->str;
-	if (k->kind == N_TUPLE && mi->key->nfields > 1)
-		acc->list = k->list;
-	else
-		node_list_push(sema_arena(s), &acc->list, k);
+	/* has_key(@m, k) looks up @m[k] */
+	struct node *acc = map_key_access(s, n->list.v[0], n->list.v[1], mi);
 	if (!sema_map_arg(s, acc, "has_key"))
 		return -1;
 	n->a = acc;
 	return 0;
 }
 
+struct node *map_key_access(struct sema *s, struct node *m, struct node *k, const struct map_info *mi)
+{
+	struct node *acc = node_new(sema_arena(s), N_MAP, m->loc);
+	acc->str = m->str;
+	if (k->kind == N_TUPLE && mi->key->nfields > 1)
+		acc->list = k->list;
+	else
+		node_list_push(sema_arena(s), &acc->list, k);
+	return acc;
+}
+
+LLVMValueRef map_key_lookup(struct cg *cg, struct node *acc)
+{
+	struct map_info *mi = acc->sem;
+	int ks;
+	LLVMValueRef key = cg_map_key(cg, acc, 0, &ks);
+	return cg_map_lookup(cg, mi->rt->fd, key);
+}
+
 static LLVMValueRef emit_has_key(struct cg *cg, struct node *n)
 {
-	struct map_info *mi = n->a->sem;
-	int ks;
-	LLVMValueRef key = cg_map_key(cg, n->a, 0, &ks);
-	LLVMValueRef p = cg_map_lookup(cg, mi->rt->fd, key);
+	LLVMValueRef p = map_key_lookup(cg, n->a);
 	return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, p, LLVMConstNull(cg->ptr), ""), cg->i64, "");
 }
 
