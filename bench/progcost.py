@@ -123,7 +123,10 @@ def check(kind, text, n, wcomm):
 def one(tracer, script, cpu, workload, mode, n, kind):
     with tempfile.NamedTemporaryFile("w+", prefix="progcost.", suffix=".out") as out:
         prog = 'BEGIN { printf("READY\\n"); } ' + script
-        p = subprocess.Popen([tracer, "-e", prog], stdout=out, stderr=subprocess.DEVNULL)
+        # READY must mean "attached": bpfscript runs BEGIN before attaching
+        # unless told to keep bpftrace 0.17's order
+        env = dict(os.environ, BPFSCRIPT_BEGIN_AFTER_ATTACH="1")
+        p = subprocess.Popen([tracer, "-e", prog], stdout=out, stderr=subprocess.DEVNULL, env=env)
         try:
             deadline = time.time() + 60
             while time.time() < deadline:

@@ -53,6 +53,10 @@ fi
 [ -x "$TRACER" ] || { echo "bench/run.sh: tracer $TRACER missing" >&2; exit 2; }
 
 mkdir -p "$OUTDIR"
+# The harness starts its workload when BEGIN prints READY and expects every
+# probe attached by then: bpftrace 0.17's order (bpfscript runs BEGIN before
+# attaching, as latest bpftrace documents).
+export BPFSCRIPT_BEGIN_AFTER_ATTACH=1
 case ${CACHE:-warm} in
 off)
 	export BPFSCRIPT_NO_CACHE=1

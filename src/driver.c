@@ -231,7 +231,7 @@ bool driver_dumps(const char *dump, const char *stage)
 /* BPFTRACE_MAX_PROBES and BPFTRACE_MAX_BPF_PROGS, in bpftrace's words. */
 static int check_limits(struct driver *drv, int nunits)
 {
-	struct options *o = drv->opt;
+	const struct settings *o = &drv->prog.set;
 	if (o->max_probes > 0 && drv->prog.aps.n > o->max_probes) {
 		diag_plain(&drv->diag, "Can't attach to %d probes because it exceeds the current limit of %d probes.\n"
 			   "You can increase the limit through the BPFTRACE_MAX_PROBES environment variable, "
@@ -337,6 +337,9 @@ static void init_settings(struct driver *drv)
 		.strlen = o->strlen, .map_keys_max = o->map_keys_max, .perf_rb_pages = o->perf_rb_pages,
 		.stack_mode = o->stack_mode, .unsafe = o->unsafe, .warning_level = o->warning_level,
 		.has_cmd = o->cmd != NULL, .pid = o->pid, .params = o->params, .nparams = o->nparams,
+		.cat_bytes_max = o->cat_bytes_max, .max_probes = o->max_probes, .max_bpf_progs = o->max_bpf_progs,
+		.log_size = 1000000, .missing_probes = MISSING_ERROR, .print_maps_on_exit = true,
+		.str_trunc_trailer = "..",
 	};
 }
 
@@ -358,6 +361,10 @@ static enum pass_result pass_sema(struct driver *drv)
 	init_settings(drv);
 	if (sema_run(&drv->penv, &drv->prog) < 0 || check_exclusive(drv) < 0)
 		return PASS_FAIL;
+	/* what the config block decided for the run */
+	drv->rt.cat_bytes_max = drv->prog.set.cat_bytes_max;
+	drv->rt.no_maps_on_exit = !drv->prog.set.print_maps_on_exit;
+	drv->rt.missing_probes = drv->prog.set.missing_probes;
 	if (driver_dumps(o->dump, "types"))
 		ast_dump(stdout, drv->prog.root, true, &drv->arena);
 	return PASS_NEXT;
@@ -460,6 +467,8 @@ static enum pass_result pass_run(struct driver *drv)
 		.child_pid = drv->child, .target_pid = o->pid, .quiet = o->quiet, .dry_run = o->dry_run,
 		.verbose = o->verbose,
 	};
+	const char *ba = getenv("BPFSCRIPT_BEGIN_AFTER_ATTACH");
+	ro.begin_after_attach = ba && strcmp(ba, "0") != 0 && ba[0];
 	drv->go_fd = drv->ack_fd = -1;
 	drv->rc = rt_run(&drv->rt, &ro);
 	return PASS_DONE;
@@ -577,7 +586,6 @@ int driver_run(struct options *opt)
 	drv.start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	diag_init(&drv.diag, &drv.src, stderr);
 	drv.diag.quiet_warnings = opt->warning_level == 0;
-	drv.rt.cat_bytes_max = opt->cat_bytes_max;
 	drv.rt.full_buffering = opt->buffering == BUF_FULL;
 	drv.penv.arena = &drv.arena;
 	drv.penv.diag = &drv.diag;

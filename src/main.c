@@ -65,19 +65,24 @@ static const char usage_text[] =
 	"    --emit-llvm FILE        write LLVM IR to FILE.original.ll and FILE.optimized.ll\n"
 	"\n"
 	"ENVIRONMENT:\n"
-	"    BPFTRACE_STRLEN             [default: 64] bytes on BPF stack per str()\n"
-	"    BPFTRACE_NO_CPP_DEMANGLE    [default: 0] disable C++ symbol demangling\n"
-	"    BPFTRACE_CPP_DEMANGLE       [default: 1] demangle C++ symbols (latest bpftrace's name)\n"
-	"    BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map\n"
+	"    BPFTRACE_MAX_STRLEN         [default: 64] bytes per str() (0.17: BPFTRACE_STRLEN)\n"
+	"    BPFTRACE_CPP_DEMANGLE       [default: 1] demangle C++ symbols (0.17: BPFTRACE_NO_CPP_DEMANGLE)\n"
+	"    BPFTRACE_MAX_MAP_KEYS       [default: 4096] max keys in a map (0.17: BPFTRACE_MAP_KEYS_MAX)\n"
 	"    BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU to allocate for the output ring buffer\n"
-	"    BPFTRACE_CAT_BYTES_MAX      [default: 10k] maximum bytes read by cat builtin\n"
+	"    BPFTRACE_MAX_CAT_BYTES      [default: 10k] maximum bytes read by cat builtin (0.17: BPFTRACE_CAT_BYTES_MAX)\n"
 	"    BPFTRACE_MAX_PROBES         [default: 1024] max number of probes\n"
 	"    BPFTRACE_MAX_BPF_PROGS      [default: 1024] max number of generated BPF programs\n"
 	"    BPFTRACE_CACHE_USER_SYMBOLS [default: auto] enable user symbol cache\n"
 	"    BPFTRACE_BTF                [default: none] BTF file\n"
 	"    BPFTRACE_STACK_MODE         [default: bpftrace] kstack/ustack mode: bpftrace, perf or raw\n"
+	"    BPFTRACE_LOG_SIZE           [default: 1000000] verifier log bytes kept for a rejected program\n"
+	"    BPFTRACE_MISSING_PROBES     [default: error] a probe that cannot attach: error, warn or ignore\n"
+	"    BPFTRACE_PRINT_MAPS_ON_EXIT [default: true] print the maps at exit\n"
+	"    BPFTRACE_STR_TRUNC_TRAILER  [default: '..'] string truncation trailer\n"
+	"    (every config variable of the config block, as BPFTRACE_ and its name in capitals)\n"
 	"    BPFSCRIPT_CACHE_DIR         [default: ~/.cache/bpfscript] compiled-object cache directory\n"
 	"    BPFSCRIPT_NO_CACHE          [default: 0] 1: do not use the compiled-object cache\n"
+	"    BPFSCRIPT_BEGIN_AFTER_ATTACH [default: 0] 1: run BEGIN after attaching, as bpftrace 0.17 did\n"
 	"    Each can also be given as BPFSCRIPT_* (BPFSCRIPT_STRLEN, ...), which wins.\n"
 	"\n"
 	"EXAMPLES:\n"
@@ -123,11 +128,16 @@ static const char *env_get(const char *name, char *used, size_t usedlen)
 	return v;
 }
 
-/* A positive integer setting, at most max (bpftrace's messages). */
+/* A positive integer setting, at most max (bpftrace's messages); name is
+ * latest bpftrace's, "NEW|OLD" accepts 0.17's name too (the new one wins). */
 static int env_uint(const char *name, int def, long max, const char *why)
 {
-	char used[64];
-	const char *v = env_get(name, used, sizeof(used));
+	char used[64], first[48];
+	const char *bar = strchr(name, '|');
+	snprintf(first, sizeof(first), "%.*s", bar ? (int)(bar - name) : (int)strlen(name), name);
+	const char *v = env_get(first, used, sizeof(used));
+	if (!v && bar)
+		v = env_get(bar + 1, used, sizeof(used));
 	if (!v)
 		return def;
 	char *end;
@@ -214,13 +224,12 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static void read_env(struct options *o)
 {
-	o->strlen = env_uint("STRLEN", 64, 200,
-			     " bytes.\nThis limitation is because strings are currently stored on the 512 byte BPF stack.");
-	o->map_keys_max = env_uint("MAP_KEYS_MAX", 4096, 1 << 24, ".");
+	o->strlen = env_uint("MAX_STRLEN|STRLEN", 64, 1024, ".");
+	o->map_keys_max = env_uint("MAX_MAP_KEYS|MAP_KEYS_MAX", 4096, 1 << 24, ".");
 	o->perf_rb_pages = env_uint("PERF_RB_PAGES", 64, 1 << 16, ".");
 	o->max_probes = env_uint("MAX_PROBES", 1024, 1 << 20, ".");
 	o->max_bpf_progs = env_uint("MAX_BPF_PROGS", 1024, 1 << 20, ".");
-	o->cat_bytes_max = env_uint("CAT_BYTES_MAX", 10240, 1 << 24, ".");
+	o->cat_bytes_max = env_uint("MAX_CAT_BYTES|CAT_BYTES_MAX", 10240, 1 << 24, ".");
 	char used[64];
 	const char *v = env_get("CACHE_USER_SYMBOLS", used, sizeof(used));
 	o->cache_user_symbols = -1;

@@ -20,11 +20,21 @@
 struct diag;
 struct rt_map;
 
+/* config missing_probes: what an attach point that cannot attach does */
+enum missing_probes { MISSING_ERROR, MISSING_WARN, MISSING_IGNORE };
+
 struct settings {
 	int strlen;               /* BPFTRACE_STRLEN, config max_strlen */
 	int map_keys_max;         /* BPFTRACE_MAP_KEYS_MAX, config max_map_keys */
 	int perf_rb_pages;        /* BPFTRACE_PERF_RB_PAGES, config perf_rb_pages */
 	int stack_mode;           /* enum stack_mode, -1 unset (BPFTRACE_STACK_MODE, config) */
+	int cat_bytes_max;        /* cat(): bytes printed at most (config max_cat_bytes) */
+	int max_probes;           /* attach points at most (config max_probes) */
+	int max_bpf_progs;        /* BPF programs at most (config max_bpf_progs) */
+	int log_size;             /* verifier log bytes shown for a rejected program (config log_size) */
+	int missing_probes;       /* enum missing_probes (config missing_probes) */
+	bool print_maps_on_exit;  /* config print_maps_on_exit */
+	const char *str_trunc_trailer; /* config str_trunc_trailer */
 	bool unsafe;              /* --unsafe */
 	int warning_level;        /* 0 --no-warnings, 1 default, 2 -k */
 	bool has_cmd;             /* -c: `cpid` exists */

@@ -92,9 +92,9 @@ bool probe_parse_uint(const char *s, uint64_t *out);
  * that fail half-way through a multi-CPU attach. */
 void rt_links_truncate(struct rt_links *l, int n);
 
-/* Online CPU ids from /sys/devices/system/cpu/online (malloc'd array, count
- * returned; -1 on error). */
-int probe_online_cpus(int **cpus);
+/* Online CPU ids from /sys/devices/system/cpu/online, read once and kept
+ * for the run (count returned; -1 on error). */
+int probe_online_cpus(const int **cpus);
 
 struct perf_event_attr;
 /* perf_event_open(attr, pid, cpu) + bpf_link_create(prog, BPF_PERF_EVENT)

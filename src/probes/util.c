@@ -229,7 +229,7 @@ void rt_links_close(struct rt_links *l)
 
 /* ---- perf events -------------------------------------------------------- */
 
-int probe_online_cpus(int **cpus)
+static int read_online_cpus(int **cpus)
 {
 	*cpus = NULL;
 	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
@@ -265,6 +265,22 @@ int probe_online_cpus(int **cpus)
 	}
 	*cpus = v;
 	return n;
+}
+
+/* Read once and kept: the perf-event probe types read it when they expand,
+ * so that attaching opens no file (which a probe of the same program on
+ * openat or read would see as bpfscript's own event). */
+int probe_online_cpus(const int **cpus)
+{
+	static int *cached, ncached;
+	if (!cached) {
+		int n = read_online_cpus(&cached);
+		if (n < 0)
+			return -1;
+		ncached = n;
+	}
+	*cpus = cached;
+	return ncached;
 }
 
 int probe_perf_attach(const struct attach_point *ap, struct perf_event_attr *attr, pid_t pid,
@@ -347,6 +363,8 @@ int probe_arg_index(const char *name, const char *prefix)
 int perf_named_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
 		      struct loc loc, struct ap_list *out)
 {
+	const int *cpus;
+	(void)probe_online_cpus(&cpus); /* read now, not while attaching */
 	const struct perf_named_type *t = pt->data;
 	const struct perf_named_event *tab = t->events;
 	int n = t->nevents;
@@ -466,7 +484,8 @@ int perf_named_list(const struct probe_type *pt, const char *pattern, bool verbo
 static int perf_attach_cpus(const struct attach_point *ap, struct perf_event_attr *attr, bool all_cpus,
 			    int prog_fd, struct rt_links *links, char *err, size_t errlen)
 {
-	int *cpus, n = probe_online_cpus(&cpus);
+	const int *cpus;
+	int n = probe_online_cpus(&cpus);
 	if (n < 0) {
 		snprintf(err, errlen, "Error attaching probe: %s: cannot read the online CPUs: %s",
 			 ap->name, strerror(errno));
@@ -477,7 +496,6 @@ static int perf_attach_cpus(const struct attach_point *ap, struct perf_event_att
 		rc = probe_perf_attach(ap, attr, -1, cpus[i], prog_fd, links, err, errlen);
 	if (rc < 0)
 		rt_links_truncate(links, first);
-	free(cpus);
 	return rc;
 }
 
@@ -549,6 +567,8 @@ static bool parse_duration(struct arena *a, const char *s, uint64_t *ns)
 int perf_timed_expand(const struct probe_type *pt, const struct probe_env *env, const char *text,
 		      struct loc loc, struct ap_list *out)
 {
+	const int *cpus;
+	(void)probe_online_cpus(&cpus); /* read now, not while attaching */
 	char *parts[3];
 	int np = split_colon(env->arena, text, parts, 3);
 	const struct time_unit *u;

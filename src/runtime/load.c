@@ -319,7 +319,9 @@ static int report_refusal(struct loader *L, const struct prog_unit *u, const cha
 			  size_t ninsns, const struct bpf_prog_load_opts *opts, const struct subprog_fix *fix)
 {
 	const struct probe_type *pt = u->aps[0]->pt;
-	size_t logsz = 4u << 20;
+	/* config log_size (bpftrace's default 1000000); the kernel keeps the
+	 * log's last part when it does not fit and then says ENOSPC */
+	size_t logsz = L->prog->set.log_size >= 128 ? (size_t)L->prog->set.log_size : 128;
 	char *log = xcalloc(1, logsz);
 	LIBBPF_OPTS(bpf_prog_load_opts, o2, .log_buf = log, .log_size = (unsigned)logsz, .log_level = 1);
 	o2.expected_attach_type = opts->expected_attach_type;
@@ -343,6 +345,9 @@ static int report_refusal(struct loader *L, const struct prog_unit *u, const cha
 		else
 			diag_plain(L->diag, "Error loading program %s: the kernel verifier rejected it (%s)",
 				   u->aps[0]->name, strerror(err));
+		if (err == ENOSPC)
+			diag_hint(L->diag, "the verifier log did not fit in log_size (%zu bytes): its last part follows; "
+				  "raise config log_size or BPFTRACE_LOG_SIZE for the whole log", logsz);
 		if (log[0]) {
 			fprintf(L->diag->out, "Verifier log (last lines):\n");
 			print_log_tail(L->diag->out, log, 12);

@@ -5,6 +5,7 @@
  * drain the ring buffer, run END, drain again, print the maps. An attach
  * failure detaches what was attached before reporting. */
 #include "runtime/runtime.h"
+#include "ast/program.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -537,35 +538,49 @@ static bool output_failed(const struct rt *rt)
 }
 
 /* Attaches the attach points of one program: with one link where its
- * probe type can (attach_multi), else one by one. -1 after a message. */
-static int attach_prog(const struct run_opts *o, const struct rt_prog *p, struct rt_links *links)
+ * probe type can (attach_multi), else one by one. Returns how many did not
+ * attach (config missing_probes = warn/ignore), or -1 after a message. */
+/* An attach point that did not attach: the end of the run, unless config
+ * missing_probes says warn (a warning, and the run goes on) or ignore. */
+static int attach_failed(const struct rt *rt, const char *err)
+{
+	if (rt->missing_probes == MISSING_IGNORE)
+		return 0;
+	fprintf(stderr, "%s: %s\n", rt->missing_probes == MISSING_WARN ? "WARNING" : "ERROR",
+		err[0] ? err : "attach failed");
+	return rt->missing_probes == MISSING_WARN ? 0 : -1;
+}
+
+static int attach_prog(const struct rt *rt, const struct run_opts *o, const struct rt_prog *p,
+		       struct rt_links *links)
 {
 	if (p->ap->pt->attach_multi) {
 		char err[512] = "";
 		int r = p->ap->pt->attach_multi(o->env, p->aps, p->naps, p->fd, links, err, sizeof(err));
-		if (r < 0) {
-			fprintf(stderr, "ERROR: %s\n", err[0] ? err : "attach failed");
-			return -1;
-		}
+		if (r < 0)
+			return attach_failed(rt, err) < 0 ? -1 : p->naps;
 		if (r > 0) {
 			for (int k = 0; k < p->naps && o->verbose; k++)
 				fprintf(stderr, "Attached %s\n", p->aps[k]->name);
 			return 0;
 		}
 	}
+	int missed = 0;
 	for (int k = 0; k < p->naps; k++) {
 		char err[512] = "";
 		struct attach_point *ap = p->aps[k];
 		if (ap->pt->attach(o->env, ap, p->fd, links, err, sizeof(err)) < 0) {
-			fprintf(stderr, "ERROR: %s\n", err[0] ? err : "attach failed");
-			return -1;
+			if (attach_failed(rt, err) < 0)
+				return -1;
+			missed++;
+			continue;
 		}
 		if (o->verbose)
 			fprintf(stderr, "Attached %s\n", ap->name);
 		if (got_signal)
 			break;
 	}
-	return 0;
+	return missed;
 }
 
 /* Attaches every program but BEGIN/END; *has_events: some program waits
@@ -579,10 +594,21 @@ static int attach_all(struct rt *rt, const struct run_opts *o, struct rt_links *
 		if (p->ap->pt->special != PS_NONE)
 			continue;
 		*has_events = true;
-		if (attach_prog(o, p, links) < 0)
+		int missed = attach_prog(rt, o, p, links);
+		if (missed < 0)
 			return -1;
+		nprobes -= missed;
 	}
 	return nprobes;
+}
+
+/* The number of probes (attach points) of the program, attached or not. */
+static int count_probes(const struct rt *rt)
+{
+	int n = 0;
+	for (int i = 0; i < rt->nprogs; i++)
+		n += rt->progs[i].naps;
+	return n;
 }
 
 static void announce_attached(const struct rt *rt, const struct run_opts *o, int nprobes)
@@ -654,7 +680,7 @@ static void finish(struct rt *rt, const struct run_opts *o, struct rt_links *lin
 	}
 	if (!output_failed(rt))
 		ring_buffer__consume(rb);
-	if (!o->dry_run && !output_failed(rt))
+	if (!o->dry_run && !output_failed(rt) && !rt->no_maps_on_exit)
 		rt_maps_print_all(rt, rt->out);
 	fflush(rt->out);
 	lost_check(rt, true);
@@ -681,12 +707,23 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		fprintf(stderr, "ERROR: failed to set up the ring buffer: %s\n", strerror(errno));
 		return 1;
 	}
-	int nprobes = attach_all(rt, o, &links, &has_events);
+	/* BEGIN runs before the other probes are attached and its output is
+	 * written before, as latest bpftrace documents (0.17 ran it after;
+	 * begin_after_attach keeps that order for harnesses that take a line
+	 * printed by BEGIN as the sign that every probe is attached). A BEGIN
+	 * that calls exit() ends the run before anything is attached. */
+	bool begin_first = !o->dry_run && !o->begin_after_attach;
+	if (begin_first && run_special(rt, PS_BEGIN, rb) < 0)
+		goto fail;
+	if (begin_first && !rt->full_buffering)
+		fflush(rt->out); /* written before attaching */
+	int nprobes = begin_first && (rt->exiting || got_signal || output_failed(rt))
+		? count_probes(rt) : attach_all(rt, o, &links, &has_events);
 	if (nprobes < 0)
 		goto fail;
 	announce_attached(rt, o, nprobes);
 	if (!o->dry_run) {
-		if (run_special(rt, PS_BEGIN, rb) < 0)
+		if (!begin_first && run_special(rt, PS_BEGIN, rb) < 0)
 			goto fail;
 		if (o->child_pid > 0 && o->child_go_fd >= 0)
 			release_child(o);

@@ -65,6 +65,8 @@ struct rt_extra_map {
 
 struct rt {
 	bool escape_ctl;          /* text output to a terminal: control bytes of strings are escaped */
+	bool no_maps_on_exit;     /* config print_maps_on_exit = false */
+	int missing_probes;       /* enum missing_probes: an attach point that fails to attach */
 	struct rt_map **maps;   int nmaps;
 	struct rt_printf **printfs; int nprintfs;
 	struct type **values;   int nvalues;   /* EV_PRINT_VALUE types */
@@ -148,6 +150,7 @@ struct run_opts {
 	bool quiet;              /* -q */
 	bool dry_run;
 	bool verbose;             /* -v: name each attach point as it is attached */
+	bool begin_after_attach;  /* BPFSCRIPT_BEGIN_AFTER_ATTACH=1: BEGIN runs after attaching, as in 0.17 */
 };
 /* RT_BROKEN_PIPE: the output's reader went away; everything is detached and
  * the caller ends the process by SIGPIPE, as bpftrace ends (status 141). */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include "sys/demangle.h"
@@ -182,6 +183,10 @@ void rt_event_hook(struct rt *rt, uint32_t kind, uint32_t id, const uint8_t *pay
 	if (kind == EV_PID_SEEN && size >= 8) {
 		uint64_t pid;
 		memcpy(&pid, payload, 8);
-		usyms_cache_pid((pid_t)pid);
+		/* bpfscript's own stacks resolve at print time (it is still
+		 * there then): reading its maps now would show as its own
+		 * events to a probe on openat or read */
+		if ((pid_t)pid != getpid())
+			usyms_cache_pid((pid_t)pid);
 	}
 }

@@ -4,7 +4,8 @@
  *   sema.c           driver: passes over the program, errors, maps, variables
  *   sema_expr.c      expressions, integer conversions
  *   sema_stmt.c      statements, printf layouts
- *   sema_preamble.c  #define, config, macros, map declarations
+ *   sema_preamble.c  #define, macros, map declarations
+ *   sema_config.c    config = { ... } and the config variables' environment
  *   sema_types.c     C types: script struct/union/enum definitions, BTF
  *                    names, members, &, offsetof, address spaces
  *   units.c          program units, each typed for its attach points
@@ -80,6 +81,13 @@ void sema_block(struct sema *s, struct node *b);   /* a block with its own scope
 void sema_stmt(struct sema *s, struct node *n);
 /* A block used as an expression: its value is the last statement's. */
 struct type *sema_block_expr(struct sema *s, struct node *b);
+
+/* ---- sema_config.c ---- */
+/* One `key = value` of the config block (the environment wins). */
+void sema_config_item(struct sema *s, struct node *as);
+/* The config variables set in the environment that main.c does not read;
+ * -1 after an error. */
+int sema_config_env(struct sema *s);
 
 /* ---- sema_preamble.c ---- */
 /* Runs once before type checking: applies config, records

@@ -1,8 +1,6 @@
 /* sema_preamble.c - the preamble pass, run once before type checking.
  *
- *  - config = { key = value; ... } sets the options it knows (max_strlen,
- *    max_map_keys) unless the environment already set them (the
- *    environment wins, as in bpftrace); other known keys are accepted.
+ *  - config = { key = value; ... }: each item goes to sema_config.c.
  *  - let @m = hash(n) records the kernel map type and size of @m.
  *  - #define NAME value: every identifier NAME in the probes becomes a copy
  *    of value (parsed as an expression by the parser).
@@ -20,8 +18,6 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sys/demangle.h"
-#include "sys/tracefs.h"
 
 struct macro_call {
 	const char *name;
@@ -52,120 +48,6 @@ static struct node *find_item(struct ptrvec *pv, const char *name, bool macro)
 static struct node *clone(struct arena *a, const struct node *n)
 {
 	return node_clone(a, n, false);
-}
-
-/* ------------------------------------------------------------------ */
-/* config = { ... }                                                     */
-
-static bool env_set(const char *a, const char *b)
-{
-	char n[64];
-	const char *names[] = { a, b };
-	for (int i = 0; i < 2; i++) {
-		if (!names[i])
-			continue;
-		snprintf(n, sizeof(n), "BPFTRACE_%s", names[i]);
-		if (getenv(n))
-			return true;
-		snprintf(n, sizeof(n), "BPFSCRIPT_%s", names[i]);
-		if (getenv(n))
-			return true;
-	}
-	return false;
-}
-
-/* A key as the user wrote it: "max_strlen", "MAX_STRLEN" or "BPFTRACE_MAX_STRLEN". */
-static void key_norm(const char *in, char *out, size_t n)
-{
-	if (!strncmp(in, "BPFTRACE_", 9))
-		in += 9;
-	size_t i = 0;
-	for (; in[i] && i + 1 < n; i++)
-		out[i] = (char)(in[i] >= 'A' && in[i] <= 'Z' ? in[i] - 'A' + 'a' : in[i]);
-	out[i] = 0;
-}
-
-static void config_item(struct pre *p, struct node *as)
-{
-	struct sema *s = p->s;
-	static const char *const known[] = {
-		"cache_user_symbols", "cpp_demangle", "lazy_symbolication", "license", "log_size",
-		"max_bpf_progs", "max_cat_bytes", "max_map_keys", "max_probes", "max_strlen",
-		"missing_probes", "on_stack_limit", "perf_rb_pages", "print_maps_on_exit",
-		"show_debug_info", "stack_mode", "str_trunc_trailer", "use_blazesym", NULL,
-	};
-	static const struct { const char *old, *new; } renamed[] = {
-		{ "strlen", "max_strlen" }, { "map_keys_max", "max_map_keys" },
-		{ "cat_bytes_max", "max_cat_bytes" }, { "no_cpp_demangle", "cpp_demangle" },
-	};
-	char key[64];
-	key_norm(as->a->str, key, sizeof(key));
-	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++)
-		if (!strcmp(key, renamed[i].old)) {
-			sema_error(s, as->a->loc, "%s has been renamed, please use: %s", key, renamed[i].new);
-			return;
-		}
-	bool ok = !strncmp(key, "unstable_", 9);
-	for (int i = 0; known[i] && !ok; i++)
-		ok = !strcmp(key, known[i]);
-	if (!ok) {
-		sema_error(s, as->a->loc, "Unrecognized config variable: %s", as->a->str);
-		return;
-	}
-	struct node *v = as->b;
-	if (!strcmp(key, "cpp_demangle")) {
-		bool on = v->kind == N_IDENT && !strcmp(v->str, "true");
-		if (!on && !(v->kind == N_IDENT && !strcmp(v->str, "false")) &&
-		    !(v->kind == N_INT && (v->ival == 0 || v->ival == 1))) {
-			sema_error(s, v->loc, "Invalid value for cpp_demangle: expected true or false");
-			return;
-		}
-		if (v->kind == N_INT)
-			on = v->ival == 1;
-		/* the environment wins over the config block (latest bpftrace) */
-		if (!env_set("CPP_DEMANGLE", "NO_CPP_DEMANGLE"))
-			cxx_demangle_set_output(on);
-		return;
-	}
-	if (!strcmp(key, "stack_mode")) {
-		static const char *const modes[] = { "bpftrace", "perf", "raw" };
-		int mode = -1;
-		for (int i = 0; i < 3 && v->kind == N_IDENT; i++)
-			if (!strcmp(v->str, modes[i]))
-				mode = i;
-		if (mode < 0) {
-			sema_error(s, v->loc, "Invalid value for stack_mode: expected bpftrace, perf or raw");
-			return;
-		}
-		/* the environment wins over the config block (latest bpftrace) */
-		if (!env_set("STACK_MODE", NULL))
-			s->prog->set.stack_mode = mode;
-		return;
-	}
-	bool want_int = !strcmp(key, "max_strlen") || !strcmp(key, "max_map_keys") || !strcmp(key, "perf_rb_pages");
-	if (!want_int)
-		return;
-	if (v->kind != N_INT || v->ival <= 0) {
-		sema_error(s, v->loc, "Invalid value for %s: expected a positive integer", key);
-		return;
-	}
-	struct settings *o = &s->prog->set;
-	if (!strcmp(key, "max_strlen")) {
-		if (env_set("STRLEN", "MAX_STRLEN"))
-			return;
-		if (v->ival > 1024) {
-			sema_error(s, v->loc, "max_strlen %lld exceeds the current maximum of 1024",
-				   (long long)v->ival);
-			return;
-		}
-		o->strlen = (int)v->ival;
-		tracefs_set_strlen(o->strlen);
-	} else if (!strcmp(key, "perf_rb_pages")) {
-		if (!env_set("PERF_RB_PAGES", NULL))
-			o->perf_rb_pages = (int)(v->ival > 1 << 16 ? 1 << 16 : v->ival);
-	} else if (!env_set("MAP_KEYS_MAX", "MAX_MAP_KEYS")) {
-		o->map_keys_max = (int)(v->ival > 1 << 24 ? 1 << 24 : v->ival);
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -403,7 +285,7 @@ static void item(struct pre *p, struct node *n, struct node_list *out)
 	case N_CALL:
 		if (!strcmp(n->str, "config")) {
 			for (int i = 0; i < n->list.n; i++)
-				config_item(p, n->list.v[i]);
+				sema_config_item(s, n->list.v[i]);
 		} else if (!strcmp(n->str, "macro")) {
 			struct node *old = find_item(&p->macros, n->a->str, true);
 			if (old) {
@@ -433,6 +315,8 @@ int sema_preamble(struct sema *s)
 	struct node_list out = { 0 };
 	/* reports go straight out: this pass runs once */
 	s->final = true;
+	if (sema_config_env(s) < 0)
+		return -1;
 	for (int i = 0; i < root->list.n; i++)
 		item(&p, root->list.v[i], &out);
 	root->list = out;
