@@ -118,11 +118,17 @@ static int parse_text(const struct cfg_key *k, const char *text, struct cfg_val 
 	case CK_INT: {
 		char *end;
 		long long v = strtoll(text, &end, 10);
-		if (end == text || *end || v <= 0 || v > k->max) {
+		if (end == text || *end || v <= 0) {
+			snprintf(err, n, "a positive integer");
+			return -1;
+		}
+		/* beyond the limit: max_strlen is an error (sema_config_item),
+		 * the sizes are capped as before */
+		if (v > k->max && !strcmp(k->name, "max_strlen")) {
 			snprintf(err, n, "a positive integer of at most %ld", k->max);
 			return -1;
 		}
-		out->ival = v;
+		out->ival = v > k->max ? k->max : v;
 		return 0;
 	}
 	case CK_BOOL:
@@ -216,7 +222,7 @@ void sema_config_item(struct sema *s, struct node *as)
 	struct cfg_val val = { 0 };
 	char err[256];
 	if (k->kind == CK_INT && v->kind != N_INT) {
-		snprintf(err, sizeof(err), "a positive integer of at most %ld", k->max);
+		snprintf(err, sizeof(err), "a positive integer");
 		text = NULL;
 	}
 	if (k->kind == CK_STR && v->kind != N_STR) {
