@@ -272,10 +272,12 @@ static char *filter(struct arena *a, const char *t, int n, int *outlen)
 /* ------------------------------------------------------------------ */
 /* Finding and reading headers                                          */
 
+/* A candidate for an #include: anything but a directory, so that a FIFO or
+ * a device is found and refused by name (read_text), not "not found". */
 static bool is_file(const char *p)
 {
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	return stat(p, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 /* dir part of path ("." when none), in the arena. */
