@@ -151,8 +151,33 @@ static void widen32(struct elf_file *f)
 	}
 }
 
+/* A private copy of the file's size bytes, in an anonymous mapping (unmapped
+ * as a file mapping is), or MAP_FAILED. */
+static void *copy_file(int fd, size_t size)
+{
+	uint8_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t got = 0;
+	while (m != MAP_FAILED && got < size) {
+		ssize_t r = pread(fd, m + got, size - got, (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			munmap(m, size);
+			errno = r ? errno : EIO;   /* shortened while read */
+			return MAP_FAILED;
+		}
+		got += (size_t)r;
+	}
+	if (m != MAP_FAILED)
+		mprotect(m, size, PROT_READ);
+	return m;
+}
+
 /* Maps the file open at fd (size bytes, a regular file: util/rfile.h) and
- * checks its headers; closes fd. */
+ * checks its headers; closes fd. A file that someone else owns or may write
+ * is copied (at most RFILE_MAX_COPY bytes) rather than mapped: it could be
+ * truncated while it is read, and a read of a mapped page past the new end
+ * is a SIGBUS. */
 static struct elf_file *open_fd(int fd, uint64_t size, const char *path, bool elf32, char *err, size_t errlen)
 {
 	if (size < sizeof(Elf64_Ehdr)) {
@@ -160,7 +185,15 @@ static struct elf_file *open_fd(int fd, uint64_t size, const char *path, bool el
 		close(fd);
 		return NULL;
 	}
-	void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	struct stat st;
+	bool theirs = fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH));
+	if (theirs && size > RFILE_MAX_COPY) {
+		snprintf(err, errlen, "%s: it is too large to copy (%llu bytes, the limit for a file of another user is %llu)",
+			 path, (unsigned long long)size, (unsigned long long)RFILE_MAX_COPY);
+		close(fd);
+		return NULL;
+	}
+	void *map = theirs ? copy_file(fd, (size_t)size) : mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
 		snprintf(err, errlen, "cannot map %s: %s", path, strerror(errno));

@@ -19,6 +19,7 @@
 #define RFILE_MAX_ELF    ((uint64_t)16 << 30)   /* an ELF or debug file (mapped, not read) */
 #define RFILE_MAX_BTF    ((uint64_t)1 << 30)    /* a BTF file */
 #define RFILE_MAX_PROC   ((uint64_t)64 << 20)   /* a /proc file (fstat reports size 0) */
+#define RFILE_MAX_COPY   ((uint64_t)512 << 20)  /* an ELF file another user may write: copied */
 
 /* Opens path read-only (O_NONBLOCK|O_NOCTTY|O_CLOEXEC) and checks that it is
  * a regular file of at most max_size bytes. Returns the descriptor and its
