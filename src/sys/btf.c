@@ -94,14 +94,15 @@ bool btf_set_file(const char *path, char *err, size_t errlen)
  * (its other locations, its error). */
 static struct btf *load_sysfs_vmlinux(void)
 {
-	int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	char err[128];
+	uint64_t size;
+	int fd = rfile_open("/sys/kernel/btf/vmlinux", RFILE_MAX_BTF, &size, err, sizeof(err));
 	if (fd < 0)
 		return NULL;
-	struct stat st;
 	struct btf *b = NULL;
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (1 << 30))
+	if (!size)
 		goto out;
-	size_t len = (size_t)st.st_size;
+	size_t len = (size_t)size;
 	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	/* libbpf copies the data (len) and indexes its types (a few bytes a type):
 	 * len plus a quarter covers both */
