@@ -67,19 +67,24 @@ int procmaps_open(pid_t pid, const struct procmap *m, uint64_t max, uint64_t *si
 	int fd = rfile_open(p, max, size, err, errlen);
 	if (fd >= 0)
 		return fd;
-	/* without CAP_SYS_ADMIN, or the mapping is gone: the path in the
-	 * process's own mount namespace, if it is still the file mapped */
+	/* without CAP_SYS_ADMIN, or the mapping (the process) is gone: the
+	 * path in the process's own mount namespace, else in ours, if it is
+	 * still the file mapped */
 	if (m->deleted)
 		return -1;
-	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)pid, m->path);
-	fd = rfile_open(p, max, size, err, errlen);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || st.st_dev != m->dev || st.st_ino != m->ino) {
-		snprintf(err, errlen, "%s is no longer the file that process %d maps", m->path, (int)pid);
-		close(fd);
-		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (i == 0)
+			snprintf(p, sizeof(p), "/proc/%d/root%s", (int)pid, m->path);
+		else
+			snprintf(p, sizeof(p), "%s", m->path);
+		fd = rfile_open(p, max, size, err, errlen);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == m->dev && st.st_ino == m->ino)
+			return fd;
+		if (fd >= 0) {
+			snprintf(err, errlen, "%s is no longer the file that process %d maps", m->path, (int)pid);
+			close(fd);
+		}
 	}
-	return fd;
+	return -1;
 }

@@ -29,9 +29,9 @@ void procmaps_free(struct procmap *v, int n);
 /* Opens the file of mapping m of pid for reading, as util/rfile.h opens
  * files (never blocking, a regular file of at most max bytes):
  * /proc/PID/map_files/START-END (the mapped file itself, also once deleted
- * or replaced; needs CAP_SYS_ADMIN), else /proc/PID/root/PATH when that file
- * is still the one mapped (same device and inode). The fd, or -1 with a
- * message in err. */
+ * or replaced; needs CAP_SYS_ADMIN), else /proc/PID/root/PATH, else PATH in
+ * our mount namespace (the process may be gone), when that is still the file
+ * mapped (same device and inode). The fd, or -1 with a message in err. */
 int procmaps_open(pid_t pid, const struct procmap *m, uint64_t max, uint64_t *size, char *err,
 		  size_t errlen);
 

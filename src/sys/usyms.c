@@ -168,19 +168,23 @@ static struct fid *fid_find(uint64_t dev, uint64_t ino)
 
 /* The symbols of file (dev, ino), read from fd (size bytes; -1: the file
  * could not be opened) unless known already: under that identity, or
- * under its build-id. fd is closed. */
+ * under its build-id. fd is closed. A file that could not be opened is not
+ * remembered: another process that maps it may still offer it. */
 static struct efile *efile_get(uint64_t dev, uint64_t ino, int fd, uint64_t size, const char *root,
 			       const char *path)
 {
+	static struct efile unopened;   /* ok false: no symbols */
 	struct fid *d = fid_find(dev, ino);
 	if (d) {
 		if (fd >= 0)
 			close(fd);
 		return d->f;
 	}
+	if (fd < 0)
+		return &unopened;
 	reg_cleanup();
 	char err[256], id[130] = "";
-	struct elf_file *ef = fd >= 0 ? elf_file_open_syms_fd(fd, size, root, path, err, sizeof(err)) : NULL;
+	struct elf_file *ef = elf_file_open_syms_fd(fd, size, root, path, err, sizeof(err));
 	struct efile *f = NULL;
 	if (ef && elf_file_build_id(ef, id, sizeof(id)))
 		for (struct efile *g = files; g && !f; g = g->next)
