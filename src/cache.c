@@ -36,6 +36,7 @@
 #include "runtime/bpfobj.h"
 #include "runtime/load.h"
 #include "sema/sema.h"
+#include "util/rfile.h"
 
 #define CACHE_VERSION 2
 #define ENTRY_SUFFIX ".bpfc"
@@ -150,8 +151,12 @@ static void put_stat(struct buf *b, const char *path)
  * from an empty one. Returns -1 when it cannot be read. */
 static int put_file(struct buf *b, const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	char why[PATH_MAX + 128];
+	int fd = rfile_open(path, RFILE_MAX_ELF, NULL, why, sizeof(why));   /* never a FIFO */
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		put_u64(b, ~0ull);
 		return -1;
 	}

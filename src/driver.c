@@ -11,6 +11,7 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,42 +32,33 @@
 #include "parser/include.h"
 #include "runtime/load.h"
 #include "runtime/outstream.h"
+#include "util/rfile.h"
 
-/* Reads a whole file (or stdin for "-"); NUL bytes are kept so that the
- * lexer can report them. */
+/* Reads a whole script (or stdin for "-"): a regular file (never a FIFO or
+ * a device: util/rfile.h) of at most RFILE_MAX_SCRIPT bytes; NUL bytes are
+ * kept so that the lexer can report them. */
 static char *read_all(struct driver *drv, const char *path, int *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f) {
-		diag_plain(&drv->diag, "failed to open file '%s': %s", path, strerror(errno));
+	char err[PATH_MAX + 128];
+	size_t n = 0;
+	char *buf = NULL;
+	if (!strcmp(path, "-")) {
+		buf = rfile_read_fd(0, "stdin", RFILE_MAX_SCRIPT, &n, err, sizeof(err));
+	} else {
+		int fd = rfile_open(path, RFILE_MAX_SCRIPT, NULL, err, sizeof(err));
+		if (fd < 0 && !strncmp(err, "cannot open ", 12)) {
+			diag_plain(&drv->diag, "failed to open file '%s': %s", path, strerror(errno));
+			return NULL;
+		}
+		if (fd >= 0) {
+			buf = rfile_read_fd(fd, path, RFILE_MAX_SCRIPT, &n, err, sizeof(err));
+			close(fd);
+		}
+	}
+	if (!buf) {
+		diag_plain(&drv->diag, "failed to read %s", err);
 		return NULL;
 	}
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		diag_plain(&drv->diag, "failed to read %s: it is a directory", path);
-		if (f != stdin)
-			fclose(f);
-		return NULL;
-	}
-	size_t cap = 4096, n = 0;
-	char *buf = xmalloc(cap);
-	for (;;) {
-		size_t r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-		if (n + 1 == cap)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	bool err = ferror(f);
-	if (f != stdin)
-		fclose(f);
-	if (err) {
-		diag_plain(&drv->diag, "failed to read %s: %s", path, strerror(errno));
-		free(buf);
-		return NULL;
-	}
-	buf[n] = 0;
 	char *s = arena_alloc(&drv->arena, n + 1);
 	memcpy(s, buf, n + 1);
 	free(buf);

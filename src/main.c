@@ -239,22 +239,9 @@ static void read_env(struct options *o)
 		o->cache_user_symbols = *v == '1';
 	}
 	o->btf = env_get("BTF", used, sizeof(used));
-	if (o->btf && access(o->btf, R_OK) < 0)
-		die("%s: cannot read BTF file '%s': %s", used, o->btf, strerror(errno));
-	if (o->btf) {
-		/* checked now, without libbpf's own messages, for one clear error */
-		libbpf_print_fn_t old = libbpf_set_print(NULL);
-		struct btf *b = btf__parse(o->btf, NULL);
-		long err = b ? libbpf_get_error(b) : -errno;
-		libbpf_set_print(old);
-		if (!b || err) {
-			char msg[128];
-			libbpf_strerror((int)err, msg, sizeof(msg));
-			die("%s: '%s' is not a BTF file: %s", used, o->btf, msg);
-		}
-		btf__free(b);
-		btf_set_file(o->btf);
-	}
+	char btf_err[PATH_MAX + 160];
+	if (o->btf && !btf_set_file(o->btf, btf_err, sizeof(btf_err)))
+		die("%s: %s", used, btf_err);
 	usyms_set_cache(o->cache_user_symbols);
 	/* cpp_demangle: 0.17's BPFTRACE_NO_CPP_DEMANGLE, latest's
 	 * BPFTRACE_CPP_DEMANGLE (the latter wins; both win over the config

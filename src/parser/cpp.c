@@ -24,6 +24,7 @@
 
 #include "util/arch.h"
 #include "util/arena.h"
+#include "util/rfile.h"
 
 #define CPP_HASH 1024
 #define CPP_MAX_DEPTH 200      /* nested #include */
@@ -873,21 +874,20 @@ static void directive(struct cpp *c, const char *s, int n, struct cond *st, int 
 #undef IS
 }
 
+/* A header's text in the arena: a regular file of at most
+ * RFILE_MAX_SCRIPT bytes (util/rfile.h), or NULL. */
 static char *slurp(struct cpp *c, const char *path, int *len)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
+	char err[PATH_MAX + 128];
+	size_t n;
+	char *buf = rfile_read(path, RFILE_MAX_SCRIPT, &n, err, sizeof(err));
+	if (!buf)
 		return NULL;
-	struct stat st;
-	if (fstat(fileno(f), &st) < 0 || st.st_size > (1 << 24)) {
-		fclose(f);
-		return NULL;
-	}
-	char *buf = arena_alloc(&c->a, (size_t)st.st_size + 1);
-	size_t n = fread(buf, 1, (size_t)st.st_size, f);
-	fclose(f);
+	char *s = arena_alloc(&c->a, n + 1);
+	memcpy(s, buf, n + 1);
+	free(buf);
 	*len = (int)n;
-	return buf;
+	return s;
 }
 
 /* Preprocesses one file: logical lines, comments out, directives run. */

@@ -51,6 +51,7 @@
 #include "parser/cpp.h"
 #include "parser/cppexpr.h"
 #include "parser/parse.h"
+#include "util/rfile.h"
 
 #define INCLUDE_MAX_DEPTH 32
 
@@ -271,10 +272,12 @@ static char *filter(struct arena *a, const char *t, int n, int *outlen)
 /* ------------------------------------------------------------------ */
 /* Finding and reading headers                                          */
 
+/* A candidate for an #include: anything but a directory, so that a FIFO or
+ * a device is found and refused by name (read_text), not "not found". */
 static bool is_file(const char *p)
 {
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	return stat(p, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 /* dir part of path ("." when none), in the arena. */
@@ -303,26 +306,12 @@ static const char *find(struct inc *in, const char *name, bool quoted, const cha
 	return NULL;
 }
 
-static char *read_text(struct arena *a, const char *path, int *len)
+/* The file's text in the arena: a regular file of at most
+ * RFILE_MAX_SCRIPT bytes (util/rfile.h), or NULL with the reason in err. */
+static char *read_text(struct arena *a, const char *path, int *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	size_t r;
-	while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			char *nb = n < (1u << 26) ? realloc(buf, cap *= 2) : NULL;
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-			}
-			buf = nb;
-		}
-	}
-	fclose(f);
+	size_t n;
+	char *buf = rfile_read(path, RFILE_MAX_SCRIPT, &n, err, errlen);
 	if (!buf)
 		return NULL;
 	char *s = arena_strndup(a, buf, n);
@@ -362,9 +351,10 @@ static int read_header(struct inc *in, const char *path, struct loc at, struct n
 		return -1;
 	}
 	int len = 0;
-	const char *text = read_text(in->a, path, &len);
+	char err[PATH_MAX + 128];
+	const char *text = read_text(in->a, path, &len, err, sizeof(err));
 	if (!text) {
-		diag_error(in->d, at, "cannot read include file '%s': %s", path, strerror(errno));
+		diag_error(in->d, at, "cannot read include file: %s", err);
 		return -1;
 	}
 	struct source src = { .name = path };

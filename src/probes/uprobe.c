@@ -483,9 +483,12 @@ static int up_expand(const struct probe_type *pt, const struct probe_env *env, c
 /* ---- DWARF ------------------------------------------------------------------------ */
 
 /* The DWARF of the file probed last: wildcards over one file ask for many
- * functions of it. */
+ * functions of it. Known by the file's identity (device, inode), not its
+ * path: /proc/PID/root/x of two processes may be two files. */
 static struct {
 	char *path;
+	dev_t dev;
+	ino_t ino;
 	struct udwarf *d;
 	char err[256];
 } dwarf_cache;
@@ -499,12 +502,17 @@ static void dwarf_cache_free(void)
 
 static struct udwarf *dwarf_of(const char *path)
 {
-	if (!dwarf_cache.path || strcmp(dwarf_cache.path, path)) {
+	struct stat st;
+	if (stat(path, &st) < 0)
+		st.st_dev = st.st_ino = 0;
+	if (!dwarf_cache.path || !st.st_ino || st.st_dev != dwarf_cache.dev || st.st_ino != dwarf_cache.ino) {
 		if (!dwarf_cache.path)
 			atexit(dwarf_cache_free);
 		udwarf_close(dwarf_cache.d);
 		free(dwarf_cache.path);
 		dwarf_cache.path = xstrdup(path);
+		dwarf_cache.dev = st.st_dev;
+		dwarf_cache.ino = st.st_ino;
 		dwarf_cache.d = udwarf_open(path, dwarf_cache.err, sizeof(dwarf_cache.err));
 	}
 	return dwarf_cache.d;

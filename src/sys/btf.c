@@ -11,6 +11,7 @@
 #include "sys/btf.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include "util/prefault.h"
@@ -23,11 +24,13 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "util/arena.h"
+#include "util/rfile.h"
 #include "util/strmap.h"
 
 static struct btf *vmlinux;
 static int vmlinux_err;
 static const char *btf_file;         /* BPFTRACE_BTF, or NULL for the kernel's */
+static struct btf *file_btf;         /* its BTF, parsed by btf_set_file */
 static struct arena types_arena;
 static struct type **cache;          /* by BTF id */
 static unsigned ncache;
@@ -54,9 +57,34 @@ static void btf_cleanup(void)
 	funcs_built = false;
 }
 
-void btf_set_file(const char *path)
+bool btf_set_file(const char *path, char *err, size_t errlen)
 {
+	/* opened as files others control are (util/rfile.h: a FIFO or a device
+	 * is refused, never waited on); libbpf parses that very file through
+	 * /proc/self/fd, whatever is put at path meanwhile */
+	int fd = rfile_open(path, RFILE_MAX_BTF, NULL, err, errlen);
+	if (fd < 0) {
+		if (!strncmp(err, "cannot open ", 12))
+			snprintf(err, errlen, "cannot read BTF file '%s': %s", path, strerror(errno));
+		return false;
+	}
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
+	errno = 0;
+	struct btf *b = btf__parse(self, NULL);
+	long e = b ? libbpf_get_error(b) : -(errno ? errno : EINVAL);
+	libbpf_set_print(old);
+	close(fd);
+	if (!b || e) {
+		char msg[128];
+		libbpf_strerror((int)e, msg, sizeof(msg));
+		snprintf(err, errlen, "'%s' is not a BTF file: %s", path, msg);
+		return false;
+	}
 	btf_file = path;
+	file_btf = b;
+	return true;
 }
 
 /* /sys/kernel/btf/vmlinux in one piece: mapped where the kernel allows it
@@ -66,14 +94,15 @@ void btf_set_file(const char *path)
  * (its other locations, its error). */
 static struct btf *load_sysfs_vmlinux(void)
 {
-	int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	char err[128];
+	uint64_t size;
+	int fd = rfile_open("/sys/kernel/btf/vmlinux", RFILE_MAX_BTF, &size, err, sizeof(err));
 	if (fd < 0)
 		return NULL;
-	struct stat st;
 	struct btf *b = NULL;
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (1 << 30))
+	if (!size)
 		goto out;
-	size_t len = (size_t)st.st_size;
+	size_t len = (size_t)size;
 	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	/* libbpf copies the data (len) and indexes its types (a few bytes a type):
 	 * len plus a quarter covers both */
@@ -106,7 +135,8 @@ const struct btf *btf_vmlinux(void)
 		errno = vmlinux_err;
 		return NULL;
 	}
-	struct btf *b = btf_file ? btf__parse(btf_file, NULL) : load_sysfs_vmlinux();
+	struct btf *b = btf_file ? file_btf : load_sysfs_vmlinux();
+	file_btf = NULL;   /* vmlinux owns it now */
 	if (!b && !btf_file)
 		b = btf__load_vmlinux_btf();
 	if (!b || libbpf_get_error(b)) {

@@ -21,9 +21,11 @@ struct arena;
 /* The kernel's BTF (/sys/kernel/btf/vmlinux), loaded once; NULL with errno
  * set when it is unavailable. */
 const struct btf *btf_vmlinux(void);
-/* BPFTRACE_BTF: btf_vmlinux() reads this file (raw BTF or an ELF file with
- * a .BTF section) instead of the kernel's. Call before the first use. */
-void btf_set_file(const char *path);
+/* BPFTRACE_BTF: btf_vmlinux() is this file's BTF (raw BTF or an ELF file
+ * with a .BTF section) instead of the kernel's. Reads it now, as a regular
+ * file of at most RFILE_MAX_BTF bytes (util/rfile.h); false with one line
+ * of reason in err. Call before the first use. */
+bool btf_set_file(const char *path, char *err, size_t errlen);
 
 /* Id of the FUNC named `name` (BTF_KIND_FUNC), and in *proto the id of its
  * FUNC_PROTO. Returns -1 when there is none. */

@@ -24,6 +24,8 @@
 #include <unistd.h>
 #include "util/arch.h"
 #include "util/arena.h"
+#include "util/rfile.h"
+#include "sys/procmaps.h"
 
 struct elf_file {
 	const uint8_t *map;
@@ -34,6 +36,7 @@ struct elf_file {
 	const Elf64_Phdr *ph;
 	size_t nph;
 	char *path;
+	char *root;                   /* where path and its debug files are: "" or /proc/PID/root */
 	struct elf_file *debug;       /* separate debug info file, if found */
 	bool is_debug;
 	/* built on first use */
@@ -148,20 +151,49 @@ static void widen32(struct elf_file *f)
 	}
 }
 
-static struct elf_file *open_file(const char *path, bool elf32, char *err, size_t errlen)
+/* A private copy of the file's size bytes, in an anonymous mapping (unmapped
+ * as a file mapping is), or MAP_FAILED. */
+static void *copy_file(int fd, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return NULL;
+	uint8_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t got = 0;
+	while (m != MAP_FAILED && got < size) {
+		ssize_t r = pread(fd, m + got, size - got, (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			munmap(m, size);
+			errno = r ? errno : EIO;   /* shortened while read */
+			return MAP_FAILED;
+		}
+		got += (size_t)r;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+	if (m != MAP_FAILED)
+		mprotect(m, size, PROT_READ);
+	return m;
+}
+
+/* Maps the file open at fd (size bytes, a regular file: util/rfile.h) and
+ * checks its headers; closes fd. A file that someone else owns or may write
+ * is copied (at most RFILE_MAX_COPY bytes) rather than mapped: it could be
+ * truncated while it is read, and a read of a mapped page past the new end
+ * is a SIGBUS. */
+static struct elf_file *open_fd(int fd, uint64_t size, const char *path, bool elf32, char *err, size_t errlen)
+{
+	if (size < sizeof(Elf64_Ehdr)) {
 		snprintf(err, errlen, "%s is not an ELF file", path);
 		close(fd);
 		return NULL;
 	}
-	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	struct stat st;
+	bool theirs = fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH));
+	if (theirs && size > RFILE_MAX_COPY) {
+		snprintf(err, errlen, "%s: it is too large to copy (%llu bytes, the limit for a file of another user is %llu)",
+			 path, (unsigned long long)size, (unsigned long long)RFILE_MAX_COPY);
+		close(fd);
+		return NULL;
+	}
+	void *map = theirs ? copy_file(fd, (size_t)size) : mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
 		snprintf(err, errlen, "cannot map %s: %s", path, strerror(errno));
@@ -169,8 +201,9 @@ static struct elf_file *open_file(const char *path, bool elf32, char *err, size_
 	}
 	struct elf_file *f = xcalloc(1, sizeof(*f));
 	f->path = xstrdup(path);
+	f->root = xstrdup("");
 	f->map = map;
-	f->size = (size_t)st.st_size;
+	f->size = (size_t)size;
 	f->eh = map;
 	f->nfuncs = f->nnotes = f->nloads = f->nsyms = -1;
 	const Elf64_Ehdr *eh = f->eh;
@@ -205,6 +238,15 @@ static struct elf_file *open_file(const char *path, bool elf32, char *err, size_
 	return f;
 }
 
+/* Opens path as every file a user or a traced process controls is opened
+ * (util/rfile.h: never blocking, a regular file of a sane size). */
+static struct elf_file *open_file(const char *path, bool elf32, char *err, size_t errlen)
+{
+	uint64_t size;
+	int fd = rfile_open(path, RFILE_MAX_ELF, &size, err, errlen);
+	return fd < 0 ? NULL : open_fd(fd, size, path, elf32, err, errlen);
+}
+
 struct elf_file *elf_file_open(const char *path, char *err, size_t errlen)
 {
 	return open_file(path, false, err, errlen);
@@ -213,6 +255,17 @@ struct elf_file *elf_file_open(const char *path, char *err, size_t errlen)
 struct elf_file *elf_file_open_syms(const char *path, char *err, size_t errlen)
 {
 	return open_file(path, true, err, errlen);
+}
+
+struct elf_file *elf_file_open_syms_fd(int fd, uint64_t size, const char *root, const char *path, char *err,
+				       size_t errlen)
+{
+	struct elf_file *f = open_fd(fd, size, path, true, err, errlen);
+	if (f) {
+		free(f->root);
+		f->root = xstrdup(root);
+	}
+	return f;
 }
 
 void elf_file_close(struct elf_file *f)
@@ -226,6 +279,7 @@ void elf_file_close(struct elf_file *f)
 	}
 	elf_file_close(f->debug);
 	free(f->path);
+	free(f->root);
 	free(f->funcs);
 	free(f->byaddr);
 	free(f->notes);
@@ -318,6 +372,11 @@ static bool build_id(const struct elf_file *f, char *hex, size_t len)
 	return false;
 }
 
+bool elf_file_build_id(const struct elf_file *f, char *hex, size_t len)
+{
+	return build_id(f, hex, len);
+}
+
 /* Where gdb and bcc look for the debug file of f: by build-id under
  * /usr/lib/debug/.build-id, then by .gnu_debuglink name next to the file,
  * in its .debug directory and under /usr/lib/debug. */
@@ -326,7 +385,7 @@ static struct elf_file *open_debug(const struct elf_file *f)
 	char cand[PATH_MAX + 64], err[64], id[130];
 	struct elf_file *d = NULL;
 	if (build_id(f, id, sizeof(id))) {
-		snprintf(cand, sizeof(cand), "/usr/lib/debug/.build-id/%.2s/%s.debug", id, id + 2);
+		snprintf(cand, sizeof(cand), "%s/usr/lib/debug/.build-id/%.2s/%s.debug", f->root, id, id + 2);
 		if (access(cand, R_OK) == 0)
 			d = elf_file_open(cand, err, sizeof(err));
 	}
@@ -336,10 +395,11 @@ static struct elf_file *open_debug(const struct elf_file *f)
 	const char *name = link ? str_at(link, len, 0) : NULL;
 	const char *slash = strrchr(f->path, '/');
 	int dl = slash ? (int)(slash - f->path) : 0;
-	static const char *const fmt[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
+	static const char *const fmt[] = { "%s%.*s/%s", "%s%.*s/.debug/%s", "%s/usr/lib/debug%.*s/%s" };
+	size_t rl = strlen(f->root);
 	for (size_t i = 0; !d && name && *name && !strchr(name, '/') && i < 3; i++) {
-		snprintf(cand, sizeof(cand), fmt[i], dl, f->path, name);
-		if (strcmp(cand, f->path) && access(cand, R_OK) == 0)
+		snprintf(cand, sizeof(cand), fmt[i], f->root, dl, f->path, name);
+		if (strcmp(cand + rl, f->path) && access(cand, R_OK) == 0)
 			d = elf_file_open(cand, err, sizeof(err));
 	}
 	if (d)
@@ -793,15 +853,16 @@ bool elf_ldcache_lookup(const char *cache, const char *name, char *out, size_t o
 bool elf_ldcache_lookup_arch(const char *cache, const struct arch *arch, const char *name, char *out,
 			     size_t outlen)
 {
-	int fd = open(cache ? cache : "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC);
+	char err[PATH_MAX + 128];
+	uint64_t fsize;
+	int fd = rfile_open(cache ? cache : "/etc/ld.so.cache", RFILE_MAX_ELF, &fsize, err, sizeof(err));
 	if (fd < 0)
 		return false;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || st.st_size < 48) {
+	if (fsize < 48) {
 		close(fd);
 		return false;
 	}
-	size_t size = (size_t)st.st_size;
+	size_t size = (size_t)fsize;
 	const uint8_t *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
@@ -921,37 +982,21 @@ bool elf_resolve_target(const char *name, pid_t pid, char *out, size_t outlen)
 
 int elf_proc_files(pid_t pid, char ***paths)
 {
-	char fn[64];
-	snprintf(fn, sizeof(fn), "/proc/%d/maps", (int)pid);
-	FILE *fp = fopen(fn, "re");
+	struct procmap *m;
+	int nm = procmaps_read(pid, &m);
 	*paths = NULL;
-	if (!fp)
+	if (nm < 0)
 		return -1;
-	char *line = NULL;
-	size_t cap = 0;
-	int n = 0, vcap = 8;
-	char **v = xmalloc(sizeof(*v) * (size_t)vcap);
-	while (getline(&line, &cap, fp) > 0) {
-		/* start-end perms offset dev inode   path */
-		unsigned long inode;
-		int pos = 0;
-		if (sscanf(line, "%*s %*s %*s %*s %lu %n", &inode, &pos) < 1 || !inode || !pos)
-			continue;
-		char *p = line + pos;
-		p[strcspn(p, "\n")] = 0;
-		if (*p != '/' || strstr(p, " (deleted)"))
-			continue;
-		bool dup = false;
-		for (int i = 0; i < n && !dup; i++)
-			dup = !strcmp(v[i], p);
-		if (dup)
-			continue;
-		if (n + 1 >= vcap)
-			v = xrealloc(v, sizeof(*v) * (size_t)(vcap *= 2));
-		v[n++] = xstrdup(p);
+	int n = 0;
+	char **v = xmalloc(sizeof(*v) * (size_t)(nm + 1));
+	for (int i = 0; i < nm; i++) {
+		bool dup = m[i].deleted;
+		for (int k = 0; k < n && !dup; k++)
+			dup = !strcmp(v[k], m[i].path);
+		if (!dup)
+			v[n++] = xstrdup(m[i].path);
 	}
-	free(line);
-	fclose(fp);
+	procmaps_free(m, nm);
 	v[n] = NULL;
 	*paths = v;
 	return n;

@@ -69,6 +69,16 @@ struct elf_load {
  * process's), of which only elf_file_loads and elf_file_syms are meant to
  * be asked. */
 struct elf_file *elf_file_open_syms(const char *path, char *err, size_t errlen);
+/* elf_file_open_syms of the file open at fd (size bytes, opened as
+ * util/rfile.h opens files, e.g. through /proc/PID/map_files: fd is closed
+ * before this returns). path is where the file is in the file system under
+ * root ("" or "/proc/PID/root": the traced process's mount namespace): it
+ * names the file in messages, and its separate debug file is looked for
+ * under root (build-id, and .gnu_debuglink next to path). */
+struct elf_file *elf_file_open_syms_fd(int fd, uint64_t size, const char *root, const char *path, char *err,
+				       size_t errlen);
+/* The GNU build-id note of f in hex (at most len - 1 digits), or false. */
+bool elf_file_build_id(const struct elf_file *f, char *hex, size_t len);
 /* The PT_LOAD segments, in program header order. */
 int elf_file_loads(struct elf_file *f, const struct elf_load **v);
 /* Every defined function and object symbol (STT_FUNC, STT_GNU_IFUNC or

@@ -13,6 +13,8 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "ast/type.h"
 #include "sys/elfsym.h"
 #include "util/arena.h"
+#include "util/rfile.h"
 
 /* ---- libdw, loaded on demand ---------------------------------------------------- */
 
@@ -137,7 +140,8 @@ static void index_funcs(struct udwarf *d)
 
 static struct udwarf *open_one(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char err[PATH_MAX + 128];
+	int fd = rfile_open(path, RFILE_MAX_ELF, NULL, err, sizeof(err));
 	if (fd < 0)
 		return NULL;
 	Dwarf *dbg = dw.dwarf_begin(fd, DWARF_C_READ);

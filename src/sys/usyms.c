@@ -9,24 +9,38 @@
  * symbol table sorted by address gives the symbol whose [value, value +
  * size) contains it. A stripped file's symbols come from its separate
  * debug file (build-id or .gnu_debuglink, as elfsym.c finds it). Files
- * are read through sys/elfsym.c, the one reader of user-space ELF files. */
+ * are read through sys/elfsym.c, the one reader of user-space ELF files.
+ *
+ * A file is known by its identity, never by its path: the device and inode
+ * that /proc/PID/maps gives for the mapping (the same path may be another
+ * file in another mount namespace, or a new file after the mapped one was
+ * deleted or replaced), and two files with the same GNU build-id share one
+ * symbol table. It is read through /proc/PID/map_files (the mapped file
+ * itself), or /proc/PID/root/PATH when that is still the same file
+ * (sys/procmaps.h). */
 #define _GNU_SOURCE
 #include "sys/usyms.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "sys/elfsym.h"
+#include "sys/procmaps.h"
 #include "util/arena.h"
+#include "util/rfile.h"
 
 struct esym {
 	uint64_t value, size;
 	const char *name;
 };
 
+/* The symbols of one file (shared by the files with its build-id). */
 struct efile {
-	char *path;
+	char *path;             /* as first seen, for messages */
+	char build_id[130];     /* hex, "" when the file has none */
 	bool ok;
 	struct esym *syms;
 	int nsyms;
@@ -36,9 +50,17 @@ struct efile {
 	struct efile *next;
 };
 
+/* A file identity (device, inode) and its symbols. */
+struct fid {
+	uint64_t dev, ino;
+	struct efile *f;
+	struct fid *next;
+};
+
 struct umap {
 	uint64_t start, end, off;
 	char *path;
+	struct efile *f;        /* read when the mapping was first seen */
 };
 
 struct uproc {
@@ -49,6 +71,7 @@ struct uproc {
 };
 
 static struct efile *files;
+static struct fid *fids;
 static struct uproc *procs;
 static bool registered;
 static bool keep_procs = true;   /* BPFTRACE_CACHE_USER_SYMBOLS (usyms_set_cache) */
@@ -81,6 +104,11 @@ void usyms_cleanup(void)
 		free(f->pool);
 		free(f);
 	}
+	while (fids) {
+		struct fid *d = fids;
+		fids = d->next;
+		free(d);
+	}
 	while (procs) {
 		struct uproc *p = procs;
 		procs = p->next;
@@ -100,15 +128,11 @@ static int cmp_esym(const void *a, const void *b)
 	return (y->size != 0) - (x->size != 0);
 }
 
-/* Reads the PT_LOAD segments and the symbols of the file (elfsym.h
+/* Reads the PT_LOAD segments and the symbols of ef (elfsym.h
  * elf_file_syms: .symtab and .dynsym, and a stripped file's debug file),
- * names copied into f->pool: the file is closed again. */
-static void load_elf(struct efile *f, const char *open_path)
+ * names copied into f->pool. */
+static void load_elf(struct efile *f, struct elf_file *ef)
 {
-	char err[256];
-	struct elf_file *ef = elf_file_open_syms(open_path, err, sizeof(err));
-	if (!ef)
-		return;
 	const struct elf_load *l;
 	int nl = elf_file_loads(ef, &l);
 	f->loads = xmalloc(sizeof(*f->loads) * (size_t)(nl ? nl : 1));
@@ -129,27 +153,56 @@ static void load_elf(struct efile *f, const char *open_path)
 		plen += len;
 	}
 	f->nsyms = n;
-	elf_file_close(ef);
 	if (f->nsyms)
 		qsort(f->syms, (size_t)f->nsyms, sizeof(*f->syms), cmp_esym);
 	f->ok = true;
 }
 
-/* The cached file `path`; open_path is where to read it (it may be
- * reachable only through /proc/PID/root). */
-static struct efile *efile_get(const char *path, const char *open_path)
+static struct fid *fid_find(uint64_t dev, uint64_t ino)
 {
-	for (struct efile *f = files; f; f = f->next)
-		if (!strcmp(f->path, path))
-			return f;
+	for (struct fid *d = fids; d; d = d->next)
+		if (d->dev == dev && d->ino == ino)
+			return d;
+	return NULL;
+}
+
+/* The symbols of file (dev, ino), read from fd (size bytes; -1: the file
+ * could not be opened) unless known already: under that identity, or
+ * under its build-id. fd is closed. A file that could not be opened is not
+ * remembered: another process that maps it may still offer it. */
+static struct efile *efile_get(uint64_t dev, uint64_t ino, int fd, uint64_t size, const char *root,
+			       const char *path)
+{
+	static struct efile unopened;   /* ok false: no symbols */
+	struct fid *d = fid_find(dev, ino);
+	if (d) {
+		if (fd >= 0)
+			close(fd);
+		return d->f;
+	}
+	if (fd < 0)
+		return &unopened;
 	reg_cleanup();
-	struct efile *f = xcalloc(1, sizeof(*f));
-	f->path = xstrdup(path);
-	load_elf(f, open_path ? open_path : path);
-	if (!f->ok && open_path)
-		load_elf(f, path);
-	f->next = files;
-	files = f;
+	char err[256], id[130] = "";
+	struct elf_file *ef = elf_file_open_syms_fd(fd, size, root, path, err, sizeof(err));
+	struct efile *f = NULL;
+	if (ef && elf_file_build_id(ef, id, sizeof(id)))
+		for (struct efile *g = files; g && !f; g = g->next)
+			if (g->ok && !strcmp(g->build_id, id))
+				f = g;
+	if (!f) {
+		f = xcalloc(1, sizeof(*f));
+		f->path = xstrdup(path);
+		snprintf(f->build_id, sizeof(f->build_id), "%s", id);
+		if (ef)
+			load_elf(f, ef);
+		f->next = files;
+		files = f;
+	}
+	elf_file_close(ef);
+	d = xcalloc(1, sizeof(*d));
+	*d = (struct fid){ dev, ino, f, fids };
+	fids = d;
 	return f;
 }
 
@@ -176,7 +229,16 @@ static const struct esym *efile_find(const struct efile *f, uint64_t vaddr)
 
 bool usyms_lookup(const char *path, const char *name, uint64_t *addr, uint64_t *size)
 {
-	struct efile *f = efile_get(path, NULL);
+	char err[PATH_MAX + 128];
+	uint64_t fsize;
+	struct stat st;
+	int fd = rfile_open(path, RFILE_MAX_ELF, &fsize, err, sizeof(err));
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	struct efile *f = efile_get(st.st_dev, st.st_ino, fd, fsize, "", path);
 	for (int i = 0; f->ok && i < f->nsyms; i++) {
 		if (!strcmp(f->syms[i].name, name)) {
 			*addr = f->syms[i].value;
@@ -197,63 +259,52 @@ static struct uproc *proc_find(pid_t pid)
 	return NULL;
 }
 
-/* (Re)reads the mappings of pid into its cache entry. */
+/* (Re)reads the mappings of pid into its cache entry, and the symbols of
+ * the files newly mapped, now: they may go away with the process. */
 static int read_maps(pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	FILE *fp = fopen(path, "re");
-	if (!fp)
+	struct procmap *pm;
+	int n = procmaps_read(pid, &pm);
+	if (n < 0)
 		return -1;
 	reg_cleanup();
 	/* read into a fresh list: a zombie's maps file is empty, and what was
 	 * read while the process lived must survive that */
 	struct uproc fresh = { .pid = pid }, *p = &fresh;
-	int cap = 0;
-	char *line = NULL;
-	size_t lcap = 0;
-	while (getline(&line, &lcap, fp) > 0) {
-		unsigned long long start, end, off;
-		char perms[8];
-		int pos = 0;
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &off, &pos) < 4 || !pos)
-			continue;
-		char *file = line + pos;
-		file[strcspn(file, "\n")] = 0;
-		if (file[0] != '/')
-			continue;
-		char *del = strstr(file, " (deleted)");
-		if (del)
-			*del = 0;
-		if (p->nmaps == cap) {
-			cap = cap ? cap * 2 : 16;
-			p->maps = xrealloc(p->maps, sizeof(*p->maps) * (size_t)cap);
+	p->maps = xmalloc(sizeof(*p->maps) * (size_t)(n ? n : 1));
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	for (int i = 0; i < n; i++) {
+		struct efile *f = NULL;
+		/* one open for the mappings of one file */
+		for (int k = 0; k < p->nmaps && !f; k++)
+			if (pm[k].dev == pm[i].dev && pm[k].ino == pm[i].ino)
+				f = p->maps[k].f;
+		if (!f) {
+			struct fid *d = fid_find(pm[i].dev, pm[i].ino);
+			char err[256];
+			uint64_t size = 0;
+			int fd = d ? -1 : procmaps_open(pid, &pm[i], RFILE_MAX_ELF, &size, err, sizeof(err));
+			f = efile_get(pm[i].dev, pm[i].ino, fd, size, root, pm[i].path);
 		}
-		p->maps[p->nmaps++] = (struct umap){ start, end, off, xstrdup(file) };
+		p->maps[p->nmaps++] = (struct umap){ pm[i].start, pm[i].end, pm[i].off, pm[i].path, f };
+		pm[i].path = NULL;
 	}
-	free(line);
-	fclose(fp);
+	procmaps_free(pm, n);
 	struct uproc *old = proc_find(pid);
-	if (!fresh.nmaps && old)
+	if (!fresh.nmaps && old) {
+		free(fresh.maps);
 		return 0;
+	}
 	if (old) {
 		proc_free_maps(old);
 		old->maps = fresh.maps;
 		old->nmaps = fresh.nmaps;
-		p = old;
 	} else {
 		p = xcalloc(1, sizeof(*p));
 		*p = fresh;
 		p->next = procs;
 		procs = p;
-	}
-	/* read the symbols now too: the files may go away with the process */
-	for (int i = 0; i < p->nmaps; i++) {
-		if (i && !strcmp(p->maps[i].path, p->maps[i - 1].path))
-			continue;
-		char alt[4200];
-		snprintf(alt, sizeof(alt), "/proc/%d/root%s", (int)pid, p->maps[i].path);
-		efile_get(p->maps[i].path, alt);
 	}
 	return 0;
 }
@@ -311,7 +362,7 @@ bool usyms_resolve(pid_t pid, uint64_t addr, struct usym *out)
 	if (!m)
 		return false;
 	out->module = m->path;
-	struct efile *f = efile_get(m->path, NULL);
+	struct efile *f = m->f;
 	if (!f->ok)
 		return false;
 	uint64_t foff = addr - m->start + m->off, vaddr = addr;

@@ -3,8 +3,10 @@
  * files. Mappings are cached per pid as soon as a pid is seen (the
  * generated code reports new pids, event_abi.h EV_PID_SEEN), so that stacks
  * of processes that have exited since still resolve; ELF symbols are
- * cached per file, from the file's separate debug file (build-id,
- * .gnu_debuglink) when the file is stripped. Names are the symbols' own
+ * cached per file identity (device and inode, shared by build-id), read
+ * through /proc/PID/map_files (sys/procmaps.h), never by reopening the
+ * mapped path, from the file's separate debug file (build-id,
+ * .gnu_debuglink, under the process's root) when the file is stripped. Names are the symbols' own
  * (mangled); the printer demangles them. */
 #ifndef BPFSCRIPT_USYMS_H
 #define BPFSCRIPT_USYMS_H
