@@ -41,6 +41,15 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/* self:signal probes: the signals received, one bit each, run by the
+ * event loop (run_self_signals). */
+static volatile sig_atomic_t self_pending;
+
+static void on_self_signal(int sig)
+{
+	self_pending |= (sig_atomic_t)(1u << (sig & 31));
+}
+
 static void on_child(int sig)
 {
 	(void)sig;   /* only interrupts epoll_wait */
@@ -429,11 +438,23 @@ static int rb_cb(void *ctx, void *data, size_t size)
 	return rc;
 }
 
-static int run_special(struct rt *rt, enum probe_special which, struct ring_buffer *rb)
+/* Does program p serve an attach point of kind which (and, for
+ * self:signal, of signal signo)? */
+static bool serves(const struct rt_prog *p, enum probe_special which, int signo)
+{
+	for (int k = 0; k < p->naps; k++)
+		if (p->aps[k]->pt->special == which && (which != PS_SIGNAL || p->aps[k]->freq == (uint64_t)signo))
+			return true;
+	return false;
+}
+
+/* Runs the programs of BEGIN, END or self:signal:SIG (signo) once each,
+ * in bpfscript's own context, and prints what they sent. */
+static int run_special(struct rt *rt, enum probe_special which, struct ring_buffer *rb, int signo)
 {
 	for (int i = 0; i < rt->nprogs; i++) {
 		struct rt_prog *p = &rt->progs[i];
-		if (p->ap->pt->special != which)
+		if (!serves(p, which, signo))
 			continue;
 		uint64_t args[2] = { 0, 0 };
 		LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args));
@@ -514,19 +535,31 @@ static void lost_check(struct rt *rt, bool final)
 }
 
 
+/* A signal that a self:signal probe of the program waits for. */
+static bool self_signal_probe(const struct rt *rt, int signo)
+{
+	for (int i = 0; i < rt->nprogs; i++)
+		if (serves(&rt->progs[i], PS_SIGNAL, signo))
+			return true;
+	return false;
+}
+
 /* SIGINT and SIGTERM end the run (END runs, maps print), and so do SIGHUP
  * (a closed terminal or ssh session), SIGQUIT and SIGUSR1/SIGUSR2, which
- * would otherwise kill the process with its output lost. SIGPIPE is
- * ignored: a write to a closed pipe fails with EPIPE, which ends the run
- * (outstream.h). */
-static void install_signals(void)
+ * would otherwise kill the process with its output lost, unless a
+ * self:signal probe waits for them: then each runs its programs once in the
+ * event loop. SIGPIPE is ignored: a write to a closed pipe fails with EPIPE,
+ * which ends the run (outstream.h). */
+static void install_signals(const struct rt *rt)
 {
 	static const int ends[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-	struct sigaction sa = { .sa_handler = on_signal }, sc = { .sa_handler = on_child };
+	struct sigaction sa = { .sa_handler = on_signal }, sc = { .sa_handler = on_child },
+			 ss = { .sa_handler = on_self_signal };
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&sc.sa_mask);
+	sigemptyset(&ss.sa_mask);
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
-		sigaction(ends[i], &sa, NULL);
+		sigaction(ends[i], self_signal_probe(rt, ends[i]) ? &ss : &sa, NULL);
 	sigaction(SIGCHLD, &sc, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -591,6 +624,8 @@ static int attach_all(struct rt *rt, const struct run_opts *o, struct rt_links *
 	for (int i = 0; i < rt->nprogs; i++) {
 		struct rt_prog *p = &rt->progs[i];
 		nprobes += p->naps;
+		if (p->ap->pt->special == PS_SIGNAL)
+			*has_events = true; /* waits for its signal */
 		if (p->ap->pt->special != PS_NONE)
 			continue;
 		*has_events = true;
@@ -638,6 +673,19 @@ static void run_iterators(struct rt *rt, const struct run_opts *o, struct rt_lin
 	}
 }
 
+/* The self:signal programs of the signals received since the last call. */
+static void run_self_signals(struct rt *rt, struct ring_buffer *rb)
+{
+	static const int sigs[] = { SIGUSR1, SIGUSR2 };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sig_atomic_t bit = (sig_atomic_t)(1u << (sigs[i] & 31));
+		if (!(self_pending & bit))
+			continue;
+		self_pending &= ~bit;
+		run_special(rt, PS_SIGNAL, rb, sigs[i]);
+	}
+}
+
 /* Events until exit(), a signal, the end of the -c child or the -p target. */
 static void poll_events(struct rt *rt, const struct run_opts *o, struct ring_buffer *rb)
 {
@@ -650,6 +698,8 @@ static void poll_events(struct rt *rt, const struct run_opts *o, struct ring_buf
 			fprintf(stderr, "ERROR: ring buffer poll failed: %s\n", strerror(-n));
 			break;
 		}
+		if (self_pending)
+			run_self_signals(rt, rb);
 		if (!rt->full_buffering)
 			fflush(rt->out);
 		if (output_failed(rt))
@@ -676,7 +726,7 @@ static void finish(struct rt *rt, const struct run_opts *o, struct rt_links *lin
 		ring_buffer__consume(rb);
 	if (!o->dry_run && !output_failed(rt)) {
 		rt->in_end = true;
-		run_special(rt, PS_END, rb);
+		run_special(rt, PS_END, rb, 0);
 	}
 	if (!output_failed(rt))
 		ring_buffer__consume(rb);
@@ -701,7 +751,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 {
 	struct rt_links links = { 0 };
 	bool has_events = false;
-	install_signals();
+	install_signals(rt);
 	struct ring_buffer *rb = ring_buffer__new(rt->ringbuf_fd, rb_cb, rt, NULL);
 	if (!rb) {
 		fprintf(stderr, "ERROR: failed to set up the ring buffer: %s\n", strerror(errno));
@@ -713,7 +763,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 	 * printed by BEGIN as the sign that every probe is attached). A BEGIN
 	 * that calls exit() ends the run before anything is attached. */
 	bool begin_first = !o->dry_run && !o->begin_after_attach;
-	if (begin_first && run_special(rt, PS_BEGIN, rb) < 0)
+	if (begin_first && run_special(rt, PS_BEGIN, rb, 0) < 0)
 		goto fail;
 	if (begin_first && !rt->full_buffering)
 		fflush(rt->out); /* written before attaching */
@@ -723,7 +773,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		goto fail;
 	announce_attached(rt, o, nprobes);
 	if (!o->dry_run) {
-		if (!begin_first && run_special(rt, PS_BEGIN, rb) < 0)
+		if (!begin_first && run_special(rt, PS_BEGIN, rb, 0) < 0)
 			goto fail;
 		if (o->child_pid > 0 && o->child_go_fd >= 0)
 			release_child(o);
