@@ -334,7 +334,8 @@ static void init_settings(struct driver *drv)
 {
 	const struct options *o = drv->opt;
 	drv->prog.set = (struct settings){
-		.strlen = o->strlen, .map_keys_max = o->map_keys_max, .perf_rb_pages = o->perf_rb_pages,
+		.strlen = o->strlen, .map_keys_max = o->map_keys_max,
+		.stack_keys_max = o->stack_keys_max, .perf_rb_pages = o->perf_rb_pages,
 		.stack_mode = o->stack_mode, .unsafe = o->unsafe, .warning_level = o->warning_level,
 		.has_cmd = o->cmd != NULL, .pid = o->pid, .params = o->params, .nparams = o->nparams,
 	};

@@ -23,6 +23,7 @@
 #include "info.h"
 #include "sys/tracefs.h"
 #include "sys/usyms.h"
+#include "runtime/stacks.h"
 
 static const char usage_text[] =
 	"USAGE:\n"
@@ -69,6 +70,7 @@ static const char usage_text[] =
 	"    BPFTRACE_NO_CPP_DEMANGLE    [default: 0] disable C++ symbol demangling\n"
 	"    BPFTRACE_CPP_DEMANGLE       [default: 1] demangle C++ symbols (latest bpftrace's name)\n"
 	"    BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map\n"
+	"    BPFTRACE_MAX_STACK_KEYS     [default: 131072] distinct stacks kept per kstack/ustack map\n"
 	"    BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU to allocate for the output ring buffer\n"
 	"    BPFTRACE_CAT_BYTES_MAX      [default: 10k] maximum bytes read by cat builtin\n"
 	"    BPFTRACE_MAX_PROBES         [default: 1024] max number of probes\n"
@@ -217,6 +219,7 @@ static void read_env(struct options *o)
 	o->strlen = env_uint("STRLEN", 64, 200,
 			     " bytes.\nThis limitation is because strings are currently stored on the 512 byte BPF stack.");
 	o->map_keys_max = env_uint("MAP_KEYS_MAX", 4096, 1 << 24, ".");
+	o->stack_keys_max = env_uint("MAX_STACK_KEYS", STACK_KEYS_DEFAULT, 1 << 24, ".");
 	o->perf_rb_pages = env_uint("PERF_RB_PAGES", 64, 1 << 16, ".");
 	o->max_probes = env_uint("MAX_PROBES", 1024, 1 << 20, ".");
 	o->max_bpf_progs = env_uint("MAX_BPF_PROGS", 1024, 1 << 20, ".");

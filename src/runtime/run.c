@@ -488,6 +488,23 @@ static void lost_notice(struct rt *rt, uint64_t n)
 		fprintf(stderr, "Lost %llu events\n", (unsigned long long)n);
 }
 
+/* Stack captures that failed (G_STACK_LOST), once at exit: their values
+ * printed as "[lost stack: ...]". */
+static void stack_lost_notice(struct rt *rt, uint64_t n, int err)
+{
+	fflush(rt->out);
+	if (rt->format == OUT_JSON) {
+		fprintf(stderr, "{\"type\": \"lost_stacks\", \"data\": {\"stacks\": %llu, \"helper\": "
+			"\"get_stackid\", \"retcode\": %d}}\n", (unsigned long long)n, -err);
+		return;
+	}
+	fprintf(stderr, "WARNING: Failed to capture %llu stack%s: %s\nAdditional Info - helper: get_stackid, "
+		"retcode: %d\n", (unsigned long long)n, n == 1 ? "" : "s", strerror(err), -err);
+	if (err == EEXIST)
+		fprintf(stderr, "HINT: the stack map was full or two stacks hashed to one slot; "
+			"try increasing BPFTRACE_MAX_STACK_KEYS\n");
+}
+
 static void lost_check(struct rt *rt, bool final)
 {
 	static time_t last;
@@ -510,6 +527,8 @@ static void lost_check(struct rt *rt, bool final)
 	}
 	if (final && total)
 		fprintf(stderr, "WARNING: Total lost events: %llu\n", (unsigned long long)total);
+	if (final && g[G_STACK_LOST])
+		stack_lost_notice(rt, g[G_STACK_LOST], (int)g[G_STACK_ERR]);
 }
 
 

@@ -23,6 +23,12 @@ enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
 
 #define STACK_DEFAULT_LIMIT 127   /* bpftrace's default and the kernel's default
 				     kernel.perf_event_max_stack */
+/* Entries of each stack trace map (BPFTRACE_MAX_STACK_KEYS, config
+ * max_stack_keys): latest bpftrace's stack maps hold 131072 stacks. A
+ * capture fails when the map has no room for a new stack or two stacks
+ * share a bucket (-EEXIST): counted in G_STACK_LOST, reported at exit, and
+ * the value prints as "[lost stack: ...]", never as an empty stack. */
+#define STACK_KEYS_DEFAULT 131072
 
 /* The type of a kstack/ustack value. */
 struct type *stack_type(struct arena *a, bool user, enum stack_mode mode, int limit);

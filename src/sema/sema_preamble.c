@@ -90,7 +90,7 @@ static void config_item(struct pre *p, struct node *as)
 	struct sema *s = p->s;
 	static const char *const known[] = {
 		"cache_user_symbols", "cpp_demangle", "lazy_symbolication", "license", "log_size",
-		"max_bpf_progs", "max_cat_bytes", "max_map_keys", "max_probes", "max_strlen",
+		"max_bpf_progs", "max_cat_bytes", "max_map_keys", "max_probes", "max_stack_keys", "max_strlen",
 		"missing_probes", "on_stack_limit", "perf_rb_pages", "print_maps_on_exit",
 		"show_debug_info", "stack_mode", "str_trunc_trailer", "use_blazesym", NULL,
 	};
@@ -142,7 +142,8 @@ static void config_item(struct pre *p, struct node *as)
 			s->prog->set.stack_mode = mode;
 		return;
 	}
-	bool want_int = !strcmp(key, "max_strlen") || !strcmp(key, "max_map_keys") || !strcmp(key, "perf_rb_pages");
+	bool want_int = !strcmp(key, "max_strlen") || !strcmp(key, "max_map_keys") || !strcmp(key, "perf_rb_pages") ||
+			!strcmp(key, "max_stack_keys");
 	if (!want_int)
 		return;
 	if (v->kind != N_INT || v->ival <= 0) {
@@ -163,6 +164,9 @@ static void config_item(struct pre *p, struct node *as)
 	} else if (!strcmp(key, "perf_rb_pages")) {
 		if (!env_set("PERF_RB_PAGES", NULL))
 			o->perf_rb_pages = (int)(v->ival > 1 << 16 ? 1 << 16 : v->ival);
+	} else if (!strcmp(key, "max_stack_keys")) {
+		if (!env_set("MAX_STACK_KEYS", NULL))
+			o->stack_keys_max = (int)(v->ival > 1 << 24 ? 1 << 24 : v->ival);
 	} else if (!env_set("MAP_KEYS_MAX", "MAX_MAP_KEYS")) {
 		o->map_keys_max = (int)(v->ival > 1 << 24 ? 1 << 24 : v->ival);
 	}
