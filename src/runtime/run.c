@@ -505,6 +505,20 @@ static void stack_lost_notice(struct rt *rt, uint64_t n, int err)
 			"try increasing BPFTRACE_MAX_STACK_KEYS\n");
 }
 
+/* Range loops cut short at BPF_LOOP_MAX iterations (G_LOOP_CUT), once at
+ * exit. */
+static void loop_cut_notice(struct rt *rt, uint64_t n)
+{
+	fflush(rt->out);
+	if (rt->format == OUT_JSON)
+		fprintf(stderr, "{\"type\": \"loops_cut\", \"data\": {\"loops\": %llu, \"max_iterations\": %d}}\n",
+			(unsigned long long)n, BPF_LOOP_MAX);
+	else
+		fprintf(stderr, "WARNING: %llu range loop%s stopped after %d iterations, the most one bpf_loop runs: "
+			"the rest of %s range did not run\n", (unsigned long long)n, n == 1 ? "" : "s",
+			BPF_LOOP_MAX, n == 1 ? "its" : "their");
+}
+
 static void lost_check(struct rt *rt, bool final)
 {
 	static time_t last;
@@ -529,6 +543,8 @@ static void lost_check(struct rt *rt, bool final)
 		fprintf(stderr, "WARNING: Total lost events: %llu\n", (unsigned long long)total);
 	if (final && g[G_STACK_LOST])
 		stack_lost_notice(rt, g[G_STACK_LOST], (int)g[G_STACK_ERR]);
+	if (final && g[G_LOOP_CUT])
+		loop_cut_notice(rt, g[G_LOOP_CUT]);
 }
 
 
