@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 #include "ast/probe.h"
 #include "runtime/outstream.h"
+#include "runtime/sbuf.h"
 #include "abi/event_abi.h"
 #include "sys/usyms.h"
 #include "abi/event_abi.h"
@@ -210,13 +211,21 @@ static char *event_text(struct rt *rt, const struct rt_printf *pf, const uint8_t
 }
 
 /* Prints output the way bpftrace prints the output of system() and cat():
- * raw, or {"type": "<json_type>", "data": "..."} with -f json. */
-static void print_output(struct rt *rt, const char *json_type, const char *text, size_t len)
+ * raw, or {"type": "<json_type>", "data": "..."} with -f json. Text that
+ * comes from the traced system (cat's file, join's strings: traced) has
+ * its control bytes escaped on a terminal, as printf's strings have. */
+static void print_output(struct rt *rt, const char *json_type, const char *text, size_t len, bool traced)
 {
-	if (rt->format == OUT_JSON)
+	if (rt->format == OUT_JSON) {
 		rt_json_message(rt->out, json_type, text, len);
-	else
+	} else if (traced && rt->escape_ctl) {
+		struct sbuf b = { 0 };
+		sb_ctl_escape(&b, text, len);
+		sb_write(&b, rt->out);
+		sb_free(&b);
+	} else {
 		fwrite(text, 1, len, rt->out);
+	}
 }
 
 /* system(): runs the command with /bin/sh, its output into ours. */
@@ -243,7 +252,7 @@ static void run_system(struct rt *rt, const struct rt_printf *pf, const uint8_t 
 		len += n;
 	}
 	pclose(p);
-	print_output(rt, "syscall", buf ? buf : "", len);
+	print_output(rt, "syscall", buf ? buf : "", len, false);
 	free(buf);
 	free(cmd);
 }
@@ -266,7 +275,7 @@ static void run_cat(struct rt *rt, const struct rt_printf *pf, const uint8_t *pa
 		fclose(f);
 	}
 	if (f || rt->format == OUT_JSON)
-		print_output(rt, "cat", buf, len);
+		print_output(rt, "cat", buf, len, true);
 	free(buf);
 	free(path);
 }
@@ -292,7 +301,7 @@ static void run_join(struct rt *rt, const char *sep, const uint8_t *pl, size_t s
 	if (rt->format != OUT_JSON)
 		fputc('\n', m);
 	fclose(m);
-	print_output(rt, "join", text ? text : "", len);
+	print_output(rt, "join", text ? text : "", len, true);
 	free(text);
 }
 
