@@ -118,6 +118,14 @@ static LLVMValueRef emit_stack(struct cg *cg, struct node *n)
 	bool user = n->type->kind == TY_USTACK;
 	int limit = n->type->nelem;
 	int max = cg->prog->set.stack_keys_max > 0 ? cg->prog->set.stack_keys_max : STACK_KEYS_DEFAULT;
+	uint64_t need, avail;
+	if (stack_map_too_big(cg->rt, limit, max, &need, &avail)) {
+		cg_error(cg, n, "the stack trace map for %d frames and %d stacks needs about %llu MB of kernel "
+			 "memory, more than half the %llu MB available (lower BPFTRACE_MAX_STACK_KEYS or config "
+			 "max_stack_keys)", limit, max, (unsigned long long)(need >> 20),
+			 (unsigned long long)(avail >> 20));
+		return cg_i64(cg, 0);
+	}
 	int fd = stack_map_fd(cg->rt, limit, max);
 	if (fd < 0) {
 		cg_error(cg, n, "cannot create the stack trace map for %d frames and %d stacks: %s (lower "

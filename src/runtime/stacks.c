@@ -64,6 +64,18 @@ int stack_map_fd(struct rt *rt, int limit, int max_entries)
 	return load_extra_map(rt, name, BPF_MAP_TYPE_STACK_TRACE, 4, 8 * limit, max_entries);
 }
 
+bool stack_map_too_big(struct rt *rt, int limit, int max_entries, uint64_t *need, uint64_t *avail)
+{
+	char name[32];
+	map_name(name, sizeof(name), limit);
+	uint64_t slots = 1;
+	while (slots < (uint64_t)max_entries)
+		slots <<= 1;
+	*need = slots * (8 * (uint64_t)limit + 32);
+	*avail = load_mem_available();
+	return load_extra_map_fd(rt, name) < 0 && *avail && *need > *avail / 2;
+}
+
 int stack_pid_map_fd(struct rt *rt, int max_entries)
 {
 	return load_extra_map(rt, "usym_pids", BPF_MAP_TYPE_HASH, 16, 1, max_entries);

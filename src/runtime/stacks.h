@@ -14,6 +14,7 @@
 #ifndef BPFSCRIPT_STACKS_H
 #define BPFSCRIPT_STACKS_H
 #include <stdbool.h>
+#include <stdint.h>
 #include "ast/type.h"
 
 struct arena;
@@ -35,6 +36,10 @@ struct type *stack_type(struct arena *a, bool user, enum stack_mode mode, int li
 /* The stack trace map for `limit` frames, created on first use (fd, or -1
  * with errno). */
 int stack_map_fd(struct rt *rt, int limit, int max_entries);
+/* A stack trace map not created yet that would take more than half the
+ * available memory (preallocated: per slot of the power-of-two table a
+ * bucket header, the frames and a pointer): *need and *avail in bytes. */
+bool stack_map_too_big(struct rt *rt, int limit, int max_entries, uint64_t *need, uint64_t *avail);
 /* The set of processes that recorded user addresses (HASH {u64 pid, u64
  * mm} -> u8): a process's first ustack or usym (after each exec) sends
  * EV_PID_SEEN so that its mappings are read while it lives. */
