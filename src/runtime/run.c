@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 #include "ast/probe.h"
 #include "runtime/outstream.h"
+#include "runtime/sbuf.h"
 #include "abi/event_abi.h"
 #include "sys/usyms.h"
 #include "abi/event_abi.h"
@@ -220,13 +221,21 @@ static char *event_text(struct rt *rt, const struct rt_printf *pf, const uint8_t
 }
 
 /* Prints output the way bpftrace prints the output of system() and cat():
- * raw, or {"type": "<json_type>", "data": "..."} with -f json. */
-static void print_output(struct rt *rt, const char *json_type, const char *text, size_t len)
+ * raw, or {"type": "<json_type>", "data": "..."} with -f json. Text that
+ * comes from the traced system (cat's file, join's strings: traced) has
+ * its control bytes escaped on a terminal, as printf's strings have. */
+static void print_output(struct rt *rt, const char *json_type, const char *text, size_t len, bool traced)
 {
-	if (rt->format == OUT_JSON)
+	if (rt->format == OUT_JSON) {
 		rt_json_message(rt->out, json_type, text, len);
-	else
+	} else if (traced && rt->escape_ctl) {
+		struct sbuf b = { 0 };
+		sb_ctl_escape(&b, text, len);
+		sb_write(&b, rt->out);
+		sb_free(&b);
+	} else {
 		fwrite(text, 1, len, rt->out);
+	}
 }
 
 /* system(): runs the command with /bin/sh, its output into ours. */
@@ -253,7 +262,7 @@ static void run_system(struct rt *rt, const struct rt_printf *pf, const uint8_t 
 		len += n;
 	}
 	pclose(p);
-	print_output(rt, "syscall", buf ? buf : "", len);
+	print_output(rt, "syscall", buf ? buf : "", len, false);
 	free(buf);
 	free(cmd);
 }
@@ -276,7 +285,7 @@ static void run_cat(struct rt *rt, const struct rt_printf *pf, const uint8_t *pa
 		fclose(f);
 	}
 	if (f || rt->format == OUT_JSON)
-		print_output(rt, "cat", buf, len);
+		print_output(rt, "cat", buf, len, true);
 	free(buf);
 	free(path);
 }
@@ -302,7 +311,7 @@ static void run_join(struct rt *rt, const char *sep, const uint8_t *pl, size_t s
 	if (rt->format != OUT_JSON)
 		fputc('\n', m);
 	fclose(m);
-	print_output(rt, "join", text ? text : "", len);
+	print_output(rt, "join", text ? text : "", len, true);
 	free(text);
 }
 
@@ -510,6 +519,37 @@ static void lost_notice(struct rt *rt, uint64_t n)
 		fprintf(stderr, "Lost %llu events\n", (unsigned long long)n);
 }
 
+/* Stack captures that failed (G_STACK_LOST), once at exit: their values
+ * printed as "[lost stack: ...]". */
+static void stack_lost_notice(struct rt *rt, uint64_t n, int err)
+{
+	fflush(rt->out);
+	if (rt->format == OUT_JSON) {
+		fprintf(stderr, "{\"type\": \"lost_stacks\", \"data\": {\"stacks\": %llu, \"helper\": "
+			"\"get_stackid\", \"retcode\": %d}}\n", (unsigned long long)n, -err);
+		return;
+	}
+	fprintf(stderr, "WARNING: Failed to capture %llu stack%s: %s\nAdditional Info - helper: get_stackid, "
+		"retcode: %d\n", (unsigned long long)n, n == 1 ? "" : "s", strerror(err), -err);
+	if (err == EEXIST)
+		fprintf(stderr, "HINT: the stack map was full or two stacks hashed to one slot; "
+			"try increasing BPFTRACE_MAX_STACK_KEYS\n");
+}
+
+/* Range loops cut short at BPF_LOOP_MAX iterations (G_LOOP_CUT), once at
+ * exit. */
+static void loop_cut_notice(struct rt *rt, uint64_t n)
+{
+	fflush(rt->out);
+	if (rt->format == OUT_JSON)
+		fprintf(stderr, "{\"type\": \"loops_cut\", \"data\": {\"loops\": %llu, \"max_iterations\": %d}}\n",
+			(unsigned long long)n, BPF_LOOP_MAX);
+	else
+		fprintf(stderr, "WARNING: %llu range loop%s stopped after %d iterations, the most one bpf_loop runs: "
+			"the rest of %s range did not run\n", (unsigned long long)n, n == 1 ? "" : "s",
+			BPF_LOOP_MAX, n == 1 ? "its" : "their");
+}
+
 static void lost_check(struct rt *rt, bool final)
 {
 	static time_t last;
@@ -532,6 +572,10 @@ static void lost_check(struct rt *rt, bool final)
 	}
 	if (final && total)
 		fprintf(stderr, "WARNING: Total lost events: %llu\n", (unsigned long long)total);
+	if (final && g[G_STACK_LOST])
+		stack_lost_notice(rt, g[G_STACK_LOST], (int)g[G_STACK_ERR]);
+	if (final && g[G_LOOP_CUT])
+		loop_cut_notice(rt, g[G_LOOP_CUT]);
 }
 
 
