@@ -1,5 +1,6 @@
 # arch.cmake - unit tests of the per-architecture description (src/util/arch.c):
-# the x86-64 and arm64 tables, both whatever the host (no root). How the
+# the x86-64 and arm64 tables (macros, directories, ld.so.cache flags, struct pt_regs, USDT
+# registers), both whatever the host (no root). How the
 # preprocessor and the ld.so.cache reader use them is tested in cpp.unit and
 # uprobes.unit.
 add_executable(bpfscript_arch_test ${CMAKE_CURRENT_SOURCE_DIR}/arch/arch_test.c)
