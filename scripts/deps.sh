@@ -17,6 +17,7 @@ PACKAGES=(
 	valgrind time python3                         # memory checks, bench, runtime test runner
 	util-linux                                    # setpriv, unshare (runtime tests)
 	clang-19 libclang-rt-19-dev                   # the libFuzzer front-end target (CI)
+	dpkg-dev file                                 # cpack -G DEB: dpkg-shlibdeps, ELF detection
 )
 
 installed() { # installed PKG: is PKG installed (dpkg status "install ok installed")?
