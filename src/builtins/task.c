@@ -427,10 +427,7 @@ static LLVMValueRef emit_username(struct cg *cg, struct node *n)
 
 /* ---- signal_name(n), syscall_name(n) ----------------------------------- */
 
-/* syscall_names is the x86-64 table (per-architecture by nature) */
-#ifndef __x86_64__
-#error "syscall_name(): only the x86-64 system call numbers are known (src/builtins/task_names.h)"
-#endif
+/* signal_names; the system call names are the architecture's (util/arch.h) */
 #include "builtins/task_names.h"
 
 static int check_name_of(struct sema *s, struct node *n)
@@ -482,8 +479,8 @@ static void emit_signal_name(struct cg *cg, struct node *n, LLVMValueRef dst)
 
 static void emit_syscall_name(struct cg *cg, struct node *n, LLVMValueRef dst)
 {
-	emit_table(cg, n, dst, syscall_names, (int)(sizeof(syscall_names) / sizeof(syscall_names[0])),
-		   "Unknown syscall");
+	const struct arch *arch = arch_host();
+	emit_table(cg, n, dst, arch->syscalls, arch->nsyscalls, "Unknown syscall");
 }
 
 /* ---- percpu_kaddr(name[, cpu]) ------------------------------------------ */

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/arch_syscalls.h"
+
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #error "bpfscript knows x86-64 and arm64 only: add this architecture's table to src/util/arch.c \
 (predefined macros, directories, ld.so.cache flags, struct pt_regs, USDT registers), \
--c's entry breakpoint to src/runtime/run.c and its system call names to src/builtins/task_names.h"
+its system call names to src/util/arch_syscalls.h and -c's entry breakpoint to src/runtime/run.c"
 #endif
 
 /* What clang 14 (bpftrace 0.17's) predefines on x86-64 Linux, as far as
@@ -96,9 +98,11 @@ static const int aarch64_args[] = { 0, 8, 16, 24, 32, 40, 48, 56 };
  * FLAG_AARCH64_LIB64 0x0a00 */
 static const struct arch arches[] = {
 	{ "x86_64", "x86_64-linux-gnu", x86_64_predef, x86_64_include, x86_64_lib, 0x0303,
-	  { x86_64_regs, 168, x86_64_args, 6, 80, 152, 128, 1, 136, 3, 3, false }, true },
+	  { x86_64_regs, 168, x86_64_args, 6, 80, 152, 128, 1, 136, 3, 3, false }, true,
+	  x86_64_syscalls, (int)(sizeof(x86_64_syscalls) / sizeof(x86_64_syscalls[0])) },
 	{ "aarch64", "aarch64-linux-gnu", aarch64_predef, aarch64_include, aarch64_lib, 0x0a03,
-	  { aarch64_regs, 272, aarch64_args, 8, 0, 248, 256, 0, 264, 0xf, 0, true }, false },
+	  { aarch64_regs, 272, aarch64_args, 8, 0, 248, 256, 0, 264, 0xf, 0, true }, false,
+	  aarch64_syscalls, (int)(sizeof(aarch64_syscalls) / sizeof(aarch64_syscalls[0])) },
 };
 
 const struct arch *arch_host(void)

@@ -5,15 +5,15 @@
  * system headers the preprocessor reads), the standard include and library
  * directories and the ld.so.cache entry flags of its libraries; in the
  * programs it generates, the layout of struct pt_regs (argument, return
- * value, stack and program counter registers, reg()'s names, usermode) and
- * the registers USDT argument specs name.
+ * value, stack and program counter registers, reg()'s names, usermode),
+ * the registers USDT argument specs name and the system call numbers.
  *
  * One table per architecture (x86-64, arm64); arch_host() is the one the
  * compiler built bpfscript for (a build for any other architecture stops
  * with #error in arch.c). Each table is reachable by name too, so the unit
- * tests check both whatever the host. What stays per-architecture in its
- * own file is marked there with an #error: -c's entry breakpoint
- * (runtime/run.c) and syscall_name()'s numbers (builtins/task_names.h). */
+ * tests check both whatever the host; so are the system call names of
+ * syscall_name(). What stays per-architecture in its own file is -c's entry
+ * breakpoint (runtime/run.c, with its own #error). */
 #include <stdbool.h>
 
 /* The probe context: struct pt_regs of the kernel, which kprobe, uprobe and
@@ -49,6 +49,10 @@ struct arch {
 	 * (elfsym.c usdt_parse_args): AT&T (%rdi, -8(%rbp), $5) or arm64's
 	 * (x0, [sp, 8], 5) */
 	bool usdt_att;
+	/* syscall_name(): the system call names by number (NULL: none),
+	 * nsyscalls of them (util/arch_syscalls.h) */
+	const char *const *syscalls;
+	int nsyscalls;
 };
 
 /* The ld.so.cache flag fields (glibc's sysdeps/generic/ldconfig.h): the

@@ -179,6 +179,27 @@ int main(void)
 	CHECK(arch_usdt_reg_offset(arm, "w3", &shift) == 24 && arch_usdt_reg_offset(arm, "sp", &shift) == 248);
 	CHECK(arch_usdt_reg_offset(arm, "rdi", &shift) == -1 && arch_usdt_reg_offset(arm, "x31", &shift) == -1);
 
+	/* syscall_name(): each architecture's numbers */
+	CHECK(x86->nsyscalls == 548 && arm->nsyscalls == 470);
+	CHECK(streq(x86->syscalls[0], "read") && streq(x86->syscalls[59], "execve"));
+	CHECK(streq(x86->syscalls[257], "openat") && streq(x86->syscalls[435], "clone3"));
+	CHECK(x86->syscalls[400] == NULL && streq(x86->syscalls[547], "pwritev2"));
+	CHECK(streq(arm->syscalls[0], "io_setup") && streq(arm->syscalls[56], "openat"));
+	CHECK(streq(arm->syscalls[63], "read") && streq(arm->syscalls[64], "write"));
+	CHECK(streq(arm->syscalls[79], "newfstatat") && streq(arm->syscalls[80], "fstat"));
+	CHECK(streq(arm->syscalls[221], "execve") && streq(arm->syscalls[222], "mmap"));
+	CHECK(streq(arm->syscalls[163], "getrlimit") && streq(arm->syscalls[38], "renameat"));
+	CHECK(arm->syscalls[244] == NULL && arm->syscalls[300] == NULL);   /* arch-specific, unused */
+	CHECK(streq(arm->syscalls[435], "clone3") && streq(arm->syscalls[447], "memfd_secret"));
+	/* every architecture numbers the same from 424 on */
+	for (int i = 424; i < arm->nsyscalls && i < x86->nsyscalls; i++)
+		CHECK(streq(arm->syscalls[i], x86->syscalls[i]) || (!arm->syscalls[i] && !x86->syscalls[i]));
+	/* no name twice in one table (x86-64's x32 numbers from 512 aside) */
+	for (int i = 0; i < arm->nsyscalls; i++)
+		for (int j = i + 1; j < arm->nsyscalls && arm->syscalls[i]; j++)
+			if (streq(arm->syscalls[i], arm->syscalls[j]))
+				fprintf(stderr, "aarch64: %s twice (%d, %d)\n", arm->syscalls[i], i, j), failures++;
+
 	/* the host: what the compiler targeted, and what uname says */
 	const struct arch *host = arch_host();
 	CHECK(host == x86 || host == arm);
