@@ -296,7 +296,7 @@ static void *kp_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 static const char *kp_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name)
 {
 	if (ap && ap->pt == &probe_kprobe && probe_arg_index(name, "arg") >= MAX_ARGS)
-		return arena_printf(a, "x86_64 doesn't support %s", name);
+		return arena_printf(a, "%s doesn't support %s", arch_host()->name, name);
 	return NULL;
 }
 

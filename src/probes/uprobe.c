@@ -651,7 +651,7 @@ const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, co
 	int i;
 	if ((i = probe_arg_index(name, "arg")) >= 0) {
 		if (ap && ap->pt == &probe_uprobe)
-			return arena_printf(a, "x86_64 doesn't support %s", name);
+			return arena_printf(a, "%s doesn't support %s", arch_host()->name, name);
 		if (ap && ap->pt == &probe_usdt)
 			return arena_printf(a, "couldn't get argument %d for %s", i,
 					    ap->name + strlen("usdt:"));
