@@ -5,7 +5,7 @@
  * Both probe families put a probe on one instruction of a user-space file,
  * named by the file and the instruction's FILE offset (not its virtual
  * address). The program is BPF_PROG_TYPE_KPROBE and its context is the
- * x86-64 struct pt_regs of the traced thread. */
+ * struct pt_regs of the traced thread (util/arch.h). */
 #ifndef BPFSCRIPT_UPROBE_INT_H
 #define BPFSCRIPT_UPROBE_INT_H
 #include <stdbool.h>

@@ -21,7 +21,8 @@
 struct arch_regs {
 	const char *const *names;       /* reg()'s names, in struct pt_regs order, 8 bytes each
 	                                   (reg("name") is at 8 * index), NULL-terminated */
-	int size;                       /* sizeof(struct pt_regs) */
+	int size;                       /* the size of its registers part (x86-64: the whole
+	                                   struct; arm64: struct user_pt_regs) */
 	const int *args;                /* offsets of the argument registers of the C ABI */
 	int nargs;                      /* how many: x86-64 6 (SysV), arm64 8 (AAPCS64) */
 	int ret;                        /* offset of the return value's register */
