@@ -12,7 +12,8 @@
  * instruction's file offset through the perf uprobe PMU (uprobe_pmu_attach,
  * shared with usdt.c), pid-targeted with -p/-c, system-wide otherwise.
  *
- * Context builtins: arg0..arg5 (the x86-64 argument registers) and sargN
+ * Context builtins: arg0..arg5 (x86-64's argument registers; arg0..arg7 on
+ * arm64: util/arch.h) and sargN
  * (stack arguments, read from the user stack) on uprobes, retval on
  * uretprobes, and func on both. func is a TY_FUNC: the attach point's id,
  * printed as the probed function's name (bpftrace prints the usym of the
@@ -33,10 +34,12 @@
 #include "codegen/cg.h"
 #include "sys/demangle.h"
 #include "sys/udwarf.h"
+#include "util/arch.h"
 
 extern const struct probe_type probe_uprobe, probe_uretprobe, probe_usdt;
 
-const int uprobe_arg_regs[6] = { 112, 104, 96, 88, 72, 64 };
+/* argN, retval and sargN come from struct pt_regs (util/arch.h) */
+#define REGS (arch_host()->regs)
 
 /* ---- target files --------------------------------------------------------- */
 
@@ -616,7 +619,7 @@ static struct type *up_ctx_type(const struct probe_env *env, struct attach_point
 	if (ret)
 		return !strcmp(name, "retval") ? type_int(8, false) : NULL;
 	if ((i = probe_arg_index(name, "arg")) >= 0)
-		return i < 6 ? type_int(8, false) : NULL;
+		return i < REGS.nargs ? type_int(8, false) : NULL;
 	if (probe_arg_index(name, "sarg") >= 0)
 		return type_int(8, false);
 	return NULL;
@@ -634,13 +637,14 @@ static void *up_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 		return cg_helper(cg, BPF_FUNC_get_attach_cookie, cg->i64, args, 1);
 	}
 	if (!strcmp(name, "retval"))
-		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, PTREGS_AX), 8, false);
+		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, REGS.ret), 8, false);
 	if ((i = probe_arg_index(name, "arg")) >= 0)
-		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, uprobe_arg_regs[i]), 8, false);
-	/* sargN: the N-th 8-byte slot above the return address at entry */
+		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, REGS.args[i]), 8, false);
+	/* sargN: the N-th 8-byte slot of the stack arguments at entry (above
+	 * the return address on x86-64) */
 	i = probe_arg_index(name, "sarg");
-	LLVMValueRef sp = cg_load_int(cg, cg_gep(cg, cg->ctxarg, PTREGS_SP), 8, false);
-	LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + 1)), "sarg_addr");
+	LLVMValueRef sp = cg_load_int(cg, cg_gep(cg, cg->ctxarg, REGS.sp), 8, false);
+	LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + REGS.sarg0)), "sarg_addr");
 	LLVMValueRef tmp = cg_alloca(cg, 8, "sarg");
 	cg_memset0(cg, tmp, 8);
 	cg_probe_read(cg, tmp, 8, addr, AS_USER);
@@ -655,7 +659,7 @@ const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, co
 	int i;
 	if ((i = probe_arg_index(name, "arg")) >= 0) {
 		if (ap && ap->pt == &probe_uprobe)
-			return arena_printf(a, "x86_64 doesn't support %s", name);
+			return arena_printf(a, "%s doesn't support %s", arch_host()->name, name);
 		if (ap && ap->pt == &probe_usdt)
 			return arena_printf(a, "couldn't get argument %d for %s", i,
 					    ap->name + strlen("usdt:"));

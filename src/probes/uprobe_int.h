@@ -5,7 +5,7 @@
  * Both probe families put a probe on one instruction of a user-space file,
  * named by the file and the instruction's FILE offset (not its virtual
  * address). The program is BPF_PROG_TYPE_KPROBE and its context is the
- * x86-64 struct pt_regs of the traced thread. */
+ * struct pt_regs of the traced thread (util/arch.h). */
 #ifndef BPFSCRIPT_UPROBE_INT_H
 #define BPFSCRIPT_UPROBE_INT_H
 #include <stdbool.h>
@@ -25,13 +25,6 @@ struct usite {
 	bool args_failed;        /* ... and reported missing */
 };
 
-/* The x86-64 table (per-architecture by nature): struct pt_regs offsets;
- * uprobe.c has the SysV argument registers'. */
-#ifndef __x86_64__
-#error "uprobe: only the x86-64 struct pt_regs and argument registers are known (src/probes/uprobe_int.h)"
-#endif
-enum { PTREGS_AX = 80, PTREGS_SP = 152 };
-extern const int uprobe_arg_regs[6];   /* di si dx cx r8 r9 */
 
 /* The files `target` names for a probe of type tname ("uprobe", "usdt"):
  * a path, a glob over paths, or a library or program name (elfsym.h

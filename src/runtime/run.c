@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
@@ -83,11 +84,33 @@ enum { ENTRY_REACHED, ENTRY_FAILED, ENTRY_EXITED };
  * the way are delivered. Returns ENTRY_REACHED with the child stopped at
  * its entry as if it had never been, ENTRY_FAILED with the child stopped
  * (where the caller detaches it), or ENTRY_EXITED when it exited (not
- * reaped: the run loop sees it). x86-64 only (per-architecture by nature:
- * the int3 breakpoint and the rip register). */
-#ifndef __x86_64__
-#error "-c: running the child to its entry point knows x86-64 only (src/runtime/run.c)"
+ * reaped: the run loop sees it). The breakpoint instruction and the
+ * program counter are per-architecture by nature: x86-64's int3 (one byte,
+ * the trap leaves rip after it), arm64's brk #0 (four bytes, the trap
+ * leaves pc on it). */
+#if defined(__x86_64__)
+#define BRK_MASK 0xfful
+#define BRK_INSN 0xccul
+#define BRK_PC(entry) ((entry) + 1)
+#define REGS_PC(r) ((r).rip)
+#elif defined(__aarch64__)
+#define BRK_MASK 0xfffffffful
+#define BRK_INSN 0xd4200000ul
+#define BRK_PC(entry) (entry)
+#define REGS_PC(r) ((r).pc)
+#else
+#error "-c: the entry breakpoint is known for x86-64 and arm64 only (src/runtime/run.c)"
 #endif
+
+/* The traced child's general registers (struct user_regs_struct, the
+ * NT_PRSTATUS register set on every architecture). */
+static int regs_io(pid_t pid, struct user_regs_struct *r, bool set)
+{
+	struct iovec io = { .iov_base = r, .iov_len = sizeof(*r) };
+	long ret = ptrace(set ? PTRACE_SETREGSET : PTRACE_GETREGSET, pid, (void *)(uintptr_t)NT_PRSTATUS, &io);
+	return ret < 0 ? -1 : 0;
+}
+
 static int run_to_entry(pid_t pid)
 {
 	uint64_t entry = entry_point(pid);
@@ -97,7 +120,7 @@ static int run_to_entry(pid_t pid)
 	long word = ptrace(PTRACE_PEEKTEXT, pid, (void *)(uintptr_t)entry, NULL);
 	if (errno)
 		return ENTRY_FAILED;
-	long trap = (long)(((unsigned long)word & ~0xfful) | 0xccul);
+	long trap = (long)(((unsigned long)word & ~BRK_MASK) | BRK_INSN);
 	if (ptrace(PTRACE_POKETEXT, pid, (void *)(uintptr_t)entry, (void *)trap) < 0)
 		return ENTRY_FAILED;
 	int sig = 0;
@@ -118,13 +141,13 @@ static int run_to_entry(pid_t pid)
 		if (r != pid || !WIFSTOPPED(st))
 			goto fail;
 		sig = WSTOPSIG(st);
-		if (sig == SIGTRAP && ptrace(PTRACE_GETREGS, pid, NULL, &regs) == 0 && regs.rip == entry + 1)
+		if (sig == SIGTRAP && regs_io(pid, &regs, false) == 0 && REGS_PC(regs) == BRK_PC(entry))
 			break;
 	}
 	usyms_cache_pid(pid);
-	regs.rip = entry;
+	REGS_PC(regs) = entry;
 	if (ptrace(PTRACE_POKETEXT, pid, (void *)(uintptr_t)entry, (void *)word) < 0 ||
-	    ptrace(PTRACE_SETREGS, pid, NULL, &regs) < 0)
+	    regs_io(pid, &regs, true) < 0)
 		return ENTRY_FAILED;
 	return ENTRY_REACHED;
 fail:
