@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "codegen/cg.h"
+#include "sys/bpfsys.h"
 #include "sys/demangle.h"
 #include "sys/udwarf.h"
 
@@ -209,6 +210,126 @@ int uprobe_pmu_attach(const struct probe_env *env, struct attach_point *ap, int 
 	 * installs the breakpoint in that mm alone, and follows exec). */
 	pid_t pid = env->pid > 0 ? env->pid : -1;
 	return probe_perf_attach(ap, &attr, pid, pid > 0 ? -1 : 0, prog_fd, links, err, errlen) < 0 ? -1 : 0;
+}
+
+/* ---- uprobe_multi: one link per file ------------------------------------------ */
+
+bool uprobe_multi_ok(const char **why)
+{
+	static int known = -1;
+	static char reason[160];
+	const char *env = getenv("BPFSCRIPT_UPROBE_MULTI");
+	if (env && (!strcmp(env, "0") || !strcmp(env, "1"))) {
+		if (why)
+			*why = "turned off by BPFSCRIPT_UPROBE_MULTI=0";
+		return env[0] == '1';
+	}
+	if (known < 0) {
+		/* As libbpf finds out: a uprobe_multi program loads, a link on
+		 * "/" (no regular file) gets as far as the path (EBADF), and one
+		 * with pid -1 is refused (EINVAL) by kernels that filter by
+		 * process; the first ones (6.6 to 6.9) filtered -p by thread. */
+		const struct bpf_insn insns[] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = (enum bpf_attach_type)BPFSYS_TRACE_UPROBE_MULTI);
+		int prog = bpfsys_prog_load(BPF_PROG_TYPE_KPROBE, "umulti_probe", insns, 2, &lo);
+		known = 0;
+		if (prog < 0) {
+			snprintf(reason, sizeof(reason), "the kernel loads no uprobe_multi program (%s)", strerror(errno));
+		} else {
+			uint64_t off = 0;
+			int link = bpfsys_uprobe_multi(prog, "/", &off, NULL, NULL, 1, 0, 0), e = errno;
+			if (link >= 0)
+				close(link);
+			if (link >= 0 || e != EBADF) {
+				snprintf(reason, sizeof(reason), "the kernel has no uprobe_multi links (%s)", strerror(e));
+			} else {
+				link = bpfsys_uprobe_multi(prog, "/", &off, NULL, NULL, 1, 0, (uint32_t)-1);
+				e = errno;
+				if (link >= 0)
+					close(link);
+				known = link < 0 && e == EINVAL;
+				if (!known)
+					snprintf(reason, sizeof(reason),
+						 "the kernel's uprobe_multi links filter a pid by thread, not by process");
+			}
+			close(prog);
+		}
+	}
+	if (!known && why)
+		*why = reason;
+	return known == 1;
+}
+
+int uprobe_load_opts(const struct probe_env *env, struct attach_point *const *aps, int naps,
+		     struct bpf_prog_load_opts *o, char *err, size_t errlen)
+{
+	if (uprobe_multi_ok(NULL))
+		o->expected_attach_type = (enum bpf_attach_type)BPFSYS_TRACE_UPROBE_MULTI;
+	return 0;
+}
+
+/* "uprobe:/bin/bash:readline and 3 other probes" */
+static const char *group_name(char *buf, size_t len, const struct attach_point *ap, int n)
+{
+	if (n == 1)
+		return ap->name;
+	snprintf(buf, len, "%s and %d other probe%s", ap->name, n - 1, n == 2 ? "" : "s");
+	return buf;
+}
+
+int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const *aps, int naps, int prog_fd,
+			struct rt_links *links, char *err, size_t errlen)
+{
+	const char *why;
+	if (!uprobe_multi_ok(&why)) {
+		static bool told;
+		if (env->verbose && !told)
+			fprintf(stderr, "uprobe_multi: %s: attaching uprobes one by one\n", why);
+		told = true;
+		return 0;
+	}
+	uint64_t *offs = xmalloc(sizeof(*offs) * (size_t)naps * 3), *refs = offs + naps, *cookies = refs + naps;
+	bool *done = xcalloc((size_t)naps, sizeof(*done));
+	int rc = 1;
+	/* one link per file, its attach points in program order */
+	for (int i = 0; i < naps && rc > 0; i++) {
+		if (done[i])
+			continue;
+		int n = 0;
+		bool anyref = false, ret = false;
+		for (int k = i; k < naps; k++) {
+			if (done[k] || strcmp(aps[k]->target, aps[i]->target))
+				continue;
+			const struct usite *s = aps[k]->priv;
+			offs[n] = s->off;
+			refs[n] = s->ref_ctr;
+			cookies[n++] = (uint64_t)aps[k]->id;
+			anyref |= s->ref_ctr != 0;
+			ret = s->ret;
+			done[k] = true;
+		}
+		pid_t pid = env->pid > 0 ? env->pid : 0;
+		int fd = bpfsys_uprobe_multi(prog_fd, aps[i]->target, offs, anyref ? refs : NULL, cookies, (uint32_t)n,
+					     ret ? BPFSYS_F_UPROBE_MULTI_RETURN : 0, (uint32_t)pid);
+		char name[PATH_MAX + 64];
+		if (fd < 0) {
+			int e = errno;
+			snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: %s%s",
+				 group_name(name, sizeof(name), aps[i], n), strerror(e),
+				 e == ESRCH && pid ? " (no such process)" : "");
+			rc = -1;
+			break;
+		}
+		rt_links_add(links, fd);
+		if (env->verbose)
+			fprintf(stderr, "uprobe_multi link: %d probe%s in %s\n", n, n == 1 ? "" : "s", aps[i]->target);
+	}
+	free(done);
+	free(offs);
+	return rc;
 }
 
 /* ---- expansion ------------------------------------------------------------------ */
@@ -680,6 +801,8 @@ const struct probe_type probe_uprobe = {
 	.ctx_emit = up_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
+	.load_opts = uprobe_load_opts,
+	.attach_multi = uprobe_attach_multi,
 	.user_mem = true,
 };
 
@@ -694,5 +817,7 @@ const struct probe_type probe_uretprobe = {
 	.ctx_emit = up_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
+	.load_opts = uprobe_load_opts,
+	.attach_multi = uprobe_attach_multi,
 	.user_mem = true,
 };

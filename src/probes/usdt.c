@@ -10,10 +10,12 @@
  * two-part `usdt:probe` (or a wildcard file) searches every file the
  * process maps.
  *
- * The site is a uprobe at the note's file offset (uprobe_pmu_attach); a
- * semaphore is passed as the uprobe's ref_ctr_offset, so the kernel raises
- * it in every process that maps the file (or the -p/-c one) while the probe
- * is attached, and lowers it again on detach.
+ * The site is a uprobe at the note's file offset: a uprobe_multi link of
+ * the site's program where the kernel has them (uprobe_attach_multi), else
+ * a perf uprobe (uprobe_pmu_attach); a semaphore is passed as the uprobe's
+ * ref_ctr_offset, so the kernel raises it in every process that maps the
+ * file (or the -p/-c one) while the probe is attached, and lowers it again
+ * on detach.
  *
  * arg0..argN are uint64 as in bpftrace 0.17, holding the value sign- or
  * zero-extended from its size (a -4@ argument of -1 is 2^64 - 1, printed
@@ -292,6 +294,8 @@ const struct probe_type probe_usdt = {
 	.ctx_emit = usdt_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
+	.load_opts = uprobe_load_opts,
+	.attach_multi = uprobe_attach_multi,
 	.prog_per_ap = true,
 	.user_mem = true,
 };
