@@ -324,8 +324,10 @@ int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const 
 			break;
 		}
 		rt_links_add(links, fd);
-		if (env->verbose)
-			fprintf(stderr, "uprobe_multi link: %d probe%s in %s\n", n, n == 1 ? "" : "s", aps[i]->target);
+		if (env->verbose) {
+			const char *what = aps[i]->pt == &probe_usdt ? "usdt probe" : aps[i]->pt->name;
+			fprintf(stderr, "uprobe_multi link: %d %s%s in %s\n", n, what, n == 1 ? "" : "s", aps[i]->target);
+		}
 	}
 	free(done);
 	free(offs);
