@@ -9,8 +9,13 @@
  *
  * Functions are the FUNC and IFUNC symbols of .symtab and .dynsym (one per
  * name). Each matching function is one attach point; its uprobe goes on the
- * instruction's file offset through the perf uprobe PMU (uprobe_pmu_attach,
- * shared with usdt.c), pid-targeted with -p/-c, system-wide otherwise.
+ * instruction's file offset, pid-targeted with -p/-c, system-wide otherwise.
+ * Where the kernel has uprobe_multi links (uprobe_multi_ok), the attach
+ * points of one program are attached with one link per file, each with its
+ * id as its BPF cookie (uprobe_attach_multi, shared with usdt.c): one
+ * syscall to attach and one to detach, where a perf uprobe costs ~100 ms to
+ * attach and detach on the development VM. Otherwise each is a perf uprobe
+ * of its own (uprobe_pmu_attach).
  *
  * Context builtins: arg0..arg5 (the x86-64 argument registers) and sargN
  * (stack arguments, read from the user stack) on uprobes, retval on
