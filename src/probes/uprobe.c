@@ -285,6 +285,26 @@ static const char *group_name(char *buf, size_t len, const struct attach_point *
 	return buf;
 }
 
+/* The process (thread group) of thread pid: a uprobe_multi link filters by
+ * process and wants its id, where -p may name any of its threads (a perf
+ * uprobe of a thread fires in its whole process too: the kernel filters
+ * perf uprobes by mm). pid itself when /proc does not say. */
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	pid_t tgid = pid;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Tgid:", 5)) {
+			tgid = (pid_t)atoi(line + 5);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return tgid > 0 ? tgid : pid;
+}
+
 int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const *aps, int naps, int prog_fd,
 			struct rt_links *links, char *err, size_t errlen)
 {
@@ -299,6 +319,7 @@ int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const 
 	uint64_t *offs = xmalloc(sizeof(*offs) * (size_t)naps * 3), *refs = offs + naps, *cookies = refs + naps;
 	bool *done = xcalloc((size_t)naps, sizeof(*done));
 	int rc = 1;
+	pid_t pid = env->pid > 0 ? tgid_of(env->pid) : 0;
 	/* one link per file, its attach points in program order */
 	for (int i = 0; i < naps && rc > 0; i++) {
 		if (done[i])
@@ -316,15 +337,17 @@ int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const 
 			ret = s->ret;
 			done[k] = true;
 		}
-		pid_t pid = env->pid > 0 ? env->pid : 0;
 		int fd = bpfsys_uprobe_multi(prog_fd, aps[i]->target, offs, anyref ? refs : NULL, cookies, (uint32_t)n,
 					     ret ? BPFSYS_F_UPROBE_MULTI_RETURN : 0, (uint32_t)pid);
 		char name[PATH_MAX + 64];
 		if (fd < 0) {
 			int e = errno;
-			snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: %s%s",
-				 group_name(name, sizeof(name), aps[i], n), strerror(e),
-				 e == ESRCH && pid ? " (no such process)" : "");
+			if (pid && e == ESRCH)
+				snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: no process %d",
+					 group_name(name, sizeof(name), aps[i], n), (int)pid);
+			else
+				snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: %s",
+					 group_name(name, sizeof(name), aps[i], n), strerror(e));
 			rc = -1;
 			break;
 		}
