@@ -285,6 +285,68 @@ static const char *group_name(char *buf, size_t len, const struct attach_point *
 	return buf;
 }
 
+/* The attach points of one program in one file: one link. */
+struct ugroup {
+	const char *path;
+	uint64_t *offs, *refs, *cookies;
+	int *who;               /* index in aps of each offset */
+	int n;
+	bool anyref;
+	uint32_t flags, pid;
+};
+
+/* A link of the group's offsets [lo, hi). */
+static int group_link(int prog_fd, const struct ugroup *g, int lo, int hi)
+{
+	return bpfsys_uprobe_multi(prog_fd, g->path, g->offs + lo, g->anyref ? g->refs + lo : NULL, g->cookies + lo,
+				   (uint32_t)(hi - lo), g->flags, g->pid);
+}
+
+/* The kernel's ENOTSUPP (524, no errno name in user space): an instruction
+ * it cannot put a uprobe on, such as a lock-prefixed one. */
+#define UPROBE_ENOTSUPP 524
+
+/* Which offset of a group whose link the kernel refused with ENOTSUPP it
+ * refuses, bisecting with links of halves (a refused link costs nothing, a
+ * created one a grace period on close: about a second for 7,000 offsets,
+ * on this error only). -1 when no single one is refused. */
+static int refused_offset(int prog_fd, const struct ugroup *g)
+{
+	int lo = 0, hi = g->n;   /* a refused offset is in [lo, hi) */
+	while (hi - lo > 1) {
+		int mid = lo + (hi - lo) / 2, fd = group_link(prog_fd, g, lo, mid);
+		if (fd < 0 && errno == UPROBE_ENOTSUPP) {
+			hi = mid;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		lo = mid;
+	}
+	int fd = group_link(prog_fd, g, lo, lo + 1);
+	if (fd >= 0) {
+		close(fd);
+		return -1;
+	}
+	return errno == UPROBE_ENOTSUPP ? lo : -1;
+}
+
+static void link_error(const struct ugroup *g, struct attach_point *const *aps, int prog_fd, int e, char *err,
+		       size_t errlen)
+{
+	char name[PATH_MAX + 64];
+	const char *what = group_name(name, sizeof(name), aps[g->who[0]], g->n);
+	int k;
+	if (g->pid && e == ESRCH)
+		snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: no process %d", what, (int)g->pid);
+	else if (e == UPROBE_ENOTSUPP && (k = g->n == 1 ? 0 : refused_offset(prog_fd, g)) >= 0)
+		snprintf(err, errlen, "Error attaching probe: %s: the kernel cannot put a uprobe on the instruction at file offset 0x%llx (ENOTSUPP)",
+			 aps[g->who[k]]->name, (unsigned long long)g->offs[k]);
+	else
+		snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: %s", what,
+			 e == UPROBE_ENOTSUPP ? "not supported by the kernel (ENOTSUPP)" : strerror(e));
+}
+
 /* The process (thread group) of thread pid: a uprobe_multi link filters by
  * process and wants its id, where -p may name any of its threads (a perf
  * uprobe of a thread fires in its whole process too: the kernel filters
@@ -316,49 +378,47 @@ int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const 
 		told = true;
 		return 0;
 	}
-	uint64_t *offs = xmalloc(sizeof(*offs) * (size_t)naps * 3), *refs = offs + naps, *cookies = refs + naps;
+	struct ugroup g = { .pid = env->pid > 0 ? (uint32_t)tgid_of(env->pid) : 0 };
+	g.offs = xmalloc(sizeof(*g.offs) * (size_t)naps * 3);
+	g.refs = g.offs + naps;
+	g.cookies = g.refs + naps;
+	g.who = xmalloc(sizeof(*g.who) * (size_t)naps);
 	bool *done = xcalloc((size_t)naps, sizeof(*done));
 	int rc = 1;
-	pid_t pid = env->pid > 0 ? tgid_of(env->pid) : 0;
 	/* one link per file, its attach points in program order */
 	for (int i = 0; i < naps && rc > 0; i++) {
 		if (done[i])
 			continue;
-		int n = 0;
-		bool anyref = false, ret = false;
+		g.path = aps[i]->target;
+		g.n = 0;
+		g.anyref = false;
 		for (int k = i; k < naps; k++) {
-			if (done[k] || strcmp(aps[k]->target, aps[i]->target))
+			if (done[k] || strcmp(aps[k]->target, g.path))
 				continue;
 			const struct usite *s = aps[k]->priv;
-			offs[n] = s->off;
-			refs[n] = s->ref_ctr;
-			cookies[n++] = (uint64_t)aps[k]->id;
-			anyref |= s->ref_ctr != 0;
-			ret = s->ret;
+			g.offs[g.n] = s->off;
+			g.refs[g.n] = s->ref_ctr;
+			g.cookies[g.n] = (uint64_t)aps[k]->id;
+			g.who[g.n++] = k;
+			g.anyref |= s->ref_ctr != 0;
+			g.flags = s->ret ? BPFSYS_F_UPROBE_MULTI_RETURN : 0;
 			done[k] = true;
 		}
-		int fd = bpfsys_uprobe_multi(prog_fd, aps[i]->target, offs, anyref ? refs : NULL, cookies, (uint32_t)n,
-					     ret ? BPFSYS_F_UPROBE_MULTI_RETURN : 0, (uint32_t)pid);
-		char name[PATH_MAX + 64];
+		int fd = group_link(prog_fd, &g, 0, g.n);
 		if (fd < 0) {
-			int e = errno;
-			if (pid && e == ESRCH)
-				snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: no process %d",
-					 group_name(name, sizeof(name), aps[i], n), (int)pid);
-			else
-				snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: %s",
-					 group_name(name, sizeof(name), aps[i], n), strerror(e));
+			link_error(&g, aps, prog_fd, errno, err, errlen);
 			rc = -1;
 			break;
 		}
 		rt_links_add(links, fd);
 		if (env->verbose) {
 			const char *what = aps[i]->pt == &probe_usdt ? "usdt probe" : aps[i]->pt->name;
-			fprintf(stderr, "uprobe_multi link: %d %s%s in %s\n", n, what, n == 1 ? "" : "s", aps[i]->target);
+			fprintf(stderr, "uprobe_multi link: %d %s%s in %s\n", g.n, what, g.n == 1 ? "" : "s", g.path);
 		}
 	}
 	free(done);
-	free(offs);
+	free(g.who);
+	free(g.offs);
 	return rc;
 }
 
