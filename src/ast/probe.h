@@ -118,7 +118,8 @@ struct probe_type {
 	 * its attach points of this type (so attach_multi can take them all). */
 	bool ctx_per_ap;
 	/* attach_multi attaches all naps attach points a program serves at
-	 * once, with one link (kprobe_multi); returns 1 when it did, 0 when
+	 * once, with one link (kprobe_multi) or one per file (uprobe_multi),
+	 * each attach point's id as its BPF cookie; returns 1 when it did, 0 when
 	 * they are to be attached one by one with attach, -1 with one line in
 	 * err. load_opts sees the same attach points, so both agree on how. */
 	int (*attach_multi)(const struct probe_env *env, struct attach_point *const *aps, int naps,
