@@ -44,6 +44,23 @@ void utarget_files_free(char **v);
 int uprobe_pmu_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
 		      struct rt_links *links, char *err, size_t errlen);
 
+/* Whether uprobes go into uprobe_multi links (Linux 6.6, with -p filtering
+ * by process: 6.10): found out once by trying, as libbpf does; the
+ * environment variable BPFSCRIPT_UPROBE_MULTI=0 or 1 decides instead. When
+ * not, *why (if why) says why in a few words. */
+bool uprobe_multi_ok(const char **why);
+/* Hooks (probe.h) of the three types: where uprobe_multi_ok, a program is
+ * loaded for uprobe_multi (load_opts) and its attach points are attached
+ * with one uprobe_multi link per file (attach_multi: return probes for
+ * uretprobes, USDT semaphores as ref_ctr offsets, each attach point's id as
+ * its BPF cookie, the -p/-c process as the link's pid); elsewhere
+ * attach_multi says why under -v, once, and returns 0: uprobe_pmu_attach
+ * then attaches them one by one. */
+int uprobe_load_opts(const struct probe_env *env, struct attach_point *const *aps, int naps,
+		     struct bpf_prog_load_opts *o, char *err, size_t errlen);
+int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const *aps, int naps, int prog_fd,
+			struct rt_links *links, char *err, size_t errlen);
+
 /* ctx_misuse shared by the three types (bpftrace 0.17's wording). */
 const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name);
 
