@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
@@ -133,4 +134,25 @@ bool bpfsys_prog_has_helper(enum bpf_prog_type type, enum bpf_attach_type eat, u
 	return !strstr(log, "invalid func") && !strstr(log, "unknown func") &&
 	       !strstr(log, "cannot call") && !strstr(log, "not allowed") &&
 	       !strstr(log, "not supported") && !strstr(log, "cannot use helper");
+}
+
+bool bpfsys_cpu_v4(void)
+{
+	static int known = -1;
+	if (known >= 0)
+		return known;
+	const char *env = getenv("BPFSCRIPT_BPF_CPU");
+	if (env && (!strcmp(env, "v3") || !strcmp(env, "v4")))
+		return (known = !strcmp(env, "v4"));
+	/* gotol +0 (BPF_JMP32 | BPF_JA with the offset in imm), r0 = 0, exit:
+	 * only a kernel that knows cpu v4's instructions (6.6) accepts it */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP32 | BPF_JA, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpfsys_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, insns, 3, NULL);
+	if (fd >= 0)
+		close(fd);
+	return (known = fd >= 0);
 }

@@ -39,4 +39,11 @@ int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf
 #include <stdint.h>
 bool bpfsys_prog_has_helper(enum bpf_prog_type type, enum bpf_attach_type eat, uint32_t btf_id, int func);
 
+/* Does the kernel take the instructions of BPF cpu v4 (gotol, sign-extending
+ * loads and moves, sdiv, bswap: Linux 6.6)? Found out once by loading a
+ * three-instruction program; BPFSCRIPT_BPF_CPU=v3 or v4 says it instead. LLVM
+ * then generates for v4, whose long jumps let a probe body exceed the 32767
+ * instructions a v3 branch can span (thousands of printf). */
+bool bpfsys_cpu_v4(void);
+
 #endif
