@@ -12,6 +12,7 @@
  * even then every offset in the object is bounds-checked before use. */
 #define _GNU_SOURCE
 #include "cache.h"
+#include "sys/bpfsys.h"
 #include "driver.h"
 #include "codegen/plugin.h"
 
@@ -243,6 +244,7 @@ static void put_kernel(struct buf *b, struct driver *drv)
 	}
 	put_stat(b, "/sys/kernel/btf/vmlinux");
 	put_u64(b, (uint64_t)drv->rt.ncpus);
+	put_str(b, bpfsys_cpu_v4() ? "cpu v4" : "cpu v3");   /* the instruction set generated */
 }
 
 /* Every option that can change what sema or codegen produce. Options that

@@ -11,11 +11,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <setjmp.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <llvm-c/Analysis.h>
+#include <llvm-c/ErrorHandling.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include "sys/bpfsys.h"
@@ -558,8 +560,10 @@ static LLVMTargetMachineRef make_target_machine(char **err)
 	LLVMTargetRef target;
 	if (LLVMGetTargetFromTriple("bpfel", &target, err))
 		return NULL;
-	return LLVMCreateTargetMachine(target, "bpfel", "v3", "", LLVMCodeGenLevelDefault, LLVMRelocDefault,
-				       LLVMCodeModelDefault);
+	/* cpu v4 where the kernel has it (sys/bpfsys.h): its long jumps make
+	 * bodies of tens of thousands of instructions compile */
+	return LLVMCreateTargetMachine(target, "bpfel", bpfsys_cpu_v4() ? "v4" : "v3", "", LLVMCodeGenLevelDefault,
+				       LLVMRelocDefault, LLVMCodeModelDefault);
 }
 
 /* The LLVM context, module, builder, types and the BPF target machine.
@@ -620,12 +624,39 @@ static void report_emit_error(struct cg *cg, const char *m)
 		diag_plain(cg->diag, "LLVM failed to emit BPF code: %s", m);
 }
 
+/* LLVM reports some failures of the BPF backend (a branch beyond the
+ * instruction set's range, IR it cannot lower) as fatal errors: it calls
+ * the installed handler, then exits the process. Code generation runs
+ * before anything is attached, so the handler jumps back to emit_object,
+ * which reports the failure as an error of the program (exit status 1, the
+ * usual cleanup) instead of a crash. LLVM's state is not used again. */
+static jmp_buf *llvm_fatal_jmp;
+static char llvm_fatal_reason[512];
+
+static void on_llvm_fatal(const char *reason)
+{
+	snprintf(llvm_fatal_reason, sizeof(llvm_fatal_reason), "%s", reason ? reason : "unknown error");
+	if (llvm_fatal_jmp)
+		longjmp(*llvm_fatal_jmp, 1);
+}
+
 /* The verified module, optimised, as a BPF ELF object (and the -d dumps on
  * the way). Returns 0, or -1 after a diagnostic. */
 static int emit_object(struct cg *cg, void **obj, size_t *objlen)
 {
 	const struct cg_opts *o = cg->opts;
 	char *err = NULL;
+	jmp_buf jb;
+	LLVMInstallFatalErrorHandler(on_llvm_fatal);
+	if (setjmp(jb)) {
+		llvm_fatal_jmp = NULL;
+		diag_plain(cg->diag, "LLVM could not generate BPF code for this program: %s", llvm_fatal_reason);
+		if (strstr(llvm_fatal_reason, "out of insn range"))
+			diag_hint(cg->diag, "a probe body this large needs BPF cpu v4's long jumps (Linux 6.6 or later; "
+				  "bpfscript uses them where the kernel has them): split the work across probes or use loops");
+		return -1;
+	}
+	llvm_fatal_jmp = &jb;
 	bpfs_cxx_optimize(cg->mod, cg->tm);
 	if (o->dump_ir_opt)
 		dump_module(cg, "Optimized LLVM IR:");
@@ -643,6 +674,7 @@ static int emit_object(struct cg *cg, void **obj, size_t *objlen)
 	}
 	LLVMMemoryBufferRef buf = NULL;
 	if (LLVMTargetMachineEmitToMemoryBuffer(cg->tm, cg->mod, LLVMObjectFile, &err, &buf) || cg->failed) {
+		llvm_fatal_jmp = NULL;
 		report_emit_error(cg, cg->llvm_error ? cg->llvm_error : err ? err : "unknown error");
 		if (err)
 			LLVMDisposeMessage(err);
@@ -650,6 +682,7 @@ static int emit_object(struct cg *cg, void **obj, size_t *objlen)
 			LLVMDisposeMemoryBuffer(buf);
 		return -1;
 	}
+	llvm_fatal_jmp = NULL;
 	*objlen = LLVMGetBufferSize(buf);
 	*obj = xmalloc(*objlen);
 	memcpy(*obj, LLVMGetBufferStart(buf), *objlen);

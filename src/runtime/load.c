@@ -345,6 +345,9 @@ static int report_refusal(struct loader *L, const struct prog_unit *u, const cha
 		else
 			diag_plain(L->diag, "Error loading program %s: the kernel verifier rejected it (%s)",
 				   u->aps[0]->name, strerror(err));
+		if (strstr(log, "jumps is too complex"))
+			diag_hint(L->diag, "the program has more branches in a row than the verifier follows "
+				  "(8192): an unroll of an unroll, or thousands of conditions; use a for or while loop");
 		if (err == ENOSPC)
 			diag_hint(L->diag, "the verifier log did not fit in log_size (%zu bytes): its last part follows; "
 				  "raise config log_size or BPFTRACE_LOG_SIZE for the whole log", logsz);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
@@ -165,4 +166,24 @@ int bpfsys_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets, 
 	u.lc.uflags = flags;
 	u.lc.pid = pid;
 	return sys_bpf(BPF_LINK_CREATE, &u.attr, sizeof(u));
+
+bool bpfsys_cpu_v4(void)
+{
+	static int known = -1;
+	if (known >= 0)
+		return known;
+	const char *env = getenv("BPFSCRIPT_BPF_CPU");
+	if (env && (!strcmp(env, "v3") || !strcmp(env, "v4")))
+		return (known = !strcmp(env, "v4"));
+	/* gotol +0 (BPF_JMP32 | BPF_JA with the offset in imm), r0 = 0, exit:
+	 * only a kernel that knows cpu v4's instructions (6.6) accepts it */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP32 | BPF_JA, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpfsys_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, insns, 3, NULL);
+	if (fd >= 0)
+		close(fd);
+	return (known = fd >= 0);
 }

@@ -53,4 +53,11 @@ enum { BPFSYS_TRACE_UPROBE_MULTI = 48, BPFSYS_F_UPROBE_MULTI_RETURN = 1 };
 int bpfsys_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets, const uint64_t *ref_ctr_offsets,
 			const uint64_t *cookies, uint32_t cnt, uint32_t flags, uint32_t pid);
 
+/* Does the kernel take the instructions of BPF cpu v4 (gotol, sign-extending
+ * loads and moves, sdiv, bswap: Linux 6.6)? Found out once by loading a
+ * three-instruction program; BPFSCRIPT_BPF_CPU=v3 or v4 says it instead. LLVM
+ * then generates for v4, whose long jumps let a probe body exceed the 32767
+ * instructions a v3 branch can span (thousands of printf). */
+bool bpfsys_cpu_v4(void);
+
 #endif

@@ -4,7 +4,8 @@
 #   cache_test.sh BPFSCRIPT TARGETS_DIR CASE
 #
 # CASE: hit (a second run hits and loads no LLVM), same (outputs identical on a miss and on
-# a hit for a set of programs), keys (script, parameter, STRLEN, MAX_STACK_KEYS, -k and a changed LLVM plugin
+# a hit for a set of programs), keys (script, parameter, STRLEN, MAX_STACK_KEYS, -k, --unsafe,
+# BPFTRACE_BTF, a rebuilt uprobe binary and a changed LLVM plugin
 # miss; -p and -o do not), corrupt (damaged, truncated and foreign entries are ignored and replaced),
 # concurrent (10 runs in parallel on an empty cache all succeed), pid (one entry serves
 # -p with two different pids, each filtered right), off (BPFSCRIPT_NO_CACHE, -d, a
@@ -130,6 +131,34 @@ keys)
 	expect_miss s2
 	BPFSCRIPT_MAX_STACK_KEYS=64 run s3 -e 'BEGIN { @[kstack] = count(); exit(); }'
 	expect_hit s3
+	# --unsafe changes what sema accepts: in the key
+	run u1 --unsafe -e 'BEGIN { printf("%s\n", str($1)); exit(); }' one
+	expect_miss u1
+	# a program that reads C headers (--include) always compiles: a changed header is used
+	echo '#define N 1' > "$TMP/inc.h"
+	run i1 --include "$TMP/inc.h" -e 'BEGIN { printf("%d\n", N); exit(); }'
+	has i1 '^cache: off (a program that reads C headers always compiles)' || fail "i1: headers used the cache"
+	echo '#define N 2' > "$TMP/inc.h"
+	run i3 --include "$TMP/inc.h" -e 'BEGIN { printf("%d\n", N); exit(); }'
+	grep -qx 2 "$TMP/i3.out" || fail "i3: the changed include was not used: $(cat "$TMP/i3.out")"
+	# the BTF the types come from (BPFTRACE_BTF)
+	cp /sys/kernel/btf/vmlinux "$TMP/vmlinux.btf" || fail "cannot copy the kernel's BTF"
+	run b1 -e 'BEGIN { printf("%d\n", sizeof(struct task_struct) > 0); exit(); }'
+	expect_miss b1
+	BPFTRACE_BTF=$TMP/vmlinux.btf run b2 -e 'BEGIN { printf("%d\n", sizeof(struct task_struct) > 0); exit(); }'
+	expect_miss b2
+	BPFTRACE_BTF=$TMP/vmlinux.btf run b3 -e 'BEGIN { printf("%d\n", sizeof(struct task_struct) > 0); exit(); }'
+	expect_hit b3
+	# a traced binary rebuilt in place (same path, new contents) is a different program
+	cp "$TARGETS/uprobe_target" "$TMP/ut" || fail "cannot copy uprobe_target"
+	run t1 -e "uprobe:$TMP/ut:ut_add { } BEGIN { printf(\"x\\n\"); exit(); }"
+	expect_miss t1
+	run t2 -e "uprobe:$TMP/ut:ut_add { } BEGIN { printf(\"x\\n\"); exit(); }"
+	expect_hit t2
+	cp "$TARGETS/uprobe_target" "$TMP/ut.new" && printf 'x' >> "$TMP/ut.new" && mv "$TMP/ut.new" "$TMP/ut" ||
+		fail "cannot rebuild the copy"
+	run t3 -e "uprobe:$TMP/ut:ut_add { } BEGIN { printf(\"x\\n\"); exit(); }"
+	has t3 '^cache: miss ' || fail "t3: a rebuilt binary hit the cache"
 	# the code generator's file is part of the key (its optimisation pipeline makes the
 	# code): a changed plugin misses. On a copy, so the build's own plugin is left alone.
 	plugin=$(dirname "$BPF")/libbpfscript-llvm.so

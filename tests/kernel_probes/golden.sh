@@ -12,6 +12,9 @@
 # in the .asm stands for its value (in `rN += {{NAME}}` lines: --regen writes
 # the placeholder back there).
 set -u
+# the instruction set is fixed (cpu v4: this machine's kernel has it) so that the files do
+# not depend on what the running kernel takes (sys/bpfsys.h, bpfsys_cpu_v4)
+export BPFSCRIPT_BPF_CPU=v4
 B=$1
 DIR=$2
 REGEN=${3:-}
