@@ -291,7 +291,9 @@ static void draw_node(struct draw *d, int id, double x, int depth)
 		}
 	}
 	fputs("</text>\n</g>\n", d->out);
-	int *kids = xmalloc(sizeof(*kids) * (size_t)(n->nkids ? n->nkids : 1));
+	if (!n->nkids)
+		return;
+	int *kids = xmalloc(sizeof(*kids) * (size_t)n->nkids);
 	memcpy(kids, n->kids, sizeof(*kids) * (size_t)n->nkids);
 	qsort_r(kids, (size_t)n->nkids, sizeof(*kids), cmp_names, (void *)d->t);
 	for (int i = 0; i < n->nkids; i++) {
