@@ -6,7 +6,7 @@
 # The option list must match `bpfscript --help` (ctest cli.completion checks it).
 
 _bpfscript_options="-B -c -d -e -f -h -I -k -l -o -p -q -v -V
---check --cmd --debug --dry-run --emit-elf --emit-llvm --help --include --info --list
+--check --cmd --debug --dry-run --emit-elf --emit-llvm --flamegraph --help --include --info --list
 --no-cache --no-warnings --output --pid --quiet --unsafe --usdt-file-activation --verbose --version
 --warnings"
 
@@ -62,7 +62,7 @@ _bpfscript()
 	case $prev in
 	-e | -h | --help | -V | --version | --info)
 		return ;;
-	-o | --output | --include | --emit-elf | --emit-llvm)
+	-o | --output | --include | --emit-elf | --emit-llvm | --flamegraph)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-I)
@@ -72,7 +72,7 @@ _bpfscript()
 		COMPREPLY=($(compgen -W "line full none" -- "$cur"))
 		return ;;
 	-f)
-		COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		COMPREPLY=($(compgen -W "text json folded" -- "$cur"))
 		return ;;
 	-d | --debug)
 		local done=${cur%"${cur##*,}"}

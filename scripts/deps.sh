@@ -16,6 +16,7 @@ PACKAGES=(
 	bpftool                                       # tests check nothing stays attached
 	valgrind time python3                         # memory checks, bench, runtime test runner
 	util-linux                                    # setpriv, unshare (runtime tests)
+	libxml2-utils chromium                        # --flamegraph tests: xmllint, a headless browser
 	clang-19 libclang-rt-19-dev                   # the libFuzzer front-end target (CI)
 	dpkg-dev file                                 # cpack -G DEB: dpkg-shlibdeps, ELF detection
 	libc6-dev-arm64-cross linux-libc-dev-arm64-cross   # arch.cross_aarch64: the sources compile for arm64

@@ -623,7 +623,7 @@ int driver_run(struct options *opt)
 	drv.rt.ringbuf_fd = drv.rt.globals_fd = -1;
 	drv.rt.out = stdout;
 	drv.rt.format = opt->format;
-	drv.rt.escape_ctl = !opt->output && opt->format == OUT_TEXT && isatty(STDOUT_FILENO);
+	drv.rt.escape_ctl = !opt->output && opt->format != OUT_JSON && isatty(STDOUT_FILENO);
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	drv.start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -653,11 +653,23 @@ int driver_run(struct options *opt)
 		return 1;
 	}
 	drv.rt.out_state = &os;
+	/* --flamegraph FILE: opened now, by -o's rules, so that a refused path
+	 * stops the run before anything is traced */
+	if (opt->flamegraph) {
+		drv.rt.flamegraph = opt->flamegraph;
+		drv.rt.flame_fd = open_output(opt->flamegraph);
+		if (drv.rt.flame_fd < 0) {
+			fclose(drv.rt.out);
+			return 1;
+		}
+	}
 	/* -B applies to stdout and to -o FILE alike; the default is line buffering. */
 	setvbuf(drv.rt.out, NULL, opt->buffering == BUF_NONE ? _IONBF : opt->buffering == BUF_FULL ? _IOFBF : _IOLBF,
 		BUFSIZ);
 	int rc = run(&drv);
 	fclose(drv.rt.out);
+	if (opt->flamegraph)
+		close(drv.rt.flame_fd);
 	arena_free(&drv.arena);
 	return rc;
 }

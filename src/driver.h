@@ -34,6 +34,7 @@ struct options {
 	bool dry_run;             /* --dry-run: attach then exit at once */
 	bool check;               /* --check: load only, attach nothing */
 	const char *output;       /* -o FILE */
+	const char *flamegraph;   /* --flamegraph FILE.svg: the stack maps drawn there at exit */
 	enum output_format format;
 	enum buffer_mode buffering; /* -B */
 	bool unsafe;

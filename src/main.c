@@ -33,7 +33,7 @@ static const char usage_text[] =
 	"\n"
 	"OPTIONS:\n"
 	"    -B MODE        output buffering mode ('line', 'full', 'none')\n"
-	"    -f FORMAT      output format ('text', 'json')\n"
+	"    -f FORMAT      output format ('text', 'json', 'folded': stack maps as folded stacks)\n"
 	"    -o file        redirect bpfscript output to file\n"
 	"    -e 'program'   execute this program\n"
 	"    -h, --help     show this help message\n"
@@ -47,6 +47,8 @@ static const char usage_text[] =
 	"                   activate usdt semaphores based on file path\n"
 	"    --unsafe       allow unsafe builtin functions\n"
 	"    -q             keep messages quiet\n"
+	"    --flamegraph FILE.svg\n"
+	"                   at exit, draw the stack maps as an SVG flame graph into FILE.svg\n"
 	"    --info         Print information about kernel BPF support\n"
 	"    -k             emit a warning when a bpf helper returns an error (map updates, reads)\n"
 	"    -V, --version  bpfscript version\n"
@@ -277,6 +279,7 @@ static void read_env(struct options *o)
 enum {
 	OPT_INCLUDE = 256, OPT_UNSAFE, OPT_INFO, OPT_NO_WARNINGS, OPT_NO_CACHE, OPT_DRY_RUN, OPT_CHECK,
 	OPT_EMIT_ELF, OPT_EMIT_LLVM, OPT_USDT_FILE_ACTIVATION,
+	OPT_FLAMEGRAPH,
 };
 
 static const struct option longopts[] = {
@@ -300,6 +303,7 @@ static const struct option longopts[] = {
 	{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
 	{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
 	{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
+	{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -326,7 +330,9 @@ static enum output_format parse_format(const char *arg)
 		return OUT_TEXT;
 	if (!strcmp(arg, "json"))
 		return OUT_JSON;
-	die("Invalid output format \"%s\"\nValid formats: 'text', 'json'", arg);
+	if (!strcmp(arg, "folded"))
+		return OUT_FOLDED;
+	die("Invalid output format \"%s\"\nValid formats: 'text', 'json', 'folded'", arg);
 }
 
 static enum buffer_mode parse_buffering(const char *arg)
@@ -369,6 +375,7 @@ static struct modes parse_options(int argc, char **argv, struct options *o)
 		case OPT_EMIT_ELF: o->emit_elf = optarg; break;
 		case OPT_EMIT_LLVM: o->emit_llvm = optarg; break;
 		case OPT_USDT_FILE_ACTIVATION: o->usdt_file_activation = true; break;
+		case OPT_FLAMEGRAPH: o->flamegraph = optarg; break;
 		case 'k': set_warning_level(o, 2); break;
 		case OPT_NO_WARNINGS: set_warning_level(o, 0); break;
 		case OPT_NO_CACHE: o->no_cache = true; break;

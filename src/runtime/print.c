@@ -22,6 +22,7 @@
 #define _GNU_SOURCE   /* qsort_r */
 #include "runtime/print_int.h"
 #include "runtime/mapview.h"
+#include "runtime/folded.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -805,8 +806,44 @@ static void json_close(struct sbuf *b, const struct mview *v)
 	sb_puts(b, "}}\n");
 }
 
+/* Folded (-f folded): a map whose key holds a stack and whose value is one
+ * number prints one line per entry, "part;root;...;leaf VALUE" (folded.h),
+ * and a blank line after the map; other maps print as text. */
+static bool folded_open(struct sbuf *b, const struct mview *v)
+{
+	return text_open(b, v);
+}
+
+static void folded_entry(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e, bool first)
+{
+	if (!fold_map(v->m)) {
+		text_entry(rt, b, v, e, first);
+		return;
+	}
+	struct fold f = { 0 };
+	fold_entry(rt, v, e, &f);
+	for (int i = 0; i < f.n; i++) {
+		if (i)
+			sb_putc(b, ';');
+		sb_puts(b, fold_name(&f, i));
+	}
+	fold_free(&f);
+	sb_putc(b, ' ');
+	v->k->text(rt, b, v, e);
+	sb_putc(b, '\n');
+}
+
+static void folded_close(struct sbuf *b, const struct mview *v)
+{
+	if (fold_map(v->m))
+		sb_putc(b, '\n');
+	else
+		text_close(b, v);
+}
+
 static const struct map_format text_format = { text_open, text_entry, text_close };
 static const struct map_format json_format = { json_open, json_entry, json_close };
+static const struct map_format folded_format = { folded_open, folded_entry, folded_close };
 
 /* The one walk: the entries from v->first on, in the view's order. */
 static void print_view(struct rt *rt, FILE *out, const struct mview *v, const struct map_format *f)
@@ -833,7 +870,24 @@ int rt_map_print(struct rt *rt, FILE *out, struct rt_map *m, int64_t top, int64_
 	int err = mview_build(rt, &v, m, top, div);
 	if (err)
 		return err;
-	print_view(rt, out, &v, rt->format == OUT_JSON ? &json_format : &text_format);
+	print_view(rt, out, &v, rt->format == OUT_JSON ? &json_format
+				: rt->format == OUT_FOLDED ? &folded_format : &text_format);
+	mview_free(&v);
+	return 0;
+}
+
+int rt_map_fold(struct rt *rt, struct rt_map *m, fold_fn *fn, void *ctx)
+{
+	struct mview v;
+	int err = mview_build(rt, &v, m, 0, 0);
+	if (err)
+		return err;
+	struct fold f = { 0 };
+	for (size_t i = v.first; i < v.n; i++) {
+		fold_entry(rt, &v, &v.e[i], &f);
+		fn(ctx, &f, v.e[i].v);
+	}
+	fold_free(&f);
 	mview_free(&v);
 	return 0;
 }

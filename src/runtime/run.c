@@ -5,6 +5,7 @@
  * drain the ring buffer, run END, drain again, print the maps. An attach
  * failure detaches what was attached before reporting. */
 #include "runtime/runtime.h"
+#include "runtime/folded.h"
 #include "ast/program.h"
 
 #include <elf.h>
@@ -800,6 +801,8 @@ static void finish(struct rt *rt, const struct run_opts *o, struct rt_links *lin
 	if (!o->dry_run && !output_failed(rt) && !rt->no_maps_on_exit)
 		rt_maps_print_all(rt, rt->out);
 	fflush(rt->out);
+	if (!o->dry_run && rt->flamegraph)
+		rt_flamegraph_write(rt, rt->flame_fd, rt->flamegraph);
 	lost_check(rt, true);
 }
 

@@ -45,7 +45,8 @@ struct rt_prog {
 	int fd;
 };
 
-enum output_format { OUT_TEXT, OUT_JSON };
+/* -f: OUT_FOLDED prints stack maps as folded stacks (folded.h), the rest as text */
+enum output_format { OUT_TEXT, OUT_JSON, OUT_FOLDED };
 
 /* -k: a helper call whose errors are reported at run time (EV_HELPER_ERROR):
  * the helper's name as bpftrace says it and where the script called it. */
@@ -83,6 +84,8 @@ struct rt {
 	FILE *out;              /* stdout or -o FILE */
 	struct out_stream *out_state;   /* out's write errors (runtime/outstream.h); NULL: unchecked */
 	enum output_format format;
+	const char *flamegraph;   /* --flamegraph FILE: drawn at exit to flame_fd (folded.h) */
+	int flame_fd;
 	int ncpus;              /* possible CPUs: per-CPU value count */
 	int cat_bytes_max;      /* cat(): bytes printed at most (BPFTRACE_CAT_BYTES_MAX) */
 	bool full_buffering;    /* -B full: out is flushed when its buffer fills and at exit only */

@@ -119,63 +119,107 @@ static void usym_text(FILE *out, uint64_t addr, pid_t pid, bool with_off, bool w
 
 /* ---- stacks -------------------------------------------------------------------- */
 
-static int stack_text(struct rt *rt, FILE *out, const struct type *t, uint64_t v, bool in_key)
+/* Reads the frames of stack value v into *frames (malloc'd, innermost
+ * first): their number; 0 for no stack (a -EFAULT capture, as bpftrace
+ * prints it: nothing), or the negative errno of a capture that failed. */
+static int stack_read(struct rt *rt, const struct type *t, uint64_t v, uint64_t **frames)
 {
-	bool user = t->kind == TY_USTACK;
 	int32_t id = (int32_t)(uint32_t)v;
-	pid_t pid = (pid_t)(v >> 32);
 	int limit = t->nelem > 0 ? t->nelem : STACK_DEFAULT_LIMIT;
 	char name[32];
 	map_name(name, sizeof(name), limit);
 	int fd = load_extra_map_fd(rt, name);
-	uint64_t *frames = xcalloc((size_t)limit, sizeof(*frames));
 	uint32_t key = (uint32_t)id;
-	int indent = in_key ? 4 : 8;
+	*frames = NULL;
 	/* a negative id is the helper's error. -EFAULT: the task had no stack
 	 * of that kind (kstack in user mode, ustack of a kernel thread), an
 	 * empty stack as bpftrace prints it; any other error is a capture that
 	 * failed (counted, reported at exit), shown as such */
-	if (id < 0 && id != -EFAULT) {
-		free(frames);
-		if ((enum stack_mode)t->lmin == STACK_BPFTRACE)
-			fprintf(out, "\n%*s[lost stack: %s]\n", indent, "", strerror(-id));
-		else
-			fprintf(out, "\n[lost stack: %s]\n", strerror(-id));
-		return 0;
-	}
-	if (id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &key, frames) < 0) {
-		if (id >= 0 && fd >= 0)
-			fprintf(stderr, "ERROR: failed to look up stack id %d (pid %d): %s\n", id, (int)pid,
+	if (id < 0)
+		return id == -EFAULT ? 0 : id;
+	uint64_t *f = xcalloc((size_t)limit, sizeof(*f));
+	if (fd < 0 || bpf_map_lookup_elem(fd, &key, f) < 0) {
+		if (fd >= 0)
+			fprintf(stderr, "ERROR: failed to look up stack id %d (pid %d): %s\n", id, (int)(v >> 32),
 				strerror(errno));
-		free(frames);
+		free(f);
 		return 0;
 	}
+	int n = 0;
+	while (n < limit && f[n])
+		n++;
+	*frames = f;
+	return n;
+}
+
+/* One frame as the stack's mode prints it, without indent or newline. */
+static void frame_text(FILE *out, const struct type *t, uint64_t a, pid_t pid)
+{
+	bool user = t->kind == TY_USTACK;
+	switch ((enum stack_mode)t->lmin) {
+	case STACK_RAW:
+		fprintf(out, "%" PRIx64, a);
+		break;
+	case STACK_PERF:
+		fprintf(out, "\t%" PRIx64 " ", a);
+		if (user)
+			usym_text(out, a, pid, true, true);
+		else
+			ksym_text(out, a, true);
+		break;
+	default:
+		if (user)
+			usym_text(out, a, pid, true, false);
+		else
+			ksym_text(out, a, true);
+	}
+}
+
+static int stack_text(struct rt *rt, FILE *out, const struct type *t, uint64_t v, bool in_key)
+{
+	uint64_t *frames;
+	int n = stack_read(rt, t, v, &frames);
+	int indent = in_key ? 4 : 8;
+	if (n < 0) {
+		if ((enum stack_mode)t->lmin == STACK_BPFTRACE)
+			fprintf(out, "\n%*s[lost stack: %s]\n", indent, "", strerror(-n));
+		else
+			fprintf(out, "\n[lost stack: %s]\n", strerror(-n));
+		return 0;
+	}
+	if (!frames)
+		return 0;
 	fputc('\n', out);
-	for (int i = 0; i < limit && frames[i]; i++) {
-		uint64_t a = frames[i];
-		switch ((enum stack_mode)t->lmin) {
-		case STACK_RAW:
-			fprintf(out, "%" PRIx64 "\n", a);
-			break;
-		case STACK_PERF:
-			fprintf(out, "\t%" PRIx64 " ", a);
-			if (user)
-				usym_text(out, a, pid, true, true);
-			else
-				ksym_text(out, a, true);
-			fputc('\n', out);
-			break;
-		default:
+	for (int i = 0; i < n; i++) {
+		if ((enum stack_mode)t->lmin == STACK_BPFTRACE)
 			fprintf(out, "%*s", indent, "");
-			if (user)
-				usym_text(out, a, pid, true, false);
-			else
-				ksym_text(out, a, true);
-			fputc('\n', out);
-		}
+		frame_text(out, t, frames[i], (pid_t)(v >> 32));
+		fputc('\n', out);
 	}
 	free(frames);
 	return 0;
+}
+
+int rt_stack_frames(struct rt *rt, const struct type *t, const uint8_t *data, FILE *out)
+{
+	uint64_t v, *frames;
+	memcpy(&v, data, 8);
+	int n = stack_read(rt, t, v, &frames);
+	if (n < 0) {
+		fprintf(out, "[lost stack: %s]", strerror(-n));
+		fputc('\0', out);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		/* perf mode's tab and address are layout, not the frame's name */
+		struct type bt = *t;
+		if (bt.lmin == STACK_PERF)
+			bt.lmin = STACK_BPFTRACE;
+		frame_text(out, &bt, frames[i], (pid_t)(v >> 32));
+		fputc('\0', out);
+	}
+	free(frames);
+	return n;
 }
 
 int rt_format_special(struct rt *rt, FILE *out, const struct type *t, const uint8_t *data, bool in_key)

@@ -15,6 +15,7 @@
 #define BPFSCRIPT_STACKS_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "ast/type.h"
 
 struct arena;
@@ -44,6 +45,12 @@ bool stack_map_too_big(struct rt *rt, int limit, int max_entries, uint64_t *need
  * mm} -> u8): a process's first ustack or usym (after each exec) sends
  * EV_PID_SEEN so that its mappings are read while it lives. */
 int stack_pid_map_fd(struct rt *rt, int max_entries);
+/* The frames of the stack value (TY_KSTACK/TY_USTACK) at data, innermost
+ * first, each as text mode names it (sym+off, C++ demangled, 0x... when
+ * unresolved; raw mode: the address), written to out each followed by a
+ * NUL: returns their number (0: no stack; a failed capture is one frame
+ * "[lost stack: ...]"). Used by -f folded and --flamegraph. */
+int rt_stack_frames(struct rt *rt, const struct type *t, const uint8_t *data, FILE *out);
 /* kernel.perf_event_max_stack: the deepest stack the kernel records. */
 int stack_max_depth(void);
 
