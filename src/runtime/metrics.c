@@ -15,7 +15,8 @@
  * the one below the lowest used to the highest used by any of its entries,
  * then +Inf. No _sum: hist()/lhist() keep counts only, and a sum made up
  * from bucket bounds would not be the sum. Maps of other values (strings,
- * stacks, tuples, addresses) are left out (said once under -v).
+ * stacks, tuples, addresses) are left out, and so are maps named @_...,
+ * the program's own bookkeeping (@_start[tid] = nsecs): said under -v.
  *
  * Text format 0.0.4 names a counter's family with its _total, OpenMetrics
  * without it, and OpenMetrics ends with `# EOF`. */
@@ -279,6 +280,12 @@ static void make_families(struct metrics *ms, bool verbose)
 			if (verbose)
 				fprintf(stderr, "Metrics: %s is not served: its values are not numbers (%s)\n", f->m->name,
 					type_kind_name(f->m->val->kind));
+			continue;
+		}
+		if (f->m->name[1] == '_') {
+			if (verbose)
+				fprintf(stderr, "Metrics: %s is not served: its name starts with an underscore\n",
+					f->m->name);
 			continue;
 		}
 		snprintf(f->name, sizeof(f->name), "bpfscript%s%s", f->m->name[1] ? "_" : "", f->m->name + 1);
