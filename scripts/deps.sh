@@ -17,6 +17,8 @@ PACKAGES=(
 	valgrind time python3                         # memory checks, bench, runtime test runner
 	util-linux                                    # setpriv, unshare (runtime tests)
 	clang-19 libclang-rt-19-dev                   # the libFuzzer front-end target (CI)
+	libmicrohttpd-dev                             # --metrics: the HTTP server
+	prometheus                                    # --metrics tests: promtool and a real server
 )
 
 installed() { # installed PKG: is PKG installed (dpkg status "install ok installed")?
