@@ -684,23 +684,24 @@ struct agg {
 };
 
 /* count, sum, min, max: one number, entries by value (ties by key) */
-#define NUMBER(combine_, unsigned_, metric_) { .json_type = "map", .order = MV_BY_VALUE, \
+#define NUMBER(combine_, unsigned_, metric_, adds_) { .json_type = "map", .order = MV_BY_VALUE, \
 	.text_sep = "\n", .text_end = "\n", .combine = combine_, .unsigned_values = unsigned_, \
-	.text = mview_int_text, .json = mview_int_text, .metric = metric_ }
+	.text = mview_int_text, .json = mview_int_text, .metric = metric_, .metric_adds = adds_ }
 /* avg, stats: a struct agg_avg, entries by average; a blank line after the map */
 #define AVERAGE(all_, text_, json_, metric_) { .json_type = "stats", .order = MV_BY_AVERAGE, \
 	.kept = sizeof(struct agg_avg), .all_entries = all_, .text_sep = "\n", .text_end = "\n\n", \
-	.combine = avg_cpus, .text = text_, .json = json_, .metric = metric_, .stats = stats_values }
+	.combine = avg_cpus, .text = text_, .json = json_, .metric = metric_, .stats = stats_values, \
+	.metric_adds = metric_ == MV_METRIC_STATS }
 /* hist, lhist: counts per bucket, entries by total */
 #define BUCKETS(nbuckets_, text_, json_, le_) { .json_type = "hist", .order = MV_BUCKETS_BY_TOTAL, \
 	.text_sep = "\n", .text_end = "\n", .combine = sum_cpus, .nbuckets = nbuckets_, .text = text_, \
-	.json = json_, .metric = MV_METRIC_HISTOGRAM, .bucket_le = le_ }
+	.json = json_, .metric = MV_METRIC_HISTOGRAM, .bucket_le = le_, .metric_adds = true }
 
 static const struct agg aggs[] = {
-	{ "count", TY_COUNT, emit_count_sum, NUMBER(sum_cpus, always, MV_METRIC_COUNTER) },
-	{ "sum", TY_SUM, emit_count_sum, NUMBER(sum_cpus, unsigned_arg, MV_METRIC_GAUGE) },
-	{ "min", TY_MIN, emit_min, NUMBER(min_cpus, unsigned_arg, MV_METRIC_GAUGE) },
-	{ "max", TY_MAX, emit_max, NUMBER(max_cpus, unsigned_arg, MV_METRIC_GAUGE) },
+	{ "count", TY_COUNT, emit_count_sum, NUMBER(sum_cpus, always, MV_METRIC_COUNTER, true) },
+	{ "sum", TY_SUM, emit_count_sum, NUMBER(sum_cpus, unsigned_arg, MV_METRIC_GAUGE, true) },
+	{ "min", TY_MIN, emit_min, NUMBER(min_cpus, unsigned_arg, MV_METRIC_GAUGE, false) },
+	{ "max", TY_MAX, emit_max, NUMBER(max_cpus, unsigned_arg, MV_METRIC_GAUGE, false) },
 	{ "avg", TY_AVG, emit_avg, AVERAGE(false, avg_print, avg_print, MV_METRIC_GAUGE) },
 	/* stats maps ignore top (0.17 warns at compile time) */
 	{ "stats", TY_STATS, emit_avg, AVERAGE(true, stats_text, stats_json, MV_METRIC_STATS) },

@@ -119,6 +119,10 @@ struct map_kind {
 	mv_print_fn *text, *json;
 	/* --metrics: how Prometheus sees the values (runtime/metrics.c). */
 	enum mv_metric metric;
+	/* Two entries whose keys print the same (ksym() of two addresses in
+	 * one function) are one series: their values add up (count, sum,
+	 * stats, hist, lhist); otherwise the first in the view's order stays. */
+	bool metric_adds;
 	/* MV_METRIC_STATS: an entry's count and total (its average is e->v). */
 	void (*stats)(const struct mview *v, const struct mentry *e, uint64_t *count, int64_t *total);
 	/* MV_METRIC_HISTOGRAM: the largest value bucket i of type t holds (a

@@ -394,56 +394,129 @@ static void put_le(struct sbuf *b, int64_t le, bool om)
 		sb_printf(b, "%.17g", (double)le);
 }
 
-static void histogram_entries(struct metrics *ms, struct sbuf *b, const struct family *f, const struct mview *v,
-			      bool om)
+/* One entry's labels; the rows of a view sorted by labels, then by place
+ * in the view, put the entries that are one series next to each other. */
+struct row {
+	char *labels;
+	size_t len;
+	size_t idx;               /* in mview.e */
+};
+
+static int cmp_rows(const void *x, const void *y)
 {
-	/* the buckets any entry used: lo..hi */
-	int lo = -1, hi = -1;
+	const struct row *a = x, *b = y;
+	int c = memcmp(a->labels, b->labels, a->len < b->len ? a->len : b->len);
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static bool same_labels(const struct row *a, const struct row *b)
+{
+	return a->len == b->len && !memcmp(a->labels, b->labels, a->len);
+}
+
+static struct row *label_rows(struct metrics *ms, const struct family *f, const struct mview *v)
+{
+	struct row *rows = xcalloc(v->n + 1, sizeof(*rows));
+	for (size_t i = 0; i < v->n; i++) {
+		struct sbuf l = { 0 };
+		sb_reserve(&l, 1);
+		entry_labels(ms, &l, f, v, &v->e[i]);
+		rows[i] = (struct row){ .labels = l.p, .len = l.len, .idx = i };
+	}
+	qsort(rows, v->n, sizeof(*rows), cmp_rows);
+	return rows;
+}
+
+/* The buckets any entry of the view used, and the one below: [*lo, *hi]
+ * (hi -1: none). */
+static void used_range(const struct mview *v, int *lo, int *hi)
+{
+	*lo = *hi = -1;
 	for (size_t i = 0; i < v->n; i++) {
 		const uint64_t *c = mview_buckets(v, &v->e[i]);
 		for (int j = 0; j < v->nbuckets; j++)
 			if (c[j]) {
-				if (lo < 0 || j < lo)
-					lo = j;
-				if (j > hi)
-					hi = j;
+				if (*lo < 0 || j < *lo)
+					*lo = j;
+				if (j > *hi)
+					*hi = j;
 			}
 	}
-	if (lo > 0)
-		lo--;
-	struct sbuf labels = { 0 };
-	char extra[64];
-	for (size_t i = 0; i < v->n; i++) {
-		const struct mentry *e = &v->e[i];
-		labels.len = 0;
-		entry_labels(ms, &labels, f, v, e);
-		const uint64_t *c = mview_buckets(v, e);
-		uint64_t cum = 0, total = 0;
+	if (*lo > 0)
+		(*lo)--;
+}
+
+/* One histogram series: the summed buckets of rows [first, last). */
+static void histogram_series(struct sbuf *b, const struct family *f, const struct mview *v, const struct row *rows,
+			     size_t first, size_t last, int lo, int hi, uint64_t *acc, bool om)
+{
+	memset(acc, 0, sizeof(*acc) * (size_t)v->nbuckets);
+	for (size_t k = first; k < last; k++) {
+		const uint64_t *c = mview_buckets(v, &v->e[rows[k].idx]);
 		for (int j = 0; j < v->nbuckets; j++)
-			total += c[j];
-		for (int j = 0; j <= hi; j++) {
-			int64_t le;
-			cum += c[j];
-			if (j < lo || !f->k->bucket_le(f->m->val, j, &le))
-				continue;
-			struct sbuf lb = { 0 };
-			sb_puts(&lb, "le=\"");
-			put_le(&lb, le, om);
-			sb_putc(&lb, '"');
-			snprintf(extra, sizeof(extra), "%.*s", (int)lb.len, lb.p);
-			sb_free(&lb);
-			sample_start(b, f->name, "_bucket", &labels, extra);
-			sb_u64(b, cum);
-			sb_putc(b, '\n');
-		}
-		sample_start(b, f->name, "_bucket", &labels, "le=\"+Inf\"");
-		sb_u64(b, total);
-		sb_putc(b, '\n');
-		sample_start(b, f->name, "_count", &labels, NULL);
-		sb_u64(b, total);
+			acc[j] += c[j];
+	}
+	struct sbuf labels = { .p = rows[first].labels, .len = rows[first].len };
+	uint64_t cum = 0, total = 0;
+	for (int j = 0; j < v->nbuckets; j++)
+		total += acc[j];
+	for (int j = 0; j <= hi; j++) {
+		int64_t le;
+		cum += acc[j];
+		if (j < lo || !f->k->bucket_le(f->m->val, j, &le))
+			continue;
+		struct sbuf lb = { 0 };
+		sb_puts(&lb, "le=\"");
+		put_le(&lb, le, om);
+		sb_putc(&lb, '"');
+		sample_start(b, f->name, "_bucket", &labels, lb.p);
+		sb_free(&lb);
+		sb_u64(b, cum);
 		sb_putc(b, '\n');
 	}
-	sb_free(&labels);
+	sample_start(b, f->name, "_bucket", &labels, "le=\"+Inf\"");
+	sb_u64(b, total);
+	sb_putc(b, '\n');
+	sample_start(b, f->name, "_count", &labels, NULL);
+	sb_u64(b, total);
+	sb_putc(b, '\n');
+}
+
+/* One series of the other kinds: rows [first, last) added up. */
+static void value_series(struct sbuf *b, const struct family *f, const struct mview *v, const struct row *rows,
+			 size_t first, size_t last, const char *total_suffix)
+{
+	struct sbuf labels = { .p = rows[first].labels, .len = rows[first].len };
+	if (f->k->metric == MV_METRIC_STATS) {
+		uint64_t count = 0;
+		int64_t sum = 0;
+		for (size_t k = first; k < last; k++) {
+			uint64_t c;
+			int64_t t;
+			f->k->stats(v, &v->e[rows[k].idx], &c, &t);
+			count += c;
+			sum = (int64_t)((uint64_t)sum + (uint64_t)t);
+		}
+		sample_start(b, f->name, "", &labels, "stat=\"count\"");
+		sb_u64(b, count);
+		sb_putc(b, '\n');
+		sample_start(b, f->name, "", &labels, "stat=\"average\"");
+		sb_i64(b, count ? sum / (int64_t)count : 0);
+		sb_putc(b, '\n');
+		sample_start(b, f->name, "", &labels, "stat=\"total\"");
+		sb_i64(b, sum);
+		sb_putc(b, '\n');
+		return;
+	}
+	uint64_t x = 0;
+	for (size_t k = first; k < last; k++)
+		x += (uint64_t)v->e[rows[k].idx].v;
+	sample_start(b, f->name, total_suffix, &labels, NULL);
+	put_value(b, v, (int64_t)x);
 }
 
 static void render_family(struct metrics *ms, struct sbuf *b, const struct family *f, bool om)
@@ -452,49 +525,38 @@ static void render_family(struct metrics *ms, struct sbuf *b, const struct famil
 	if (mview_build(ms->rt, &v, f->m, 0, 0) < 0)
 		return;   /* the map cannot be read: the family is left out of this scrape */
 	const char *type = "gauge", *total = "";
-	switch (f->k->metric) {
-	case MV_METRIC_COUNTER:
+	if (f->k->metric == MV_METRIC_COUNTER) {
 		type = "counter";
 		total = "_total";
-		break;
-	case MV_METRIC_HISTOGRAM:
+	} else if (f->k->metric == MV_METRIC_HISTOGRAM) {
 		type = "histogram";
-		break;
-	default:
-		break;
 	}
 	const char *fam_suffix = om ? "" : total;
 	sb_printf(b, "# HELP %s%s map %s of bpfscript\n", f->name, fam_suffix, f->m->name);
 	sb_printf(b, "# TYPE %s%s %s\n", f->name, fam_suffix, type);
-	if (f->k->metric == MV_METRIC_HISTOGRAM) {
-		histogram_entries(ms, b, f, &v, om);
-		mview_free(&v);
-		return;
+	struct row *rows = label_rows(ms, f, &v);
+	bool hist = f->k->metric == MV_METRIC_HISTOGRAM;
+	int lo = -1, hi = -1;
+	uint64_t *acc = NULL;
+	if (hist) {
+		used_range(&v, &lo, &hi);
+		acc = xcalloc((size_t)v.nbuckets + 1, sizeof(*acc));
 	}
-	struct sbuf labels = { 0 };
-	for (size_t i = 0; i < v.n; i++) {
-		const struct mentry *e = &v.e[i];
-		labels.len = 0;
-		entry_labels(ms, &labels, f, &v, e);
-		if (f->k->metric == MV_METRIC_STATS) {
-			uint64_t count;
-			int64_t sum;
-			f->k->stats(&v, e, &count, &sum);
-			sample_start(b, f->name, "", &labels, "stat=\"count\"");
-			sb_u64(b, count);
-			sb_putc(b, '\n');
-			sample_start(b, f->name, "", &labels, "stat=\"average\"");
-			sb_i64(b, e->v);
-			sb_putc(b, '\n');
-			sample_start(b, f->name, "", &labels, "stat=\"total\"");
-			sb_i64(b, sum);
-			sb_putc(b, '\n');
-			continue;
-		}
-		sample_start(b, f->name, total, &labels, NULL);
-		put_value(b, &v, e->v);
+	for (size_t i = 0; i < v.n;) {
+		size_t j = i + 1;
+		while (j < v.n && same_labels(&rows[j], &rows[i]))
+			j++;
+		size_t last = f->k->metric_adds ? j : i + 1;
+		if (hist)
+			histogram_series(b, f, &v, rows, i, last, lo, hi, acc, om);
+		else
+			value_series(b, f, &v, rows, i, last, total);
+		i = j;
 	}
-	sb_free(&labels);
+	for (size_t i = 0; i < v.n; i++)
+		free(rows[i].labels);
+	free(rows);
+	free(acc);
 	mview_free(&v);
 }
 
