@@ -381,7 +381,7 @@ def timed(getppid, n):
     return ru.ru_utime + ru.ru_stime
 
 
-def bench_cost(bpfscript, getppid, n=2000000, cycles=3, rounds=3):
+def bench_cost(bpfscript, getppid, n=2000000, cycles=4, rounds=3):
     """ns of CPU per getppid call: untraced, traced, traced with --metrics (no scrape), traced with
     --metrics scraped ten times a second; the configurations interleaved, the best of each."""
     def measure(metrics, scrape):
@@ -405,9 +405,11 @@ def bench_cost(bpfscript, getppid, n=2000000, cycles=3, rounds=3):
         return r * 1e9 / n
     configs = [("none", False), (None, False), ("127.0.0.1:0", False), ("127.0.0.1:0", True)]
     best = [float("inf")] * len(configs)
-    for _ in range(cycles):
-        for i, (m, sc) in enumerate(configs):
-            best[i] = min(best[i], measure(m, sc))
+    for c in range(cycles):
+        order = list(range(len(configs)))
+        order = order[c % len(order):] + order[:c % len(order)]   # each configuration in each place
+        for i in order:
+            best[i] = min(best[i], measure(*configs[i]))
     base = best[0]
     print("bench: getppid %.0f ns of CPU untraced; the probe adds %.0f ns without --metrics, %.0f ns with "
           "--metrics, %.0f ns with --metrics scraped 10/s" % (base, best[1] - base, best[2] - base,
