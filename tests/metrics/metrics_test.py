@@ -46,7 +46,7 @@ class Tracer:
         e.update(env or {})
         cmd = [bpfscript, "-v"] + (["--metrics", metrics] if metrics else []) + args
         self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e, text=True,
-                                  start_new_session=True)
+                                  errors="replace", start_new_session=True)
         self.stderr = []
         self.attached = threading.Event()
         self.t = threading.Thread(target=self._read, daemon=True)
@@ -118,6 +118,7 @@ tracepoint:syscalls:sys_enter_getppid /comm == "COMM"/
 	@_scratch[tid] = 1;
 	@quoted["a\"b\\c\nd"] = count();
 	@by_record[(who=comm, n=1)] = sum(2);
+	@bad_bytes["\xff\x41é"] = count();
 	@dup[ksym(kaddr("vfs_read") + 1)] = count();
 	@dup[ksym(kaddr("vfs_read") + 2)] = count();
 }
@@ -143,6 +144,8 @@ def check_format(bpfscript, targets, scripts):
         "# TYPE bpfscript_values gauge", 'bpfscript_values{stat="count"} 7',
         'bpfscript_quoted_total{key="a\\"b\\\\c\\nd"} 7',
         'bpfscript_by_record{who="%s",n="1"} 14' % W["getppid_comm"],
+        # a byte that is not UTF-8 is the text \xff (its backslash escaped), UTF-8 stays
+        'bpfscript_bad_bytes_total{key="\\\\xffAé"} 7',
         # two keys that print the same are one series, their counts added
         'bpfscript_dup_total{key="vfs_read"} 14',
     ]
@@ -197,6 +200,12 @@ def check_format(bpfscript, targets, scripts):
                        text=True, timeout=60)
     check("format: a bad address is an error, exit 1", r.returncode == 1 and
           "invalid metrics address 'nonsense'" in r.stderr, "%d %s" % (r.returncode, r.stderr))
+
+    # IPv6, in brackets
+    t = Tracer(bpfscript, ["-e", 'tracepoint:syscalls:sys_enter_getppid { @x = count(); }'], metrics="[::1]:0")
+    ok = t.url is not None and t.url.startswith("http://[::1]:")
+    check("format: an IPv6 host", ok and get(t.url)[0] == 200, "\n".join(t.stderr))
+    t.stop()
 
     # the config key and the environment
     port = free_port()
