@@ -10,7 +10,7 @@ _bpfscript_options="-B -c -d -e -f -h -I -k -l -o -p -q -v -V
 --metrics --no-cache --no-warnings --output --pid --quiet --unsafe --usdt-file-activation --verbose --version
 --warnings"
 
-_bpfscript_probe_types="BEGIN END tracepoint: t: rawtracepoint: rt: kprobe: k: kretprobe:
+_bpfscript_probe_types="BEGIN END tracepoint: t: rawtracepoint: rt: self: kprobe: k: kretprobe:
 kr: fentry: f: kfunc: fexit: fr: kretfunc: uprobe: u: uretprobe: ur: usdt: U: profile: p:
 interval: i: software: s: hardware: h: watchpoint: w: iter: it:"
 

@@ -17,6 +17,8 @@ PACKAGES=(
 	valgrind time python3                         # memory checks, bench, runtime test runner
 	util-linux                                    # setpriv, unshare (runtime tests)
 	clang-19 libclang-rt-19-dev                   # the libFuzzer front-end target (CI)
+	dpkg-dev file                                 # cpack -G DEB: dpkg-shlibdeps, ELF detection
+	libc6-dev-arm64-cross linux-libc-dev-arm64-cross   # arch.cross_aarch64: the sources compile for arm64
 	libmicrohttpd-dev                             # --metrics: the HTTP server
 	prometheus                                    # --metrics tests: promtool and a real server
 )

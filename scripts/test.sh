@@ -11,6 +11,11 @@
 #                                     command: LLVM plugin linked statically, by lld-19, in function
 #                                     order) in build-release/, with a sample of runtime tests
 #                                     (the default when CI=true)
+#   BPFSCRIPT_PACKAGE=1 scripts/test.sh  then also the build a distribution makes and its Debian
+#                                     package (scripts/package_test.sh: -DBPFSCRIPT_SHARED_DEPS=ON
+#                                     in build-shared/, a sample of tests, cpack -G DEB, the .deb
+#                                     installed, run from /usr/bin and removed; the default when
+#                                     CI=true). scripts/package_test.sh alone runs only that stage.
 #   BUILD_TYPE=RelWithDebInfo scripts/test.sh
 #   CTEST_ARGS='-L runtime' scripts/test.sh    extra ctest arguments (word-split)
 #
@@ -33,6 +38,10 @@ fi
 RELEASE=${BPFSCRIPT_RELEASE:-}
 if [ -z "$RELEASE" ]; then
 	[ "${CI:-}" = true ] && RELEASE=1 || RELEASE=0
+fi
+PACKAGE=${BPFSCRIPT_PACKAGE:-}
+if [ -z "$PACKAGE" ]; then
+	[ "${CI:-}" = true ] && PACKAGE=1 || PACKAGE=0
 fi
 
 step() { printf '\n==== %s\n' "$*"; }
@@ -94,6 +103,12 @@ if [ "$RELEASE" = 1 ]; then
 	step "ctest build-release (a sample)"
 	ctest --test-dir build-release --output-on-failure --no-tests=error -j "$JOBS" \
 		-R '^(runtime\.(spine_probes|spine_exit|spine_builtins|uprobes|types)|memcheck\..*|cache\..*|cli\.install)$'
+fi
+
+# What a distribution builds (shared libbpf, libelf, zlib, zstd) and the .deb made from it,
+# installed on this machine, run and removed.
+if [ "$PACKAGE" = 1 ]; then
+	scripts/package_test.sh build-shared
 fi
 
 if [ "$ASAN" = 1 ]; then

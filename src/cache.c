@@ -254,6 +254,7 @@ static int put_options(struct buf *b, struct driver *drv)
 	put_str(b, "options");
 	put_u64(b, (uint64_t)drv->prog.set.strlen);
 	put_u64(b, (uint64_t)drv->prog.set.map_keys_max);
+	put_u64(b, (uint64_t)drv->prog.set.stack_keys_max);
 	put_u64(b, (uint64_t)o->cat_bytes_max);
 	put_u64(b, (uint64_t)o->warning_level);
 	put_u64(b, o->unsafe);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <wordexp.h>
+#include <libgen.h>
 #include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
@@ -327,7 +328,8 @@ static void init_settings(struct driver *drv)
 {
 	const struct options *o = drv->opt;
 	drv->prog.set = (struct settings){
-		.strlen = o->strlen, .map_keys_max = o->map_keys_max, .perf_rb_pages = o->perf_rb_pages,
+		.strlen = o->strlen, .map_keys_max = o->map_keys_max,
+		.stack_keys_max = o->stack_keys_max, .perf_rb_pages = o->perf_rb_pages,
 		.stack_mode = o->stack_mode, .unsafe = o->unsafe, .warning_level = o->warning_level,
 		.has_cmd = o->cmd != NULL, .pid = o->pid, .params = o->params, .nparams = o->nparams,
 		.cat_bytes_max = o->cat_bytes_max, .max_probes = o->max_probes, .max_bpf_progs = o->max_bpf_progs,
@@ -539,37 +541,86 @@ static int run(struct driver *drv)
 	return rc;
 }
 
-/* -o FILE. Running as root, the tracer must not be tricked into truncating
- * a file through a symbolic link someone else planted (/tmp/out -> /etc/passwd):
- * a symlink is followed only when it belongs to the user running bpfscript
- * (root's own, /dev/stdout and the like), and it must still be that link once
- * the file is open. The file is truncated only then (O_TRUNC would do it
- * before the check). A regular file or a new one is opened as usual. */
+/* -o FILE. Running as root, the tracer must not be tricked into writing
+ * where someone else chose, whatever fs.protected_symlinks and
+ * fs.protected_regular say:
+ *  - a symbolic link is followed only when it belongs to the user running
+ *    bpfscript (root's own, /dev/stdout and the like) or, in a sticky
+ *    directory, to the directory's owner, and it must still be that link
+ *    once the file is open;
+ *  - in a sticky directory that others can write to (/tmp), an existing
+ *    file is written only when it belongs to that user or to the
+ *    directory's owner (another user's file there may be a trap: a FIFO,
+ *    a file the attacker reads back), checked again on the open file; the
+ *    open does not block there (a FIFO without a reader is an error).
+ * The file is truncated only once it passed (O_TRUNC would do it before
+ * the checks). A new file is created as usual. */
+static bool shared_sticky_dir(const char *path, struct stat *dir)
+{
+	char *copy = xstrdup(path);
+	bool r = stat(dirname(copy), dir) == 0 && (dir->st_mode & S_ISVTX) && (dir->st_mode & (S_IWOTH | S_IWGRP));
+	free(copy);
+	return r;
+}
+
+static void output_refused(const char *path, const char *why, unsigned uid, const char *dir)
+{
+	if (dir)
+		fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s (uid %u) in the sticky directory %s; "
+			"refusing to write to it\n", path, why, uid, dir);
+	else
+		fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s (uid %u); refusing to follow it\n",
+			path, why, uid);
+}
+
 static int open_output(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == ELOOP) {
-		struct stat ls, ls2;
-		if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) && ls.st_uid != geteuid()) {
-			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": it is a symbolic link owned by "
-				"another user (uid %u); refusing to follow it\n", path, (unsigned)ls.st_uid);
-			return -1;
-		}
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-		if (fd >= 0 && (lstat(path, &ls2) < 0 || ls2.st_dev != ls.st_dev || ls2.st_ino != ls.st_ino)) {
-			close(fd);
-			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": it changed while being opened\n",
-				path);
-			return -1;
-		}
+	struct stat dir, ls, st;
+	bool sticky = shared_sticky_dir(path, &dir);
+	uid_t me = geteuid();
+	char *dname = xstrdup(path);
+	const char *dn = dirname(dname);
+	bool exists = lstat(path, &ls) == 0, link = exists && S_ISLNK(ls.st_mode);
+	int fd = -1;
+	if (link && ls.st_uid != me && !(sticky && ls.st_uid == dir.st_uid)) {
+		output_refused(path, "it is a symbolic link owned by another user", (unsigned)ls.st_uid, NULL);
+		goto out;
 	}
-	struct stat st;
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0) {
-		close(fd);
-		fd = -1;
+	if (exists && !link && sticky && ls.st_uid != me && ls.st_uid != dir.st_uid) {
+		output_refused(path, "it belongs to another user", (unsigned)ls.st_uid, dn);
+		goto out;
 	}
-	if (fd < 0)
-		fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s\n", path, strerror(errno));
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (link ? 0 : O_NOFOLLOW) | (sticky ? O_NONBLOCK : 0), 0644);
+	if (fd < 0) {
+		if (errno == ELOOP)   /* a link put there since the lstat */
+			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": it changed while being opened\n", path);
+		else
+			fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s\n", path, strerror(errno));
+		goto out;
+	}
+	struct stat ls2;
+	if (link && (lstat(path, &ls2) < 0 || ls2.st_dev != ls.st_dev || ls2.st_ino != ls.st_ino)) {
+		fprintf(stderr, "ERROR: Failed to open output file: \"%s\": it changed while being opened\n", path);
+		goto fail;
+	}
+	if (fstat(fd, &st) < 0)
+		goto fail_errno;
+	if (!link && sticky && st.st_uid != me && st.st_uid != dir.st_uid) {
+		output_refused(path, "it belongs to another user", (unsigned)st.st_uid, dn);
+		goto fail;
+	}
+	if (sticky && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		goto fail_errno;
+	if (S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
+		goto fail_errno;
+	goto out;
+fail_errno:
+	fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s\n", path, strerror(errno));
+fail:
+	close(fd);
+	fd = -1;
+out:
+	free(dname);
 	return fd;
 }
 

@@ -47,6 +47,7 @@ struct options {
 	bool ir_only;             /* stop once the LLVM IR is built and verified (the front-end fuzzer) */
 	int strlen;               /* BPFTRACE_STRLEN */
 	int map_keys_max;         /* BPFTRACE_MAP_KEYS_MAX */
+	int stack_keys_max;       /* BPFTRACE_MAX_STACK_KEYS */
 	int perf_rb_pages;        /* BPFTRACE_PERF_RB_PAGES: output ring pages per CPU */
 	int max_probes;           /* BPFTRACE_MAX_PROBES */
 	int max_bpf_progs;        /* BPFTRACE_MAX_BPF_PROGS */

@@ -209,6 +209,24 @@ static bool try_uprobe(bool ret)
 	return perf_attach(BPF_PROG_TYPE_KPROBE, &a, getpid(), -1);
 }
 
+/* A uprobe_multi link on info_uprobe_target, filtered to this process. */
+static bool try_uprobe_multi(void)
+{
+	char path[4096];
+	uint64_t off;
+	struct prog p = { .type = BPF_PROG_TYPE_KPROBE, .eat = (enum bpf_attach_type)BPFSYS_TRACE_UPROBE_MULTI };
+	if (!self_offset(path, sizeof(path), &off))
+		return false;
+	int prog = load_trivial(&p);
+	if (prog < 0)
+		return false;
+	int link = bpfsys_uprobe_multi(prog, path, &off, NULL, NULL, 1, 0, (uint32_t)getpid());
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return link >= 0;
+}
+
 static bool try_tracepoint(void)
 {
 	char err[256];
@@ -438,6 +456,7 @@ int info_print(FILE *out)
 	fprintf(out, "  kprobe_multi: %s\n", yesno(try_kprobe_multi()));
 	fprintf(out, "  uprobe: %s\n", yesno(uprobe));
 	fprintf(out, "  uretprobe: %s\n", yesno(try_uprobe(true)));
+	fprintf(out, "  uprobe_multi: %s\n", yesno(try_uprobe_multi()));
 	fprintf(out, "  usdt: %s\n", yesno(uprobe));
 	fprintf(out, "  tracepoint: %s\n", yesno(try_tracepoint()));
 	fprintf(out, "  rawtracepoint: %s\n", yesno(try_raw_tracepoint()));

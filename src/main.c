@@ -23,6 +23,7 @@
 #include "info.h"
 #include "sys/tracefs.h"
 #include "sys/usyms.h"
+#include "runtime/stacks.h"
 
 static const char usage_text[] =
 	"USAGE:\n"
@@ -71,6 +72,7 @@ static const char usage_text[] =
 	"    BPFTRACE_MAX_STRLEN         [default: 64] bytes per str() (0.17: BPFTRACE_STRLEN)\n"
 	"    BPFTRACE_CPP_DEMANGLE       [default: 1] demangle C++ symbols (0.17: BPFTRACE_NO_CPP_DEMANGLE)\n"
 	"    BPFTRACE_MAX_MAP_KEYS       [default: 4096] max keys in a map (0.17: BPFTRACE_MAP_KEYS_MAX)\n"
+	"    BPFTRACE_MAX_STACK_KEYS     [default: 131072] distinct stacks kept per kstack/ustack map\n"
 	"    BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU to allocate for the output ring buffer\n"
 	"    BPFTRACE_MAX_CAT_BYTES      [default: 10k] maximum bytes read by cat builtin (0.17: BPFTRACE_CAT_BYTES_MAX)\n"
 	"    BPFTRACE_MAX_PROBES         [default: 1024] max number of probes\n"
@@ -229,6 +231,7 @@ static void read_env(struct options *o)
 {
 	o->strlen = env_uint("MAX_STRLEN|STRLEN", 64, 1024, ".");
 	o->map_keys_max = env_uint("MAX_MAP_KEYS|MAP_KEYS_MAX", 4096, 1 << 24, ".");
+	o->stack_keys_max = env_uint("MAX_STACK_KEYS", STACK_KEYS_DEFAULT, 1 << 24, ".");
 	o->perf_rb_pages = env_uint("PERF_RB_PAGES", 64, 1 << 16, ".");
 	o->max_probes = env_uint("MAX_PROBES", 1024, 1 << 20, ".");
 	o->max_bpf_progs = env_uint("MAX_BPF_PROGS", 1024, 1 << 20, ".");

@@ -18,6 +18,7 @@
 #
 # Test targets for the runtime suite, built into tests/targets with their own flags:
 #   stack_target [N] [MS]   nested functions with frame pointers (stack tests)
+#   stack_depths N [MS]     N getppid calls from N distinct stacks (recursion depths 1..N)
 #   watch_target [N] [--hw] writes a known global N times (watchpoint tests); static,
 #                           no PIE, so that `nm` gives its address in advance
 
@@ -30,11 +31,15 @@ check_c_source_compiles("int main(void) { return 0; }" BPFSCRIPT_KERNEL_PROBES_S
 unset(CMAKE_REQUIRED_LINK_OPTIONS)
 
 add_executable(rt_stack_target ${CMAKE_CURRENT_SOURCE_DIR}/targets/stack_target.c)
+add_executable(rt_stack_depths ${CMAKE_CURRENT_SOURCE_DIR}/targets/stack_depths.c)
 add_executable(rt_watch_target ${CMAKE_CURRENT_SOURCE_DIR}/targets/watch_target.c)
 # The targets' own flags replace the directory's (no sanitizers, no -O2: the stack
 # target's frames must stay as written).
 set_target_properties(rt_stack_target PROPERTIES
   OUTPUT_NAME stack_target RUNTIME_OUTPUT_DIRECTORY ${KERNEL_PROBES_TARGET_DIR}
+  COMPILE_OPTIONS "-O0;-fno-omit-frame-pointer;-fno-inline;-Wall" LINK_OPTIONS "")
+set_target_properties(rt_stack_depths PROPERTIES
+  OUTPUT_NAME stack_depths RUNTIME_OUTPUT_DIRECTORY ${KERNEL_PROBES_TARGET_DIR}
   COMPILE_OPTIONS "-O0;-fno-omit-frame-pointer;-fno-inline;-Wall" LINK_OPTIONS "")
 set_target_properties(rt_watch_target PROPERTIES
   OUTPUT_NAME watch_target RUNTIME_OUTPUT_DIRECTORY ${KERNEL_PROBES_TARGET_DIR}

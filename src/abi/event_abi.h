@@ -88,7 +88,16 @@ struct agg_avg {
  * G_PID: the -p pid (a global, not a constant, so that the compiled-object
  * cache serves every pid with one object).
  * G_EXIT: exit(code) was called: 1 << 32 | (uint32_t)code. Its event says so
- * at once; this says it when the event found the output ring full. */
-enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_PID, G_EXIT, G_NGLOBALS };
+ * at once; this says it when the event found the output ring full.
+ * G_STACK_LOST: kstack/ustack captures that failed (bpf_get_stackid < 0,
+ * except -EFAULT: no stack of that kind, e.g. kstack of a task in user
+ * mode); G_STACK_ERR: the last such error, a positive errno.
+ * G_LOOP_CUT: range loops (for $i : a..b) cut short at BPF_LOOP_MAX
+ * iterations, the most one bpf_loop runs; a range known at compile time
+ * to be longer is an error instead. */
+enum cg_global { G_START_NS, G_CPID, G_LOST, G_MAP_FULL, G_PID, G_EXIT, G_STACK_LOST, G_STACK_ERR,
+		 G_LOOP_CUT, G_NGLOBALS };
+
+#define BPF_LOOP_MAX (1 << 23)   /* the kernel's BPF_MAX_LOOPS */
 
 #endif

@@ -62,7 +62,9 @@ struct rt_links {
 void rt_links_add(struct rt_links *l, int fd);
 void rt_links_close(struct rt_links *l);   /* closes all, frees storage */
 
-enum probe_special { PS_NONE, PS_BEGIN, PS_END };
+/* BEGIN, END and self:signal run through BPF_PROG_TEST_RUN, in bpfscript's
+ * own context: at start, at the end, when bpfscript receives the signal. */
+enum probe_special { PS_NONE, PS_BEGIN, PS_END, PS_SIGNAL };
 
 /* Every hook learns which type it serves: expand, list and list_pid are
  * passed the descriptor (pt), the others find it as ap->pt. One hook can
@@ -112,8 +114,14 @@ struct probe_type {
 	bool (*load_error)(const struct attach_point *ap, int err, const char *log, char *msg,
 			   size_t len);
 	bool prog_per_ap;
+	/* ctx_per_ap: the context builtins are decoded per attach point (USDT's
+	 * argN, from each site's argument specs): a probe whose body uses one
+	 * gets a program per attach point, one that uses none a program for all
+	 * its attach points of this type (so attach_multi can take them all). */
+	bool ctx_per_ap;
 	/* attach_multi attaches all naps attach points a program serves at
-	 * once, with one link (kprobe_multi); returns 1 when it did, 0 when
+	 * once, with one link (kprobe_multi) or one per file (uprobe_multi),
+	 * each attach point's id as its BPF cookie; returns 1 when it did, 0 when
 	 * they are to be attached one by one with attach, -1 with one line in
 	 * err. load_opts sees the same attach points, so both agree on how. */
 	int (*attach_multi)(const struct probe_env *env, struct attach_point *const *aps, int naps,

@@ -26,6 +26,7 @@ enum missing_probes { MISSING_ERROR, MISSING_WARN, MISSING_IGNORE };
 struct settings {
 	int strlen;               /* BPFTRACE_STRLEN, config max_strlen */
 	int map_keys_max;         /* BPFTRACE_MAP_KEYS_MAX, config max_map_keys */
+	int stack_keys_max;       /* BPFTRACE_MAX_STACK_KEYS, config max_stack_keys: stacks per stack map */
 	int perf_rb_pages;        /* BPFTRACE_PERF_RB_PAGES, config perf_rb_pages */
 	int stack_mode;           /* enum stack_mode, -1 unset (BPFTRACE_STACK_MODE, config) */
 	int cat_bytes_max;        /* cat(): bytes printed at most (config max_cat_bytes) */

@@ -117,14 +117,34 @@ static LLVMValueRef emit_stack(struct cg *cg, struct node *n)
 {
 	bool user = n->type->kind == TY_USTACK;
 	int limit = n->type->nelem;
-	int max = cg->prog->set.map_keys_max > 0 ? cg->prog->set.map_keys_max : 4096;
+	int max = cg->prog->set.stack_keys_max > 0 ? cg->prog->set.stack_keys_max : STACK_KEYS_DEFAULT;
+	uint64_t need, avail;
+	if (stack_map_too_big(cg->rt, limit, max, &need, &avail)) {
+		cg_error(cg, n, "the stack trace map for %d frames and %d stacks needs about %llu MB of kernel "
+			 "memory, more than half the %llu MB available (lower BPFTRACE_MAX_STACK_KEYS or config "
+			 "max_stack_keys)", limit, max, (unsigned long long)(need >> 20),
+			 (unsigned long long)(avail >> 20));
+		return cg_i64(cg, 0);
+	}
 	int fd = stack_map_fd(cg->rt, limit, max);
 	if (fd < 0) {
-		cg_error(cg, n, "cannot create the stack trace map for %d frames: %s", limit, strerror(errno));
+		cg_error(cg, n, "cannot create the stack trace map for %d frames and %d stacks: %s (lower "
+			 "BPFTRACE_MAX_STACK_KEYS or config max_stack_keys)", limit, max, strerror(errno));
 		return cg_i64(cg, 0);
 	}
 	LLVMValueRef args[] = { cg->ctxarg, cg_map_fd(cg, fd), cg_i64(cg, user ? BPF_F_USER_STACK : 0) };
 	LLVMValueRef id = cg_helper(cg, BPF_FUNC_get_stackid, cg->i64, args, 3);
+	/* a failed capture (other than -EFAULT: no stack of that kind here) is
+	 * counted for the report at exit; the value keeps the error */
+	LLVMValueRef failed = LLVMBuildAnd(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, id, cg_i64(cg, 0), ""),
+					   LLVMBuildICmp(cg->b, LLVMIntNE, id, cg_i64(cg, -EFAULT), ""), "");
+	LLVMBasicBlockRef lost = cg_block(cg, "stack_lost"), got = cg_block(cg, "stack_done");
+	LLVMBuildCondBr(cg->b, failed, lost, got);
+	LLVMPositionBuilderAtEnd(cg->b, lost);
+	cg_global_add(cg, G_STACK_LOST, cg_i64(cg, 1));
+	cg_global_set(cg, G_STACK_ERR, LLVMBuildNeg(cg->b, id, ""));
+	LLVMBuildBr(cg->b, got);
+	LLVMPositionBuilderAtEnd(cg->b, got);
 	LLVMValueRef v = LLVMBuildAnd(cg->b, id, cg_i64(cg, 0xffffffff), "stackid");
 	if (!user)
 		return v;

@@ -13,6 +13,7 @@
 #include "ast/probe.h"
 #include "sys/ksyms.h"
 #include "sys/usyms.h"
+#include "util/arch.h"
 
 void stack_note_pid(struct cg *cg, LLVMValueRef pid);   /* stack.c */
 
@@ -122,16 +123,8 @@ static int check_uaddr(struct sema *s, struct node *n)
 	return 0;
 }
 
-/* reg("name"): the x86-64 table (per-architecture by nature): struct
- * pt_regs in bpftrace's register names, 8 bytes each */
-#ifndef __x86_64__
-#error "reg(): only the x86-64 struct pt_regs is known (src/builtins/symbols.c)"
-#endif
-static const char *const x86_regs[] = {
-	"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
-	"cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss",
-};
-
+/* reg("name"): struct pt_regs in bpftrace's register names, 8 bytes each,
+ * of bpfscript's architecture (util/arch.h) */
 static int check_reg(struct sema *s, struct node *n)
 {
 	struct attach_point *ap = sema_ap(s);
@@ -150,14 +143,14 @@ static int check_reg(struct sema *s, struct node *n)
 		return -1;
 	}
 	a->type = type_str(sema_arena(s), (int)a->ival + 1);
-	for (size_t i = 0; i < sizeof(x86_regs) / sizeof(x86_regs[0]); i++) {
-		if (!strcmp(a->str, x86_regs[i])) {
-			n->ival = (int64_t)(8 * i);
-			n->type = type_int(8, false);
-			return 0;
-		}
+	const struct arch *arch = arch_host();
+	int off = arch_reg_offset(arch, a->str);
+	if (off >= 0) {
+		n->ival = off;
+		n->type = type_int(8, false);
+		return 0;
 	}
-	sema_error(s, n->loc, "'%s' is not a valid register on this architecture (x86_64)", a->str);
+	sema_error(s, n->loc, "'%s' is not a valid register on this architecture (%s)", a->str, arch->name);
 	return -1;
 }
 

@@ -35,6 +35,7 @@
 #include "probes/kernel.h"
 #include "sys/btf.h"
 #include "sys/ksyms.h"
+#include "util/arch.h"
 
 #define NAME_STR 64            /* signal_name / syscall_name: string[64] */
 #define PROBETYPE_STR 16       /* the longest probe type name, NUL included */
@@ -395,20 +396,18 @@ static int check_usermode(struct sema *s, struct node *n)
 }
 
 /* Decided per program unit (one probe type each), as a probe may list
- * attach points of several types. x86-64 only (per-architecture by nature):
- * (regs->cs & 3) == 3, cs being the 18th u64 of struct pt_regs. */
-#ifndef __x86_64__
-#error "usermode: only the x86-64 struct pt_regs is known (src/builtins/task.c)"
-#endif
+ * attach points of several types. From struct pt_regs (util/arch.h): on
+ * x86-64 (cs & 3) == 3, on arm64 (pstate & PSR_MODE_MASK) == PSR_MODE_EL0t. */
 static LLVMValueRef emit_usermode(struct cg *cg, struct node *n)
 {
 	(void)n;
 	const struct probe_type *pt = cg->unit->aps[0]->pt;
 	if (pt->prog_type != BPF_PROG_TYPE_KPROBE && pt->prog_type != BPF_PROG_TYPE_PERF_EVENT)
 		return cg_i64(cg, pt->special != PS_NONE);
-	LLVMValueRef cs = cg_load_int(cg, cg_gep(cg, cg->ctxarg, 17 * 8), 8, false);
-	LLVMValueRef user = LLVMBuildICmp(cg->b, LLVMIntEQ, LLVMBuildAnd(cg->b, cs, cg_i64(cg, 3), ""),
-					  cg_i64(cg, 3), "usermode");
+	const struct arch_regs *r = &arch_host()->regs;
+	LLVMValueRef w = cg_load_int(cg, cg_gep(cg, cg->ctxarg, r->user), 8, false);
+	LLVMValueRef user = LLVMBuildICmp(cg->b, LLVMIntEQ, LLVMBuildAnd(cg->b, w, cg_i64(cg, (int64_t)r->user_mask), ""),
+					  cg_i64(cg, (int64_t)r->user_value), "usermode");
 	return LLVMBuildZExt(cg->b, user, cg->i64, "");
 }
 
@@ -428,10 +427,7 @@ static LLVMValueRef emit_username(struct cg *cg, struct node *n)
 
 /* ---- signal_name(n), syscall_name(n) ----------------------------------- */
 
-/* syscall_names is the x86-64 table (per-architecture by nature) */
-#ifndef __x86_64__
-#error "syscall_name(): only the x86-64 system call numbers are known (src/builtins/task_names.h)"
-#endif
+/* signal_names; the system call names are the architecture's (util/arch.h) */
 #include "builtins/task_names.h"
 
 static int check_name_of(struct sema *s, struct node *n)
@@ -483,8 +479,8 @@ static void emit_signal_name(struct cg *cg, struct node *n, LLVMValueRef dst)
 
 static void emit_syscall_name(struct cg *cg, struct node *n, LLVMValueRef dst)
 {
-	emit_table(cg, n, dst, syscall_names, (int)(sizeof(syscall_names) / sizeof(syscall_names[0])),
-		   "Unknown syscall");
+	const struct arch *arch = arch_host();
+	emit_table(cg, n, dst, arch->syscalls, arch->nsyscalls, "Unknown syscall");
 }
 
 /* ---- percpu_kaddr(name[, cpu]) ------------------------------------------ */

@@ -429,6 +429,12 @@ void cg_global_set(struct cg *cg, enum cg_global g, LLVMValueRef v)
 	cg_store_i64(cg, cg_gep(cg, globals_ptr(cg), 8 * g), v);
 }
 
+void cg_global_add(struct cg *cg, enum cg_global g, LLVMValueRef v)
+{
+	LLVMBuildAtomicRMW(cg->b, LLVMAtomicRMWBinOpAdd, cg_gep(cg, globals_ptr(cg), 8 * g), v,
+			   LLVMAtomicOrderingMonotonic, 0);
+}
+
 /* ---- events ------------------------------------------------------------ */
 
 /* output: the event carries output, counted as lost when the ring is full,

@@ -133,6 +133,7 @@ LLVMValueRef cg_probe_read(struct cg *cg, LLVMValueRef dst, int size, LLVMValueR
 LLVMValueRef cg_probe_read_str(struct cg *cg, LLVMValueRef dst, int size, LLVMValueRef src, enum addrspace as);
 LLVMValueRef cg_global(struct cg *cg, enum cg_global g);   /* i64 */
 void cg_global_set(struct cg *cg, enum cg_global g, LLVMValueRef v);   /* i64 */
+void cg_global_add(struct cg *cg, enum cg_global g, LLVMValueRef v);   /* atomic, i64 */
 
 /* Maps: the key buffer for an N_MAP node (scalar maps: a zero u64),
  * padded with `extra` bytes (hist bucket). */

@@ -20,14 +20,17 @@
 #include "codegen/cg.h"
 #include "codegen/cg_int.h"
 #include "sema/builtin.h"
+#include "abi/event_abi.h"
 
 #define CTX_PROBE 0
 #define CTX_RETFLAG 1
 #define CTX_START 2
 #define CTX_CAPS 3
 
-/* bpf_loop handles at most this many iterations (BPF_MAX_LOOPS). */
-#define MAX_LOOPS (1 << 23)
+/* bpf_loop handles at most this many iterations (BPF_MAX_LOOPS): a longer
+ * range runs that many and is counted in G_LOOP_CUT (reported at exit); sema
+ * refuses a constant range that long. */
+#define MAX_LOOPS BPF_LOOP_MAX
 
 static LLVMValueRef ctx_slot(struct cg *cg, LLVMValueRef cctx, int i)
 {
@@ -172,7 +175,7 @@ void cg_for(struct cg *cg, struct node *n)
 	struct for_sem *fs = n->sem;
 	struct node *it = n->b;
 	bool range = it->kind == N_RANGE;
-	LLVMValueRef start = NULL, count = NULL;
+	LLVMValueRef start = NULL, count = NULL, range_big = NULL;
 	if (range) {
 		struct type *t = it->type;
 		start = cg_conv(cg, cg_expr(cg, it->a), it->a->type, t);
@@ -180,6 +183,7 @@ void cg_for(struct cg *cg, struct node *n)
 		LLVMValueRef more = LLVMBuildICmp(cg->b, t->is_signed ? LLVMIntSGT : LLVMIntUGT, end, start, "");
 		count = LLVMBuildSelect(cg->b, more, LLVMBuildSub(cg->b, end, start, ""), cg_i64(cg, 0), "");
 		LLVMValueRef big = LLVMBuildICmp(cg->b, LLVMIntUGT, count, cg_i64(cg, MAX_LOOPS), "");
+		range_big = big;
 		count = LLVMBuildSelect(cg->b, big, cg_i64(cg, MAX_LOOPS), count, "nr_loops");
 	}
 	int ncap = fs->captures.n;
@@ -198,7 +202,14 @@ void cg_for(struct cg *cg, struct node *n)
 		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, count, cg_i64(cg, 0), ""), call, after);
 		LLVMPositionBuilderAtEnd(cg->b, call);
 		LLVMValueRef args[] = { count, fn, cctx, cg_i64(cg, 0) };
-		cg_helper(cg, BPF_FUNC_loop, cg->i64, args, 4);
+		LLVMValueRef ran = cg_helper(cg, BPF_FUNC_loop, cg->i64, args, 4);
+		/* cut short: the range was longer and every allowed iteration ran
+		 * (a break before the limit is no cut) */
+		LLVMValueRef all = LLVMBuildICmp(cg->b, LLVMIntEQ, ran, cg_i64(cg, MAX_LOOPS), "");
+		LLVMBasicBlockRef cut = cg_block(cg, "for_cut");
+		LLVMBuildCondBr(cg->b, LLVMBuildAnd(cg->b, all, range_big, ""), cut, after);
+		LLVMPositionBuilderAtEnd(cg->b, cut);
+		cg_global_add(cg, G_LOOP_CUT, cg_i64(cg, 1));
 		LLVMBuildBr(cg->b, after);
 		LLVMPositionBuilderAtEnd(cg->b, after);
 	} else {

@@ -72,7 +72,16 @@ static int try_load(const char *path, char *why, size_t whylen)
 	return 0;
 }
 
-static const char *const where[] = { "%s/libbpfscript-llvm.so", "%s/../lib/bpfscript/libbpfscript-llvm.so" };
+/* Where the plugin is, relative to the executable's directory: beside it
+ * (the build tree), then where `cmake --install` puts it,
+ * BPFSCRIPT_PLUGIN_RELDIR being CMAKE_INSTALL_LIBDIR/bpfscript relative to
+ * CMAKE_INSTALL_BINDIR (CMakeLists.txt): ../lib/bpfscript for the default
+ * prefix, ../lib/x86_64-linux-gnu/bpfscript for Debian's /usr. Relative, so
+ * an install tree copied elsewhere still finds its own plugin. */
+#ifndef BPFSCRIPT_PLUGIN_RELDIR
+#error "BPFSCRIPT_PLUGIN_RELDIR: the plugin's install directory relative to the binary's (CMakeLists.txt)"
+#endif
+static const char *const where[] = { "%s/libbpfscript-llvm.so", "%s/" BPFSCRIPT_PLUGIN_RELDIR "/libbpfscript-llvm.so" };
 
 /* The running executable's directory into dir; -1 if /proc/self/exe is unreadable. */
 static int exe_dir(char *dir, size_t len)
@@ -121,7 +130,7 @@ static int do_load(struct diag *d, bool verbose)
 	if (why[0])
 		diag_plain(d, "cannot load the code generator: %s", why);
 	else
-		diag_plain(d, "cannot load the code generator: no libbpfscript-llvm.so in %s or %s/../lib/bpfscript",
+		diag_plain(d, "cannot load the code generator: no libbpfscript-llvm.so in %s or %s/" BPFSCRIPT_PLUGIN_RELDIR,
 			   exe, exe);
 	return -1;
 }

@@ -1,7 +1,8 @@
 /* plugin.h - where LLVM comes from.
  *
  * In the default build LLVM is not part of the bpfscript executable: it
- * lives in libbpfscript-llvm.so beside it (or in ../lib/bpfscript/), and
+ * lives in libbpfscript-llvm.so beside it (or, installed, in the libdir's
+ * bpfscript/ directory, found relative to the binary: plugin.c), and
  * every LLVM-C call of the code generator goes through a stub that jumps
  * through a table (gen/llvm_stubs.c, made by cmake/llvm_stubs.cmake).
  * cg_plugin_load() dlopen()s the plugin and fills the table; it must run

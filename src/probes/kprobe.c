@@ -6,9 +6,9 @@
  * skip the functions on the kprobe blacklist (bpftrace 0.18) and, for
  * kretprobe, those bpftrace bans because a return probe on them may lock up
  * the machine. Programs are BPF_PROG_TYPE_KPROBE; the context is struct
- * pt_regs, so arg0..arg5 are the x86-64 argument registers, retval is ax
- * and func the traced function's address (bpf_get_func_ip), printed as
- * its symbol.
+ * pt_regs, so argN are the argument registers (x86-64: arg0..arg5, retval
+ * ax; arm64: arg0..arg7, retval x0; util/arch.h) and func the traced
+ * function's address (bpf_get_func_ip), printed as its symbol.
  *
  * A program serving wildcard matches (or several functions) attaches with
  * one kprobe_multi link to all of them where the kernel has kprobe_multi
@@ -37,17 +37,14 @@
 #include "probes/kernel.h"
 #include "sys/btf.h"
 #include "sys/tracefs.h"
+#include "util/arch.h"
 
 extern const struct probe_type probe_kprobe, probe_kretprobe;
 
-/* The x86-64 table (per-architecture by nature): struct pt_regs offsets
- * of the return value, the stack pointer and the SysV argument registers. */
-#ifndef __x86_64__
-#error "kprobe: only the x86-64 struct pt_regs and argument registers are known (src/probes/kprobe.c)"
-#endif
-enum { REG_AX = 80, REG_SP = 152 };
-static const int arg_regs[] = { 112, 104, 96, 88, 72, 64 };   /* di si dx cx r8 r9 */
-#define MAX_ARGS ((int)(sizeof(arg_regs) / sizeof(arg_regs[0])))
+/* argN, retval and sargN come from struct pt_regs: the argument, return
+ * value and stack pointer registers of bpfscript's architecture (util/arch.h) */
+#define REGS (arch_host()->regs)
+#define MAX_ARGS (REGS.nargs)
 
 struct kp {
 	const char *module;    /* NULL when not given */
@@ -275,13 +272,14 @@ static void *kp_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 {
 	int i = probe_arg_index(name, "arg");
 	if (i >= 0 && i < MAX_ARGS)
-		return kctx_load(cg, arg_regs[i], 8, false);
+		return kctx_load(cg, REGS.args[i], 8, false);
 	if (!strcmp(name, "retval"))
-		return kctx_load(cg, REG_AX, 8, false);
+		return kctx_load(cg, REGS.ret, 8, false);
 	if ((i = probe_arg_index(name, "sarg")) >= 0) {
-		/* sargN (0.17): the N-th 8-byte slot above the return address */
-		LLVMValueRef sp = kctx_load(cg, REG_SP, 8, false);
-		LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + 1)), "sarg_addr");
+		/* sargN (0.17): the N-th 8-byte slot of the stack arguments (above
+		 * the return address on x86-64) */
+		LLVMValueRef sp = kctx_load(cg, REGS.sp, 8, false);
+		LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + REGS.sarg0)), "sarg_addr");
 		LLVMValueRef tmp = cg_alloca(cg, 8, "sarg");
 		cg_memset0(cg, tmp, 8);
 		cg_probe_read(cg, tmp, 8, addr, AS_KERNEL);
@@ -298,7 +296,7 @@ static void *kp_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 static const char *kp_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name)
 {
 	if (ap && ap->pt == &probe_kprobe && probe_arg_index(name, "arg") >= MAX_ARGS)
-		return arena_printf(a, "x86_64 doesn't support %s", name);
+		return arena_printf(a, "%s doesn't support %s", arch_host()->name, name);
 	return NULL;
 }
 

@@ -9,10 +9,16 @@
  *
  * Functions are the FUNC and IFUNC symbols of .symtab and .dynsym (one per
  * name). Each matching function is one attach point; its uprobe goes on the
- * instruction's file offset through the perf uprobe PMU (uprobe_pmu_attach,
- * shared with usdt.c), pid-targeted with -p/-c, system-wide otherwise.
+ * instruction's file offset, pid-targeted with -p/-c, system-wide otherwise.
+ * Where the kernel has uprobe_multi links (uprobe_multi_ok), the attach
+ * points of one program are attached with one link per file, each with its
+ * id as its BPF cookie (uprobe_attach_multi, shared with usdt.c): one
+ * syscall to attach and one to detach, where a perf uprobe costs ~100 ms to
+ * attach and detach on the development VM. Otherwise each is a perf uprobe
+ * of its own (uprobe_pmu_attach).
  *
- * Context builtins: arg0..arg5 (the x86-64 argument registers) and sargN
+ * Context builtins: arg0..arg5 (x86-64's argument registers; arg0..arg7 on
+ * arm64: util/arch.h) and sargN
  * (stack arguments, read from the user stack) on uprobes, retval on
  * uretprobes, and func on both. func is a TY_FUNC: the attach point's id,
  * printed as the probed function's name (bpftrace prints the usym of the
@@ -31,12 +37,15 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include "codegen/cg.h"
+#include "sys/bpfsys.h"
 #include "sys/demangle.h"
 #include "sys/udwarf.h"
+#include "util/arch.h"
 
 extern const struct probe_type probe_uprobe, probe_uretprobe, probe_usdt;
 
-const int uprobe_arg_regs[6] = { 112, 104, 96, 88, 72, 64 };
+/* argN, retval and sargN come from struct pt_regs (util/arch.h) */
+#define REGS (arch_host()->regs)
 
 /* ---- target files --------------------------------------------------------- */
 
@@ -209,6 +218,211 @@ int uprobe_pmu_attach(const struct probe_env *env, struct attach_point *ap, int 
 	 * installs the breakpoint in that mm alone, and follows exec). */
 	pid_t pid = env->pid > 0 ? env->pid : -1;
 	return probe_perf_attach(ap, &attr, pid, pid > 0 ? -1 : 0, prog_fd, links, err, errlen) < 0 ? -1 : 0;
+}
+
+/* ---- uprobe_multi: one link per file ------------------------------------------ */
+
+bool uprobe_multi_ok(const char **why)
+{
+	static int known = -1;
+	static char reason[160];
+	const char *env = getenv("BPFSCRIPT_UPROBE_MULTI");
+	if (env && (!strcmp(env, "0") || !strcmp(env, "1"))) {
+		if (why)
+			*why = "turned off by BPFSCRIPT_UPROBE_MULTI=0";
+		return env[0] == '1';
+	}
+	if (known < 0) {
+		/* As libbpf finds out: a uprobe_multi program loads, a link on
+		 * "/" (no regular file) gets as far as the path (EBADF), and one
+		 * with pid -1 is refused (EINVAL) by kernels that filter by
+		 * process; the first ones (6.6 to 6.9) filtered -p by thread. */
+		const struct bpf_insn insns[] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = (enum bpf_attach_type)BPFSYS_TRACE_UPROBE_MULTI);
+		int prog = bpfsys_prog_load(BPF_PROG_TYPE_KPROBE, "umulti_probe", insns, 2, &lo);
+		known = 0;
+		if (prog < 0) {
+			snprintf(reason, sizeof(reason), "the kernel loads no uprobe_multi program (%s)", strerror(errno));
+		} else {
+			uint64_t off = 0;
+			int link = bpfsys_uprobe_multi(prog, "/", &off, NULL, NULL, 1, 0, 0), e = errno;
+			if (link >= 0)
+				close(link);
+			if (link >= 0 || e != EBADF) {
+				snprintf(reason, sizeof(reason), "the kernel has no uprobe_multi links (%s)", strerror(e));
+			} else {
+				link = bpfsys_uprobe_multi(prog, "/", &off, NULL, NULL, 1, 0, (uint32_t)-1);
+				e = errno;
+				if (link >= 0)
+					close(link);
+				known = link < 0 && e == EINVAL;
+				if (!known)
+					snprintf(reason, sizeof(reason),
+						 "the kernel's uprobe_multi links filter a pid by thread, not by process");
+			}
+			close(prog);
+		}
+	}
+	if (!known && why)
+		*why = reason;
+	return known == 1;
+}
+
+int uprobe_load_opts(const struct probe_env *env, struct attach_point *const *aps, int naps,
+		     struct bpf_prog_load_opts *o, char *err, size_t errlen)
+{
+	if (uprobe_multi_ok(NULL))
+		o->expected_attach_type = (enum bpf_attach_type)BPFSYS_TRACE_UPROBE_MULTI;
+	return 0;
+}
+
+/* "uprobe:/bin/bash:readline and 3 other probes" */
+static const char *group_name(char *buf, size_t len, const struct attach_point *ap, int n)
+{
+	if (n == 1)
+		return ap->name;
+	snprintf(buf, len, "%s and %d other probe%s", ap->name, n - 1, n == 2 ? "" : "s");
+	return buf;
+}
+
+/* The attach points of one program in one file: one link. */
+struct ugroup {
+	const char *path;
+	uint64_t *offs, *refs, *cookies;
+	int *who;               /* index in aps of each offset */
+	int n;
+	bool anyref;
+	uint32_t flags, pid;
+};
+
+/* A link of the group's offsets [lo, hi). */
+static int group_link(int prog_fd, const struct ugroup *g, int lo, int hi)
+{
+	return bpfsys_uprobe_multi(prog_fd, g->path, g->offs + lo, g->anyref ? g->refs + lo : NULL, g->cookies + lo,
+				   (uint32_t)(hi - lo), g->flags, g->pid);
+}
+
+/* The kernel's ENOTSUPP (524, no errno name in user space): an instruction
+ * it cannot put a uprobe on, such as a lock-prefixed one. */
+#define UPROBE_ENOTSUPP 524
+
+/* Which offset of a group whose link the kernel refused with ENOTSUPP it
+ * refuses, bisecting with links of halves (a refused link costs nothing, a
+ * created one a grace period on close: about a second for 7,000 offsets,
+ * on this error only). -1 when no single one is refused. */
+static int refused_offset(int prog_fd, const struct ugroup *g)
+{
+	int lo = 0, hi = g->n;   /* a refused offset is in [lo, hi) */
+	while (hi - lo > 1) {
+		int mid = lo + (hi - lo) / 2, fd = group_link(prog_fd, g, lo, mid);
+		if (fd < 0 && errno == UPROBE_ENOTSUPP) {
+			hi = mid;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		lo = mid;
+	}
+	int fd = group_link(prog_fd, g, lo, lo + 1);
+	if (fd >= 0) {
+		close(fd);
+		return -1;
+	}
+	return errno == UPROBE_ENOTSUPP ? lo : -1;
+}
+
+static void link_error(const struct ugroup *g, struct attach_point *const *aps, int prog_fd, int e, char *err,
+		       size_t errlen)
+{
+	char name[PATH_MAX + 64];
+	const char *what = group_name(name, sizeof(name), aps[g->who[0]], g->n);
+	int k;
+	if (g->pid && e == ESRCH)
+		snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: no process %d", what, (int)g->pid);
+	else if (e == UPROBE_ENOTSUPP && (k = g->n == 1 ? 0 : refused_offset(prog_fd, g)) >= 0)
+		snprintf(err, errlen, "Error attaching probe: %s: the kernel cannot put a uprobe on the instruction at file offset 0x%llx (ENOTSUPP)",
+			 aps[g->who[k]]->name, (unsigned long long)g->offs[k]);
+	else
+		snprintf(err, errlen, "Error attaching probe: %s: uprobe_multi link: %s", what,
+			 e == UPROBE_ENOTSUPP ? "not supported by the kernel (ENOTSUPP)" : strerror(e));
+}
+
+/* The process (thread group) of thread pid: a uprobe_multi link filters by
+ * process and wants its id, where -p may name any of its threads (a perf
+ * uprobe of a thread fires in its whole process too: the kernel filters
+ * perf uprobes by mm). pid itself when /proc does not say. */
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	pid_t tgid = pid;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Tgid:", 5)) {
+			tgid = (pid_t)atoi(line + 5);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return tgid > 0 ? tgid : pid;
+}
+
+int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const *aps, int naps, int prog_fd,
+			struct rt_links *links, char *err, size_t errlen)
+{
+	const char *why;
+	if (!uprobe_multi_ok(&why)) {
+		static bool told;
+		if (env->verbose && !told)
+			fprintf(stderr, "uprobe_multi: %s: attaching uprobes one by one\n", why);
+		told = true;
+		return 0;
+	}
+	struct ugroup g = { .pid = env->pid > 0 ? (uint32_t)tgid_of(env->pid) : 0 };
+	g.offs = xmalloc(sizeof(*g.offs) * (size_t)naps * 3);
+	g.refs = g.offs + naps;
+	g.cookies = g.refs + naps;
+	g.who = xmalloc(sizeof(*g.who) * (size_t)naps);
+	bool *done = xcalloc((size_t)naps, sizeof(*done));
+	int rc = 1;
+	/* one link per file, its attach points in program order */
+	for (int i = 0; i < naps && rc > 0; i++) {
+		if (done[i])
+			continue;
+		g.path = aps[i]->target;
+		g.n = 0;
+		g.anyref = false;
+		for (int k = i; k < naps; k++) {
+			if (done[k] || strcmp(aps[k]->target, g.path))
+				continue;
+			const struct usite *s = aps[k]->priv;
+			g.offs[g.n] = s->off;
+			g.refs[g.n] = s->ref_ctr;
+			g.cookies[g.n] = (uint64_t)aps[k]->id;
+			g.who[g.n++] = k;
+			g.anyref |= s->ref_ctr != 0;
+			g.flags = s->ret ? BPFSYS_F_UPROBE_MULTI_RETURN : 0;
+			done[k] = true;
+		}
+		int fd = group_link(prog_fd, &g, 0, g.n);
+		if (fd < 0) {
+			link_error(&g, aps, prog_fd, errno, err, errlen);
+			rc = -1;
+			break;
+		}
+		rt_links_add(links, fd);
+		if (env->verbose) {
+			const char *what = aps[i]->pt == &probe_usdt ? "usdt probe" : aps[i]->pt->name;
+			fprintf(stderr, "uprobe_multi link: %d %s%s in %s\n", g.n, what, g.n == 1 ? "" : "s", g.path);
+		}
+	}
+	free(done);
+	free(g.who);
+	free(g.offs);
+	return rc;
 }
 
 /* ---- expansion ------------------------------------------------------------------ */
@@ -616,7 +830,7 @@ static struct type *up_ctx_type(const struct probe_env *env, struct attach_point
 	if (ret)
 		return !strcmp(name, "retval") ? type_int(8, false) : NULL;
 	if ((i = probe_arg_index(name, "arg")) >= 0)
-		return i < 6 ? type_int(8, false) : NULL;
+		return i < REGS.nargs ? type_int(8, false) : NULL;
 	if (probe_arg_index(name, "sarg") >= 0)
 		return type_int(8, false);
 	return NULL;
@@ -634,13 +848,14 @@ static void *up_ctx_emit(struct cg *cg, struct attach_point *ap, const char *nam
 		return cg_helper(cg, BPF_FUNC_get_attach_cookie, cg->i64, args, 1);
 	}
 	if (!strcmp(name, "retval"))
-		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, PTREGS_AX), 8, false);
+		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, REGS.ret), 8, false);
 	if ((i = probe_arg_index(name, "arg")) >= 0)
-		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, uprobe_arg_regs[i]), 8, false);
-	/* sargN: the N-th 8-byte slot above the return address at entry */
+		return cg_load_int(cg, cg_gep(cg, cg->ctxarg, REGS.args[i]), 8, false);
+	/* sargN: the N-th 8-byte slot of the stack arguments at entry (above
+	 * the return address on x86-64) */
 	i = probe_arg_index(name, "sarg");
-	LLVMValueRef sp = cg_load_int(cg, cg_gep(cg, cg->ctxarg, PTREGS_SP), 8, false);
-	LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + 1)), "sarg_addr");
+	LLVMValueRef sp = cg_load_int(cg, cg_gep(cg, cg->ctxarg, REGS.sp), 8, false);
+	LLVMValueRef addr = LLVMBuildAdd(cg->b, sp, cg_i64(cg, 8 * ((int64_t)i + REGS.sarg0)), "sarg_addr");
 	LLVMValueRef tmp = cg_alloca(cg, 8, "sarg");
 	cg_memset0(cg, tmp, 8);
 	cg_probe_read(cg, tmp, 8, addr, AS_USER);
@@ -655,7 +870,7 @@ const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, co
 	int i;
 	if ((i = probe_arg_index(name, "arg")) >= 0) {
 		if (ap && ap->pt == &probe_uprobe)
-			return arena_printf(a, "x86_64 doesn't support %s", name);
+			return arena_printf(a, "%s doesn't support %s", arch_host()->name, name);
 		if (ap && ap->pt == &probe_usdt)
 			return arena_printf(a, "couldn't get argument %d for %s", i,
 					    ap->name + strlen("usdt:"));
@@ -688,6 +903,8 @@ const struct probe_type probe_uprobe = {
 	.ctx_emit = up_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
+	.load_opts = uprobe_load_opts,
+	.attach_multi = uprobe_attach_multi,
 	.user_mem = true,
 };
 
@@ -702,5 +919,7 @@ const struct probe_type probe_uretprobe = {
 	.ctx_emit = up_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
+	.load_opts = uprobe_load_opts,
+	.attach_multi = uprobe_attach_multi,
 	.user_mem = true,
 };

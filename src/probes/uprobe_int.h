@@ -5,7 +5,7 @@
  * Both probe families put a probe on one instruction of a user-space file,
  * named by the file and the instruction's FILE offset (not its virtual
  * address). The program is BPF_PROG_TYPE_KPROBE and its context is the
- * x86-64 struct pt_regs of the traced thread. */
+ * struct pt_regs of the traced thread (util/arch.h). */
 #ifndef BPFSCRIPT_UPROBE_INT_H
 #define BPFSCRIPT_UPROBE_INT_H
 #include <stdbool.h>
@@ -25,13 +25,6 @@ struct usite {
 	bool args_failed;        /* ... and reported missing */
 };
 
-/* The x86-64 table (per-architecture by nature): struct pt_regs offsets;
- * uprobe.c has the SysV argument registers'. */
-#ifndef __x86_64__
-#error "uprobe: only the x86-64 struct pt_regs and argument registers are known (src/probes/uprobe_int.h)"
-#endif
-enum { PTREGS_AX = 80, PTREGS_SP = 152 };
-extern const int uprobe_arg_regs[6];   /* di si dx cx r8 r9 */
 
 /* The files `target` names for a probe of type tname ("uprobe", "usdt"):
  * a path, a glob over paths, or a library or program name (elfsym.h
@@ -50,6 +43,23 @@ void utarget_files_free(char **v);
  * env->pid, or system-wide without one, and links prog_fd to it. */
 int uprobe_pmu_attach(const struct probe_env *env, struct attach_point *ap, int prog_fd,
 		      struct rt_links *links, char *err, size_t errlen);
+
+/* Whether uprobes go into uprobe_multi links (Linux 6.6, with -p filtering
+ * by process: 6.10): found out once by trying, as libbpf does; the
+ * environment variable BPFSCRIPT_UPROBE_MULTI=0 or 1 decides instead. When
+ * not, *why (if why) says why in a few words. */
+bool uprobe_multi_ok(const char **why);
+/* Hooks (probe.h) of the three types: where uprobe_multi_ok, a program is
+ * loaded for uprobe_multi (load_opts) and its attach points are attached
+ * with one uprobe_multi link per file (attach_multi: return probes for
+ * uretprobes, USDT semaphores as ref_ctr offsets, each attach point's id as
+ * its BPF cookie, the -p/-c process as the link's pid); elsewhere
+ * attach_multi says why under -v, once, and returns 0: uprobe_pmu_attach
+ * then attaches them one by one. */
+int uprobe_load_opts(const struct probe_env *env, struct attach_point *const *aps, int naps,
+		     struct bpf_prog_load_opts *o, char *err, size_t errlen);
+int uprobe_attach_multi(const struct probe_env *env, struct attach_point *const *aps, int naps, int prog_fd,
+			struct rt_links *links, char *err, size_t errlen);
 
 /* ctx_misuse shared by the three types (bpftrace 0.17's wording). */
 const char *uprobe_ctx_misuse(struct arena *a, const struct attach_point *ap, const char *name);

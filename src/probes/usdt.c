@@ -3,17 +3,21 @@
  * A USDT probe is a `.note.stapsdt` note of the file (sys/elfsym.c):
  * provider, name, the site's address, an optional semaphore and the
  * argument specs ("-4@%edi 8@-16(%rbp)"). One probe can have several
- * sites, each with its own specs, so every site is one attach point and
- * one program (prog_per_ap): arg0..argN are decoded at compile time for
- * the site the program serves. Wildcards apply to the provider and the
+ * sites, each with its own specs, so every site is one attach point, and
+ * a probe using arg0..argN has one program per site (ctx_per_ap): they are
+ * decoded at compile time for the site the program serves. A probe that
+ * uses none has one program for all its sites, attached with one
+ * uprobe_multi link per file. Wildcards apply to the provider and the
  * name; without a provider every provider matches. With -p PID, a
  * two-part `usdt:probe` (or a wildcard file) searches every file the
  * process maps.
  *
- * The site is a uprobe at the note's file offset (uprobe_pmu_attach); a
- * semaphore is passed as the uprobe's ref_ctr_offset, so the kernel raises
- * it in every process that maps the file (or the -p/-c one) while the probe
- * is attached, and lowers it again on detach.
+ * The site is a uprobe at the note's file offset: in a uprobe_multi link of
+ * its program where the kernel has them (uprobe_attach_multi), else a perf
+ * uprobe of its own (uprobe_pmu_attach); a semaphore is passed as the uprobe's
+ * ref_ctr_offset, so the kernel raises it in every process that maps the
+ * file (or the -p/-c one) while the probe is attached, and lowers it again
+ * on detach.
  *
  * arg0..argN are uint64 as in bpftrace 0.17, holding the value sign- or
  * zero-extended from its size (a -4@ argument of -1 is 2^64 - 1, printed
@@ -292,6 +296,8 @@ const struct probe_type probe_usdt = {
 	.ctx_emit = usdt_ctx_emit,
 	.ctx_misuse = uprobe_ctx_misuse,
 	.attach = uprobe_pmu_attach,
-	.prog_per_ap = true,
+	.load_opts = uprobe_load_opts,
+	.attach_multi = uprobe_attach_multi,
+	.ctx_per_ap = true,
 	.user_mem = true,
 };

@@ -70,7 +70,7 @@ static uint64_t map_bytes(const struct rt_map *m, int ncpus)
 }
 
 /* MemAvailable of /proc/meminfo in bytes, or 0 when unknown. */
-static uint64_t mem_available(void)
+uint64_t load_mem_available(void)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
 	if (!f)
@@ -103,7 +103,7 @@ static int check_memory(struct loader *L)
 	}
 	if (!big)
 		return 0;
-	uint64_t avail = mem_available();
+	uint64_t avail = load_mem_available();
 	if (!avail || total <= avail / 2)
 		return 0;
 	diag_plain(L->diag, "the maps need about %llu MB of kernel memory, more than half the %llu MB available: "

@@ -29,6 +29,8 @@ int load_maps(struct loader *L);
  * object. Verifier rejections are reported against the probe with the
  * verifier's last lines (or at the source, where a builtin explains them). */
 int load_programs(struct loader *L, const void *obj, size_t len);
+/* MemAvailable of /proc/meminfo in bytes, or 0 when unknown. */
+uint64_t load_mem_available(void);
 /* The fd of the extra map `name` (struct rt_extra_map), created with these
  * parameters on the first request; later requests return the same fd.
  * Returns -1 with errno set when the kernel refuses it. */

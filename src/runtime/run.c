@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
@@ -24,6 +25,7 @@
 #include "ast/probe.h"
 #include "runtime/metrics.h"
 #include "runtime/outstream.h"
+#include "runtime/sbuf.h"
 #include "abi/event_abi.h"
 #include "sys/usyms.h"
 #include "abi/event_abi.h"
@@ -41,6 +43,15 @@ static void on_signal(int sig)
 		raise(sig);
 	}
 	got_signal = sig;
+}
+
+/* self:signal probes: the signals received, one bit each, run by the
+ * event loop (run_self_signals). */
+static volatile sig_atomic_t self_pending;
+
+static void on_self_signal(int sig)
+{
+	self_pending |= (sig_atomic_t)(1u << (sig & 31));
 }
 
 static void on_child(int sig)
@@ -75,11 +86,33 @@ enum { ENTRY_REACHED, ENTRY_FAILED, ENTRY_EXITED };
  * the way are delivered. Returns ENTRY_REACHED with the child stopped at
  * its entry as if it had never been, ENTRY_FAILED with the child stopped
  * (where the caller detaches it), or ENTRY_EXITED when it exited (not
- * reaped: the run loop sees it). x86-64 only (per-architecture by nature:
- * the int3 breakpoint and the rip register). */
-#ifndef __x86_64__
-#error "-c: running the child to its entry point knows x86-64 only (src/runtime/run.c)"
+ * reaped: the run loop sees it). The breakpoint instruction and the
+ * program counter are per-architecture by nature: x86-64's int3 (one byte,
+ * the trap leaves rip after it), arm64's brk #0 (four bytes, the trap
+ * leaves pc on it). */
+#if defined(__x86_64__)
+#define BRK_MASK 0xfful
+#define BRK_INSN 0xccul
+#define BRK_PC(entry) ((entry) + 1)
+#define REGS_PC(r) ((r).rip)
+#elif defined(__aarch64__)
+#define BRK_MASK 0xfffffffful
+#define BRK_INSN 0xd4200000ul
+#define BRK_PC(entry) (entry)
+#define REGS_PC(r) ((r).pc)
+#else
+#error "-c: the entry breakpoint is known for x86-64 and arm64 only (src/runtime/run.c)"
 #endif
+
+/* The traced child's general registers (struct user_regs_struct, the
+ * NT_PRSTATUS register set on every architecture). */
+static int regs_io(pid_t pid, struct user_regs_struct *r, bool set)
+{
+	struct iovec io = { .iov_base = r, .iov_len = sizeof(*r) };
+	long ret = ptrace(set ? PTRACE_SETREGSET : PTRACE_GETREGSET, pid, (void *)(uintptr_t)NT_PRSTATUS, &io);
+	return ret < 0 ? -1 : 0;
+}
+
 static int run_to_entry(pid_t pid)
 {
 	uint64_t entry = entry_point(pid);
@@ -89,7 +122,7 @@ static int run_to_entry(pid_t pid)
 	long word = ptrace(PTRACE_PEEKTEXT, pid, (void *)(uintptr_t)entry, NULL);
 	if (errno)
 		return ENTRY_FAILED;
-	long trap = (long)(((unsigned long)word & ~0xfful) | 0xccul);
+	long trap = (long)(((unsigned long)word & ~BRK_MASK) | BRK_INSN);
 	if (ptrace(PTRACE_POKETEXT, pid, (void *)(uintptr_t)entry, (void *)trap) < 0)
 		return ENTRY_FAILED;
 	int sig = 0;
@@ -110,13 +143,13 @@ static int run_to_entry(pid_t pid)
 		if (r != pid || !WIFSTOPPED(st))
 			goto fail;
 		sig = WSTOPSIG(st);
-		if (sig == SIGTRAP && ptrace(PTRACE_GETREGS, pid, NULL, &regs) == 0 && regs.rip == entry + 1)
+		if (sig == SIGTRAP && regs_io(pid, &regs, false) == 0 && REGS_PC(regs) == BRK_PC(entry))
 			break;
 	}
 	usyms_cache_pid(pid);
-	regs.rip = entry;
+	REGS_PC(regs) = entry;
 	if (ptrace(PTRACE_POKETEXT, pid, (void *)(uintptr_t)entry, (void *)word) < 0 ||
-	    ptrace(PTRACE_SETREGS, pid, NULL, &regs) < 0)
+	    regs_io(pid, &regs, true) < 0)
 		return ENTRY_FAILED;
 	return ENTRY_REACHED;
 fail:
@@ -213,13 +246,21 @@ static char *event_text(struct rt *rt, const struct rt_printf *pf, const uint8_t
 }
 
 /* Prints output the way bpftrace prints the output of system() and cat():
- * raw, or {"type": "<json_type>", "data": "..."} with -f json. */
-static void print_output(struct rt *rt, const char *json_type, const char *text, size_t len)
+ * raw, or {"type": "<json_type>", "data": "..."} with -f json. Text that
+ * comes from the traced system (cat's file, join's strings: traced) has
+ * its control bytes escaped on a terminal, as printf's strings have. */
+static void print_output(struct rt *rt, const char *json_type, const char *text, size_t len, bool traced)
 {
-	if (rt->format == OUT_JSON)
+	if (rt->format == OUT_JSON) {
 		rt_json_message(rt->out, json_type, text, len);
-	else
+	} else if (traced && rt->escape_ctl) {
+		struct sbuf b = { 0 };
+		sb_ctl_escape(&b, text, len);
+		sb_write(&b, rt->out);
+		sb_free(&b);
+	} else {
 		fwrite(text, 1, len, rt->out);
+	}
 }
 
 /* system(): runs the command with /bin/sh, its output into ours. */
@@ -246,7 +287,7 @@ static void run_system(struct rt *rt, const struct rt_printf *pf, const uint8_t 
 		len += n;
 	}
 	pclose(p);
-	print_output(rt, "syscall", buf ? buf : "", len);
+	print_output(rt, "syscall", buf ? buf : "", len, false);
 	free(buf);
 	free(cmd);
 }
@@ -269,7 +310,7 @@ static void run_cat(struct rt *rt, const struct rt_printf *pf, const uint8_t *pa
 		fclose(f);
 	}
 	if (f || rt->format == OUT_JSON)
-		print_output(rt, "cat", buf, len);
+		print_output(rt, "cat", buf, len, true);
 	free(buf);
 	free(path);
 }
@@ -295,7 +336,7 @@ static void run_join(struct rt *rt, const char *sep, const uint8_t *pl, size_t s
 	if (rt->format != OUT_JSON)
 		fputc('\n', m);
 	fclose(m);
-	print_output(rt, "join", text ? text : "", len);
+	print_output(rt, "join", text ? text : "", len, true);
 	free(text);
 }
 
@@ -452,11 +493,23 @@ static int wait_events(struct rt *rt, struct ring_buffer *rb, int timeout_ms)
 	return n > 0 ? ring_buffer__consume(rb) : 0;
 }
 
-static int run_special(struct rt *rt, enum probe_special which, struct ring_buffer *rb)
+/* Does program p serve an attach point of kind which (and, for
+ * self:signal, of signal signo)? */
+static bool serves(const struct rt_prog *p, enum probe_special which, int signo)
+{
+	for (int k = 0; k < p->naps; k++)
+		if (p->aps[k]->pt->special == which && (which != PS_SIGNAL || p->aps[k]->freq == (uint64_t)signo))
+			return true;
+	return false;
+}
+
+/* Runs the programs of BEGIN, END or self:signal:SIG (signo) once each,
+ * in bpfscript's own context, and prints what they sent. */
+static int run_special(struct rt *rt, enum probe_special which, struct ring_buffer *rb, int signo)
 {
 	for (int i = 0; i < rt->nprogs; i++) {
 		struct rt_prog *p = &rt->progs[i];
-		if (p->ap->pt->special != which)
+		if (!serves(p, which, signo))
 			continue;
 		uint64_t args[2] = { 0, 0 };
 		LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args));
@@ -512,6 +565,37 @@ static void lost_notice(struct rt *rt, uint64_t n)
 		fprintf(stderr, "Lost %llu events\n", (unsigned long long)n);
 }
 
+/* Stack captures that failed (G_STACK_LOST), once at exit: their values
+ * printed as "[lost stack: ...]". */
+static void stack_lost_notice(struct rt *rt, uint64_t n, int err)
+{
+	fflush(rt->out);
+	if (rt->format == OUT_JSON) {
+		fprintf(stderr, "{\"type\": \"lost_stacks\", \"data\": {\"stacks\": %llu, \"helper\": "
+			"\"get_stackid\", \"retcode\": %d}}\n", (unsigned long long)n, -err);
+		return;
+	}
+	fprintf(stderr, "WARNING: Failed to capture %llu stack%s: %s\nAdditional Info - helper: get_stackid, "
+		"retcode: %d\n", (unsigned long long)n, n == 1 ? "" : "s", strerror(err), -err);
+	if (err == EEXIST)
+		fprintf(stderr, "HINT: the stack map was full or two stacks hashed to one slot; "
+			"try increasing BPFTRACE_MAX_STACK_KEYS\n");
+}
+
+/* Range loops cut short at BPF_LOOP_MAX iterations (G_LOOP_CUT), once at
+ * exit. */
+static void loop_cut_notice(struct rt *rt, uint64_t n)
+{
+	fflush(rt->out);
+	if (rt->format == OUT_JSON)
+		fprintf(stderr, "{\"type\": \"loops_cut\", \"data\": {\"loops\": %llu, \"max_iterations\": %d}}\n",
+			(unsigned long long)n, BPF_LOOP_MAX);
+	else
+		fprintf(stderr, "WARNING: %llu range loop%s stopped after %d iterations, the most one bpf_loop runs: "
+			"the rest of %s range did not run\n", (unsigned long long)n, n == 1 ? "" : "s",
+			BPF_LOOP_MAX, n == 1 ? "its" : "their");
+}
+
 static void lost_check(struct rt *rt, bool final)
 {
 	static time_t last;
@@ -534,22 +618,38 @@ static void lost_check(struct rt *rt, bool final)
 	}
 	if (final && total)
 		fprintf(stderr, "WARNING: Total lost events: %llu\n", (unsigned long long)total);
+	if (final && g[G_STACK_LOST])
+		stack_lost_notice(rt, g[G_STACK_LOST], (int)g[G_STACK_ERR]);
+	if (final && g[G_LOOP_CUT])
+		loop_cut_notice(rt, g[G_LOOP_CUT]);
 }
 
 
+/* A signal that a self:signal probe of the program waits for. */
+static bool self_signal_probe(const struct rt *rt, int signo)
+{
+	for (int i = 0; i < rt->nprogs; i++)
+		if (serves(&rt->progs[i], PS_SIGNAL, signo))
+			return true;
+	return false;
+}
+
 /* SIGINT and SIGTERM end the run (END runs, maps print), and so do SIGHUP
  * (a closed terminal or ssh session), SIGQUIT and SIGUSR1/SIGUSR2, which
- * would otherwise kill the process with its output lost. SIGPIPE is
- * ignored: a write to a closed pipe fails with EPIPE, which ends the run
- * (outstream.h). */
-static void install_signals(void)
+ * would otherwise kill the process with its output lost, unless a
+ * self:signal probe waits for them: then each runs its programs once in the
+ * event loop. SIGPIPE is ignored: a write to a closed pipe fails with EPIPE,
+ * which ends the run (outstream.h). */
+static void install_signals(const struct rt *rt)
 {
 	static const int ends[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-	struct sigaction sa = { .sa_handler = on_signal }, sc = { .sa_handler = on_child };
+	struct sigaction sa = { .sa_handler = on_signal }, sc = { .sa_handler = on_child },
+			 ss = { .sa_handler = on_self_signal };
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&sc.sa_mask);
+	sigemptyset(&ss.sa_mask);
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
-		sigaction(ends[i], &sa, NULL);
+		sigaction(ends[i], self_signal_probe(rt, ends[i]) ? &ss : &sa, NULL);
 	sigaction(SIGCHLD, &sc, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -614,6 +714,8 @@ static int attach_all(struct rt *rt, const struct run_opts *o, struct rt_links *
 	for (int i = 0; i < rt->nprogs; i++) {
 		struct rt_prog *p = &rt->progs[i];
 		nprobes += p->naps;
+		if (p->ap->pt->special == PS_SIGNAL)
+			*has_events = true; /* waits for its signal */
 		if (p->ap->pt->special != PS_NONE)
 			continue;
 		*has_events = true;
@@ -661,6 +763,19 @@ static void run_iterators(struct rt *rt, const struct run_opts *o, struct rt_lin
 	}
 }
 
+/* The self:signal programs of the signals received since the last call. */
+static void run_self_signals(struct rt *rt, struct ring_buffer *rb)
+{
+	static const int sigs[] = { SIGUSR1, SIGUSR2 };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sig_atomic_t bit = (sig_atomic_t)(1u << (sigs[i] & 31));
+		if (!(self_pending & bit))
+			continue;
+		self_pending &= ~bit;
+		run_special(rt, PS_SIGNAL, rb, sigs[i]);
+	}
+}
+
 /* Events until exit(), a signal, the end of the -c child or the -p target. */
 static void poll_events(struct rt *rt, const struct run_opts *o, struct ring_buffer *rb)
 {
@@ -673,6 +788,8 @@ static void poll_events(struct rt *rt, const struct run_opts *o, struct ring_buf
 			fprintf(stderr, "ERROR: ring buffer poll failed: %s\n", strerror(-n));
 			break;
 		}
+		if (self_pending)
+			run_self_signals(rt, rb);
 		if (!rt->full_buffering)
 			fflush(rt->out);
 		if (output_failed(rt))
@@ -699,7 +816,7 @@ static void finish(struct rt *rt, const struct run_opts *o, struct rt_links *lin
 		ring_buffer__consume(rb);
 	if (!o->dry_run && !output_failed(rt)) {
 		rt->in_end = true;
-		run_special(rt, PS_END, rb);
+		run_special(rt, PS_END, rb, 0);
 	}
 	if (!output_failed(rt))
 		ring_buffer__consume(rb);
@@ -724,7 +841,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 {
 	struct rt_links links = { 0 };
 	bool has_events = false;
-	install_signals();
+	install_signals(rt);
 	struct ring_buffer *rb = ring_buffer__new(rt->ringbuf_fd, rb_cb, rt, NULL);
 	if (!rb) {
 		fprintf(stderr, "ERROR: failed to set up the ring buffer: %s\n", strerror(errno));
@@ -742,7 +859,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 	 * printed by BEGIN as the sign that every probe is attached). A BEGIN
 	 * that calls exit() ends the run before anything is attached. */
 	bool begin_first = !o->dry_run && !o->begin_after_attach;
-	if (begin_first && run_special(rt, PS_BEGIN, rb) < 0)
+	if (begin_first && run_special(rt, PS_BEGIN, rb, 0) < 0)
 		goto fail;
 	if (begin_first && !rt->full_buffering)
 		fflush(rt->out); /* written before attaching */
@@ -752,7 +869,7 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		goto fail;
 	announce_attached(rt, o, nprobes);
 	if (!o->dry_run) {
-		if (!begin_first && run_special(rt, PS_BEGIN, rb) < 0)
+		if (!begin_first && run_special(rt, PS_BEGIN, rb, 0) < 0)
 			goto fail;
 		if (o->child_pid > 0 && o->child_go_fd >= 0)
 			release_child(o);

@@ -23,5 +23,9 @@ void sb_write(struct sbuf *b, FILE *out);   /* writes and empties */
 void sb_free(struct sbuf *b);
 /* JSON string body (no quotes) of n bytes, escaped as bpftrace does. */
 void sb_json_escape(struct sbuf *b, const char *s, size_t n);
+/* n bytes for a terminal: control bytes other than newline and tab, and
+ * DEL, as \xNN, so that traced data cannot drive the terminal (printf's
+ * strings, cat(), join() when the text output is a tty: rt.escape_ctl). */
+void sb_ctl_escape(struct sbuf *b, const char *s, size_t n);
 
 #endif

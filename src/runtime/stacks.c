@@ -65,6 +65,18 @@ int stack_map_fd(struct rt *rt, int limit, int max_entries)
 	return load_extra_map(rt, name, BPF_MAP_TYPE_STACK_TRACE, 4, 8 * limit, max_entries);
 }
 
+bool stack_map_too_big(struct rt *rt, int limit, int max_entries, uint64_t *need, uint64_t *avail)
+{
+	char name[32];
+	map_name(name, sizeof(name), limit);
+	uint64_t slots = 1;
+	while (slots < (uint64_t)max_entries)
+		slots <<= 1;
+	*need = slots * (8 * (uint64_t)limit + 32);
+	*avail = load_mem_available();
+	return load_extra_map_fd(rt, name) < 0 && *avail && *need > *avail / 2;
+}
+
 int stack_pid_map_fd(struct rt *rt, int max_entries)
 {
 	return load_extra_map(rt, "usym_pids", BPF_MAP_TYPE_HASH, 16, 1, max_entries);
@@ -118,8 +130,19 @@ static int stack_text(struct rt *rt, FILE *out, const struct type *t, uint64_t v
 	int fd = load_extra_map_fd(rt, name);
 	uint64_t *frames = xcalloc((size_t)limit, sizeof(*frames));
 	uint32_t key = (uint32_t)id;
-	/* a negative id is the helper's error: no stack to print (bpftrace
-	 * prints nothing for it) */
+	int indent = in_key ? 4 : 8;
+	/* a negative id is the helper's error. -EFAULT: the task had no stack
+	 * of that kind (kstack in user mode, ustack of a kernel thread), an
+	 * empty stack as bpftrace prints it; any other error is a capture that
+	 * failed (counted, reported at exit), shown as such */
+	if (id < 0 && id != -EFAULT) {
+		free(frames);
+		if ((enum stack_mode)t->lmin == STACK_BPFTRACE)
+			fprintf(out, "\n%*s[lost stack: %s]\n", indent, "", strerror(-id));
+		else
+			fprintf(out, "\n[lost stack: %s]\n", strerror(-id));
+		return 0;
+	}
 	if (id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &key, frames) < 0) {
 		if (id >= 0 && fd >= 0)
 			fprintf(stderr, "ERROR: failed to look up stack id %d (pid %d): %s\n", id, (int)pid,
@@ -127,7 +150,6 @@ static int stack_text(struct rt *rt, FILE *out, const struct type *t, uint64_t v
 		free(frames);
 		return 0;
 	}
-	int indent = in_key ? 4 : 8;
 	fputc('\n', out);
 	for (int i = 0; i < limit && frames[i]; i++) {
 		uint64_t a = frames[i];

@@ -14,6 +14,7 @@
 #ifndef BPFSCRIPT_STACKS_H
 #define BPFSCRIPT_STACKS_H
 #include <stdbool.h>
+#include <stdint.h>
 #include "ast/type.h"
 
 struct arena;
@@ -23,12 +24,22 @@ enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
 
 #define STACK_DEFAULT_LIMIT 127   /* bpftrace's default and the kernel's default
 				     kernel.perf_event_max_stack */
+/* Entries of each stack trace map (BPFTRACE_MAX_STACK_KEYS, config
+ * max_stack_keys): latest bpftrace's stack maps hold 131072 stacks. A
+ * capture fails when the map has no room for a new stack or two stacks
+ * share a bucket (-EEXIST): counted in G_STACK_LOST, reported at exit, and
+ * the value prints as "[lost stack: ...]", never as an empty stack. */
+#define STACK_KEYS_DEFAULT 131072
 
 /* The type of a kstack/ustack value. */
 struct type *stack_type(struct arena *a, bool user, enum stack_mode mode, int limit);
 /* The stack trace map for `limit` frames, created on first use (fd, or -1
  * with errno). */
 int stack_map_fd(struct rt *rt, int limit, int max_entries);
+/* A stack trace map not created yet that would take more than half the
+ * available memory (preallocated: per slot of the power-of-two table a
+ * bucket header, the frames and a pointer): *need and *avail in bytes. */
+bool stack_map_too_big(struct rt *rt, int limit, int max_entries, uint64_t *need, uint64_t *avail);
 /* The set of processes that recorded user addresses (HASH {u64 pid, u64
  * mm} -> u8): a process's first ustack or usym (after each exec) sends
  * EV_PID_SEEN so that its mappings are read while it lives. */

@@ -358,12 +358,16 @@ bool val_no_delim(const struct type *t)
 static void str_text(struct rt *rt, struct sbuf *b, const struct type *t, const uint8_t *p)
 {
 	size_t n = strnlen((const char *)p, (size_t)t->size);
-	if (!rt || !rt->escape_ctl) {
+	if (!rt || !rt->escape_ctl)
 		sb_putn(b, (const char *)p, n);
-		return;
-	}
+	else
+		sb_ctl_escape(b, (const char *)p, n);
+}
+
+void sb_ctl_escape(struct sbuf *b, const char *s, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = p[i];
+		unsigned char c = (unsigned char)s[i];
 		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
 			sb_printf(b, "\\x%02x", c);
 		else

@@ -40,6 +40,7 @@ struct for_sem {
 struct probe_sem {
 	struct ap_list aps;         /* this probe's expanded attach points */
 	bool per_ap;                /* body typed per attach point (uses args) */
+	bool uses_ctx;              /* body uses a context builtin (SEM_CTX) */
 	struct ptrvec vars;         /* struct var_info * */
 };
 

@@ -53,6 +53,8 @@ static const struct cfg_key keys[] = {
 	{ "max_cat_bytes", CK_INT, "MAX_CAT_BYTES", "CAT_BYTES_MAX", 1 << 24, NULL, F(cat_bytes_max), true },
 	{ "max_map_keys", CK_INT, "MAX_MAP_KEYS", "MAP_KEYS_MAX", 1 << 24, NULL, F(map_keys_max), true },
 	{ "max_probes", CK_INT, "MAX_PROBES", NULL, 1 << 20, NULL, F(max_probes), true },
+	/* bpfscript's own: the stacks kept per kstack/ustack map */
+	{ "max_stack_keys", CK_INT, "MAX_STACK_KEYS", NULL, 1 << 24, NULL, F(stack_keys_max), true },
 	{ "max_strlen", CK_INT, "MAX_STRLEN", "STRLEN", 1024, NULL, F(strlen), true },
 	{ "metrics", CK_STR, "METRICS", NULL, 0, NULL, F(metrics), false },
 	{ "max_type_res_iterations", CK_INT, "MAX_TYPE_RES_ITERATIONS", NULL, INT_MAX, NULL, -1, false },

@@ -344,6 +344,7 @@ static struct type *expr_ident(struct sema *s, struct node *n)
 		if (t) {
 			n->sem = NULL;
 			n->sem_id = SEM_CTX;
+			s->ps->uses_ctx = true;
 			return t;
 		}
 	}
@@ -403,6 +404,7 @@ struct type *sema_call(struct sema *s, struct node *n)
 			n->kind = N_IDENT;
 			n->sem = NULL;
 			n->sem_id = SEM_CTX;
+			s->ps->uses_ctx = true;
 			return t;
 		}
 	}

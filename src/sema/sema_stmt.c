@@ -2,6 +2,7 @@
  * control flow (if, while, unroll, for), block expressions, and the payload
  * layout of printf-like calls. Scoping rules: sema_int.h. */
 #include "sema/sema_int.h"
+#include "abi/event_abi.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -366,6 +367,16 @@ static void for_stmt(struct sema *s, struct node *n)
 		if (a && b)
 			vt = sema_int_common(a, b);
 		it->type = vt;
+		/* one bpf_loop runs at most BPF_LOOP_MAX times: a constant range
+		 * longer than that could not run whole */
+		int64_t lo, hi;
+		if (vt && sema_const_eval(s, it->a, &lo) && sema_const_eval(s, it->b, &hi)) {
+			bool more = vt->is_signed ? hi > lo : (uint64_t)hi > (uint64_t)lo;
+			uint64_t count = more ? (uint64_t)hi - (uint64_t)lo : 0;
+			if (count > BPF_LOOP_MAX)
+				sema_error(s, it->loc, "Loop range of %llu iterations exceeds the limit of %d "
+					   "(the most one bpf_loop runs)", (unsigned long long)count, BPF_LOOP_MAX);
+		}
 	} else if (it->kind == N_MAP && it->list.n == 0) {
 		struct map_info *mi = sema_map_arg(s, it, "for");
 		if (mi) {

@@ -5,7 +5,8 @@
 #include <string.h>
 
 /* Groups each probe's attach points into programs: one program serves all
- * of a probe's attach points unless its body is typed per attach point. */
+ * of a probe's attach points unless its body is typed per attach point, or
+ * uses a context builtin that its probe type decodes per attach point. */
 static struct prog_unit *build_units(struct arena *a, struct node *root, int *nunits)
 {
 	int cap = 0;
@@ -21,8 +22,9 @@ static struct prog_unit *build_units(struct arena *a, struct node *root, int *nu
 		struct probe_sem *ps = p->sem;
 		/* One program per probe type among the probe's attach points (a
 		 * program has one program type); one per attach point when the body
-		 * is typed per attach point or the type binds its program to one
-		 * kernel object at load (fentry, iter). */
+		 * is typed per attach point, uses a context builtin of a type that
+		 * decodes them per attach point (usdt) or the type binds its
+		 * program to one kernel object at load (fentry, iter). */
 		for (int k = 0; k < ps->aps.n; k++) {
 			const struct probe_type *pt = ps->aps.v[k]->pt;
 			int seen = 0;
@@ -30,7 +32,7 @@ static struct prog_unit *build_units(struct arena *a, struct node *root, int *nu
 				seen = ps->aps.v[j]->pt == pt;
 			if (seen)
 				continue;
-			if (ps->per_ap || pt->prog_per_ap) {
+			if (ps->per_ap || pt->prog_per_ap || (pt->ctx_per_ap && ps->uses_ctx)) {
 				for (int j = k; j < ps->aps.n; j++) {
 					if (ps->aps.v[j]->pt != pt)
 						continue;
@@ -65,6 +67,7 @@ static int settle(const struct probe_env *env, struct program *prog, struct prog
 	struct probe_sem *ps = arena_alloc(env->arena, sizeof(*ps));
 	ps->aps = orig->aps;
 	ps->per_ap = orig->per_ap;
+	ps->uses_ctx = orig->uses_ctx;
 	copy->sem = ps;
 	u->probe = copy;
 	return sema_retype(env, prog, copy, u->aps[0]);

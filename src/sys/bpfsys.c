@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,4 +134,35 @@ bool bpfsys_prog_has_helper(enum bpf_prog_type type, enum bpf_attach_type eat, u
 	return !strstr(log, "invalid func") && !strstr(log, "unknown func") &&
 	       !strstr(log, "cannot call") && !strstr(log, "not allowed") &&
 	       !strstr(log, "not supported") && !strstr(log, "cannot use helper");
+}
+
+/* link_create with its uprobe_multi member, as the kernel lays it out. */
+struct link_create_umulti {
+	uint32_t prog_fd, target_fd, attach_type, flags;
+	uint64_t path, offsets, ref_ctr_offsets, cookies;
+	uint32_t cnt, uflags, pid;
+};
+_Static_assert(offsetof(struct link_create_umulti, path) == 16 &&
+		       offsetof(struct link_create_umulti, cnt) == 48 &&
+		       offsetof(struct link_create_umulti, pid) == 56,
+	       "link_create.uprobe_multi layout");
+
+int bpfsys_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets, const uint64_t *ref_ctr_offsets,
+			const uint64_t *cookies, uint32_t cnt, uint32_t flags, uint32_t pid)
+{
+	union {
+		union bpf_attr attr;
+		struct link_create_umulti lc;
+	} u;
+	memset(&u, 0, sizeof(u));
+	u.lc.prog_fd = (uint32_t)prog_fd;
+	u.lc.attach_type = BPFSYS_TRACE_UPROBE_MULTI;
+	u.lc.path = (uint64_t)(uintptr_t)path;
+	u.lc.offsets = (uint64_t)(uintptr_t)offsets;
+	u.lc.ref_ctr_offsets = (uint64_t)(uintptr_t)ref_ctr_offsets;
+	u.lc.cookies = (uint64_t)(uintptr_t)cookies;
+	u.lc.cnt = cnt;
+	u.lc.uflags = flags;
+	u.lc.pid = pid;
+	return sys_bpf(BPF_LINK_CREATE, &u.attr, sizeof(u));
 }

@@ -39,4 +39,18 @@ int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf
 #include <stdint.h>
 bool bpfsys_prog_has_helper(enum bpf_prog_type type, enum bpf_attach_type eat, uint32_t btf_id, int func);
 
+/* uprobe_multi links (Linux 6.6): one BPF_LINK_CREATE puts cnt uprobes on
+ * the file at path, at the file offsets offsets[i], each with its BPF
+ * cookie cookies[i] (NULL: 0) and its USDT semaphore's file offset
+ * ref_ctr_offsets[i] (NULL, or 0: none); return probes with
+ * BPFSYS_F_UPROBE_MULTI_RETURN in flags; only in process pid (0: every
+ * process). The program must be BPF_PROG_TYPE_KPROBE loaded with expected
+ * attach type BPFSYS_TRACE_UPROBE_MULTI. libbpf 1.1 and older uapi headers
+ * know neither the attach type nor the attribute's layout (the kernel's
+ * include/uapi/linux/bpf.h: link_create.uprobe_multi), so both are here.
+ * Returns the link's fd, or -1 with errno set. */
+enum { BPFSYS_TRACE_UPROBE_MULTI = 48, BPFSYS_F_UPROBE_MULTI_RETURN = 1 };
+int bpfsys_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets, const uint64_t *ref_ctr_offsets,
+			const uint64_t *cookies, uint32_t cnt, uint32_t flags, uint32_t pid);
+
 #endif

@@ -697,61 +697,86 @@ int elf_file_usdt(struct elf_file *f, const struct usdt_note **v)
 
 /* ---- USDT argument specs ------------------------------------------------------------ */
 
-/* The x86-64 table (per-architecture by nature, as USDT specs are in the
- * architecture's assembler syntax: AT&T here): struct pt_regs is r15 r14 r13
- * r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax ip cs flags sp ss, 8 bytes
- * each. Each register with its 32-, 16- and 8-bit names (the low part is at
- * the same offset, little-endian). */
-#ifndef __x86_64__
-#error "USDT argument specs: only the x86-64 (AT&T) registers and struct pt_regs are known (src/sys/elfsym.c)"
-#endif
-static const struct {
-	const char *names[4];
-	int off;
-} regs[] = {
-	{ { "rax", "eax", "ax", "al" }, 80 },  { { "rbx", "ebx", "bx", "bl" }, 40 },
-	{ { "rcx", "ecx", "cx", "cl" }, 88 },  { { "rdx", "edx", "dx", "dl" }, 96 },
-	{ { "rsi", "esi", "si", "sil" }, 104 }, { { "rdi", "edi", "di", "dil" }, 112 },
-	{ { "rbp", "ebp", "bp", "bpl" }, 32 }, { { "rsp", "esp", "sp", "spl" }, 152 },
-	{ { "r8", "r8d", "r8w", "r8b" }, 72 }, { { "r9", "r9d", "r9w", "r9b" }, 64 },
-	{ { "r10", "r10d", "r10w", "r10b" }, 56 }, { { "r11", "r11d", "r11w", "r11b" }, 48 },
-	{ { "r12", "r12d", "r12w", "r12b" }, 24 }, { { "r13", "r13d", "r13w", "r13b" }, 16 },
-	{ { "r14", "r14d", "r14w", "r14b" }, 8 }, { { "r15", "r15d", "r15w", "r15b" }, 0 },
-	{ { "rip", "eip", "ip", NULL }, 128 },
-};
-
-int usdt_reg_offset(const char *name, int *shift)
+/* A register name at *p (after AT&T's '%'): sets the offset and shift,
+ * advances *p past it. */
+static bool parse_reg(const struct arch *arch, const char **p, int *off, int *shift)
 {
-	static const struct { const char *name; int off; } high[] = {
-		{ "ah", 80 }, { "bh", 40 }, { "ch", 88 }, { "dh", 96 },
-	};
-	*shift = 0;
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		for (int k = 0; k < 4; k++)
-			if (regs[i].names[k] && !strcmp(regs[i].names[k], name))
-				return regs[i].off;
-	for (size_t i = 0; i < sizeof(high) / sizeof(high[0]); i++)
-		if (!strcmp(high[i].name, name)) {
-			*shift = 8;
-			return high[i].off;
-		}
-	return -1;
-}
-
-/* "%reg" at *p: sets the offset and shift, advances *p. */
-static bool parse_reg(const char **p, int *off, int *shift)
-{
-	if (**p != '%')
-		return false;
 	char name[8];
 	size_t n = 0;
-	for ((*p)++; isalnum((unsigned char)**p) && n < sizeof(name) - 1; (*p)++)
+	for (; isalnum((unsigned char)**p) && n < sizeof(name) - 1; (*p)++)
 		name[n++] = **p;
 	name[n] = 0;
-	return (*off = usdt_reg_offset(name, shift)) >= 0;
+	return (*off = arch_usdt_reg_offset(arch, name, shift)) >= 0;
 }
 
-static bool parse_one(const char *s, struct usdt_arg *a)
+/* A number at *s filling the rest of it up to stop (NUL or a character). */
+static bool parse_num(const char *s, int64_t *v, const char **end)
+{
+	char *e;
+	errno = 0;
+	*v = strtoll(s, &e, 0);
+	*end = e;
+	return e != s && !errno;
+}
+
+/* x86-64, AT&T syntax: -4@%edi (register), -8@-16(%rbp) or 8@(%rax)
+ * (memory at a register plus a displacement), 4@$5 (constant). */
+static bool parse_att(const struct arch *arch, const char *s, struct usdt_arg *a)
+{
+	const char *end;
+	if (*s == '$') {
+		a->kind = USDT_ARG_CONST;
+		return parse_num(s + 1, &a->val, &end) && !*end;
+	}
+	if (*s == '%') {
+		s++;
+		a->kind = USDT_ARG_REG;
+		return parse_reg(arch, &s, &a->reg_off, &a->reg_shift) && !*s;
+	}
+	a->kind = USDT_ARG_MEM;
+	if (*s != '(') {
+		if (!parse_num(s, &a->val, &end))
+			return false;
+		s = end;
+	}
+	int shift;
+	if (*s++ != '(' || *s++ != '%' || !parse_reg(arch, &s, &a->reg_off, &shift) || shift ||
+	    a->reg_off == arch->regs.ip)
+		return false;   /* no %rip-relative (symbol) or index forms */
+	return s[0] == ')' && !s[1];
+}
+
+/* arm64, GNU as syntax: -4@x0 or 4@w1 (register), 8@[sp, 16], -4@[x29,-8]
+ * or 8@[x1] (memory at a register plus an offset), -4@5 (constant). */
+static bool parse_a64(const struct arch *arch, const char *s, struct usdt_arg *a)
+{
+	const char *end;
+	int shift;
+	if (*s == '-' || isdigit((unsigned char)*s)) {
+		a->kind = USDT_ARG_CONST;
+		return parse_num(s, &a->val, &end) && !*end;
+	}
+	if (*s != '[') {
+		a->kind = USDT_ARG_REG;
+		return parse_reg(arch, &s, &a->reg_off, &a->reg_shift) && !*s;
+	}
+	a->kind = USDT_ARG_MEM;
+	s++;
+	if (!parse_reg(arch, &s, &a->reg_off, &shift))
+		return false;
+	if (*s == ',') {
+		for (s++; *s == ' '; s++)
+			;
+		if (*s == '#')
+			s++;
+		if (!parse_num(s, &a->val, &end))
+			return false;
+		s = end;
+	}
+	return s[0] == ']' && !s[1];
+}
+
+static bool parse_one(const struct arch *arch, const char *s, struct usdt_arg *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->size = 8;
@@ -767,33 +792,27 @@ static bool parse_one(const char *s, struct usdt_arg *a)
 			return false;
 		s = at + 1;
 	}
-	char *end;
-	if (*s == '$') {                        /* 4@$5: a constant */
-		a->kind = USDT_ARG_CONST;
-		errno = 0;
-		a->val = strtoll(s + 1, &end, 0);
-		return end != s + 1 && !*end && !errno;
-	}
-	if (*s == '%') {                        /* -4@%edi: a register */
-		a->kind = USDT_ARG_REG;
-		return parse_reg(&s, &a->reg_off, &a->reg_shift) && !*s;
-	}
-	/* -8@-16(%rbp), 8@(%rax): memory at a register plus a displacement */
-	a->kind = USDT_ARG_MEM;
-	if (*s != '(') {
-		errno = 0;
-		a->val = strtoll(s, &end, 0);
-		if (end == s || errno)
-			return false;
-		s = end;
-	}
-	int shift;
-	if (*s++ != '(' || !parse_reg(&s, &a->reg_off, &shift) || shift || a->reg_off == 128)
-		return false;   /* no %rip-relative (symbol) or index forms */
-	return s[0] == ')' && !s[1];
+	return arch->usdt_att ? parse_att(arch, s, a) : parse_a64(arch, s, a);
+}
+
+/* The length of the argument at p: up to a blank outside brackets (arm64's
+ * "[sp, 8]" has one inside). */
+static size_t arg_len(const char *p)
+{
+	size_t n = 0;
+	int depth = 0;
+	for (; p[n] && (depth || (p[n] != ' ' && p[n] != '\t')); n++)
+		depth += p[n] == '[' ? 1 : p[n] == ']' && depth ? -1 : 0;
+	return n;
 }
 
 int usdt_parse_args(const char *spec, struct usdt_arg *out, int max, char *err, size_t errlen)
+{
+	return usdt_parse_args_arch(arch_host(), spec, out, max, err, errlen);
+}
+
+int usdt_parse_args_arch(const struct arch *arch, const char *spec, struct usdt_arg *out, int max, char *err,
+			 size_t errlen)
 {
 	int n = 0;
 	for (const char *p = spec; *p;) {
@@ -801,7 +820,7 @@ int usdt_parse_args(const char *spec, struct usdt_arg *out, int max, char *err, 
 			p++;
 		if (!*p)
 			break;
-		size_t len = strcspn(p, " \t");
+		size_t len = arg_len(p);
 		char one[128];
 		if (len >= sizeof(one) || n == max) {
 			snprintf(err, errlen, "%s USDT argument spec: %.*s", n == max ? "too many arguments in" : "unsupported",
@@ -810,7 +829,7 @@ int usdt_parse_args(const char *spec, struct usdt_arg *out, int max, char *err, 
 		}
 		memcpy(one, p, len);
 		one[len] = 0;
-		if (!parse_one(one, &out[n])) {
+		if (!parse_one(arch, one, &out[n])) {
 			snprintf(err, errlen, "unsupported USDT argument spec: %s", one);
 			return -1;
 		}

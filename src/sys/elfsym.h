@@ -96,10 +96,12 @@ int elf_file_needed(struct elf_file *f, const char **v, int max);
  * reference to. */
 bool elf_file_exports(struct elf_file *f, const char *name);
 
-/* ---- USDT argument specs (x86-64) ----
- * "-4@%edi" (register), "8@-16(%rbp)" (memory at register + displacement),
- * "4@$5" (constant); the N@ prefix gives the size in bytes, negative when
- * the value is signed ("%rax" alone: 8 bytes, unsigned). */
+/* ---- USDT argument specs ----
+ * In the architecture's assembler syntax (util/arch.h usdt_att). x86-64,
+ * AT&T: "-4@%edi" (register), "8@-16(%rbp)" (memory at register +
+ * displacement), "4@$5" (constant). arm64: "-4@w0", "8@[sp, 16]", "4@5".
+ * The N@ prefix gives the size in bytes, negative when the value is signed
+ * ("%rax" alone: 8 bytes, unsigned). */
 enum usdt_arg_kind { USDT_ARG_CONST, USDT_ARG_REG, USDT_ARG_MEM };
 
 struct usdt_arg {
@@ -114,10 +116,10 @@ struct usdt_arg {
 /* Parses the whole spec string into at most max arguments. Returns the
  * count, or -1 with the offending spec named in err. */
 int usdt_parse_args(const char *spec, struct usdt_arg *out, int max, char *err, size_t errlen);
-/* Offset in the x86-64 struct pt_regs of a register named as in AT&T
- * syntax without the '%' ("rdi", "r14d", "ax", "al", "ah"), -1 if none;
- * *shift is 8 for the high-byte registers. */
-int usdt_reg_offset(const char *name, int *shift);
+/* The same in the syntax and registers of arch (bpfscript's own:
+ * usdt_parse_args). */
+int usdt_parse_args_arch(const struct arch *arch, const char *spec, struct usdt_arg *out, int max, char *err,
+			 size_t errlen);
 
 /* ---- finding files ---- */
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "ast/type.h"
 #include "sys/elfsym.h"
+#include "util/arch.h"
 #include "util/arena.h"
 #include "util/rfile.h"
 
@@ -386,19 +387,14 @@ static struct type *conv_type(struct conv *c, Dwarf_Die *in)
 	}
 }
 
-/* The x86-64 table (per-architecture by nature): the struct pt_regs
- * offsets of the SysV ABI's six register arguments (di si dx cx r8 r9). */
-#ifndef __x86_64__
-#error "uprobe args: only the x86-64 SysV argument registers and struct pt_regs are known (src/sys/udwarf.c)"
-#endif
-static const int arg_regs[6] = { 112, 104, 96, 88, 72, 64 };
-
-/* The general registers a parameter of DWARF type die takes under the
- * SysV x86-64 ABI: 0 for floating point (SSE registers) and for aggregates
- * over 16 bytes (passed in memory), 1 or 2 for small aggregates (taken as
- * INTEGER class: the common case of structs of integers and pointers),
- * 1 for everything else. */
-static int gp_regs(Dwarf_Die *die)
+/* The general registers a parameter of DWARF type die takes: 0 for
+ * floating point (SSE or SIMD registers), 1 or 2 for aggregates up to 16
+ * bytes (taken as INTEGER class: the common case of structs of integers and
+ * pointers), 1 for everything else. An aggregate over 16 bytes is passed in
+ * memory under the SysV x86-64 ABI (0), by a pointer in the next register
+ * under the AAPCS64 (1). The argument registers themselves are the
+ * architecture's (util/arch.h). */
+static int gp_regs(const struct arch *arch, Dwarf_Die *die)
 {
 	Dwarf_Die t = *die;
 	Dwarf_Attribute at;
@@ -412,7 +408,9 @@ static int gp_regs(Dwarf_Die *die)
 		return enc == DW_ATE_float || enc == DW_ATE_complex_float ? 0 : 1;
 	case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type: {
 		int sz = dw.dwarf_bytesize(&t);
-		return sz <= 0 || sz > 16 ? 0 : (sz + 7) / 8;
+		if (sz > 16)
+			return arch->regs.large_by_ref ? 1 : 0;
+		return sz <= 0 ? 0 : (sz + 7) / 8;
 	}
 	default:
 		return 1;
@@ -427,11 +425,13 @@ struct type *udwarf_args_type(struct udwarf *d, struct arena *a, const char *fun
 		snprintf(err, errlen, "no DWARF for function %s", func);
 		return NULL;
 	}
-	struct type *t = type_simple(a, TY_RECORD, 168);     /* sizeof(struct pt_regs) */
+	const struct arch *arch = arch_host();
+	const int nargs = arch->regs.nargs;
+	struct type *t = type_simple(a, TY_RECORD, arch->regs.size);     /* struct pt_regs */
 	t->name = "struct uprobe_args";
 	t->align = 8;
 	t->is_ctx_record = true;
-	t->fields = arena_alloc(a, sizeof(*t->fields) * 6);
+	t->fields = arena_alloc(a, sizeof(*t->fields) * (size_t)nargs);
 	struct conv c = { .a = a };
 	int reg = 0;     /* the next free argument register */
 	if (dw.dwarf_child(&fn, &p) != 0)
@@ -442,19 +442,19 @@ struct type *udwarf_args_type(struct udwarf *d, struct arena *a, const char *fun
 		Dwarf_Die pt;
 		if (!type_of(&p, &pt))
 			break;   /* cannot place what follows */
-		int nregs = gp_regs(&pt);
+		int nregs = gp_regs(arch, &pt);
 		const char *name = dw.dwarf_diename(&p);
 		struct type *ft = nregs == 1 ? conv_type(&c, &pt) : NULL;
 		/* records and arrays by value are not in one register */
 		if (name && ft && ft->kind != TY_RECORD && ft->kind != TY_ARRAY && ft->kind != TY_STR &&
-		    reg < 6)
+		    reg < nargs)
 			t->fields[t->nfields++] = (struct type_field){
-				.name = arena_strdup(a, name), .type = ft, .offset = arg_regs[reg],
+				.name = arena_strdup(a, name), .type = ft, .offset = arch->regs.args[reg],
 			};
 		/* an aggregate that does not fit the registers left goes to memory whole */
-		if (reg + nregs <= 6)
+		if (reg + nregs <= nargs)
 			reg += nregs;
-	} while (reg < 6 && dw.dwarf_siblingof(&p, &p) == 0);
+	} while (reg < nargs && dw.dwarf_siblingof(&p, &p) == 0);
 	return t;
 }
 

@@ -1,11 +1,15 @@
 /* arch.c - the per-architecture description (arch.h): x86-64 and arm64. */
 #include "util/arch.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/arch_syscalls.h"
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #error "bpfscript knows x86-64 and arm64 only: add this architecture's table to src/util/arch.c \
-(and its struct pt_regs tables: src/sys/elfsym.c, src/sys/udwarf.c, src/probes/, src/builtins/symbols.c)"
+(predefined macros, directories, ld.so.cache flags, struct pt_regs, USDT registers), \
+its system call names to src/util/arch_syscalls.h and -c's entry breakpoint to src/runtime/run.c"
 #endif
 
 /* What clang 14 (bpftrace 0.17's) predefines on x86-64 Linux, as far as
@@ -66,11 +70,39 @@ static const char *const aarch64_lib[] = {
 	"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib", "/usr/lib", NULL,
 };
 
+/* x86-64's struct pt_regs (arch/x86/include/asm/ptrace.h), in bpftrace's
+ * register names: 21 u64, 168 bytes. The SysV arguments are di si dx cx r8
+ * r9; the return value is ax; usermode is (cs & 3) == 3. */
+static const char *const x86_64_regs[] = {
+	"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
+	"cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss", NULL,
+};
+static const int x86_64_args[] = { 112, 104, 96, 88, 72, 64 };
+
+/* arm64's struct pt_regs starts with struct user_pt_regs
+ * (arch/arm64/include/uapi/asm/ptrace.h): u64 regs[31], sp, pc, pstate,
+ * 272 bytes; what follows (orig_x0, syscallno ...) varies with the kernel
+ * version and is no register. Named as bpftrace's arch/aarch64 names them
+ * (r0 ... r30, sp, pc, pstate), at the kernel's offsets: bpftrace's table
+ * also lists an r31, which moves its sp, pc and pstate one slot too far.
+ * The AAPCS64 arguments are x0 ... x7, the return value x0; user mode is
+ * (pstate & PSR_MODE_MASK) == PSR_MODE_EL0t (0). */
+static const char *const aarch64_regs[] = {
+	"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11",
+	"r12", "r13", "r14", "r15", "r16", "r17", "r18", "r19", "r20", "r21", "r22", "r23",
+	"r24", "r25", "r26", "r27", "r28", "r29", "r30", "sp", "pc", "pstate", NULL,
+};
+static const int aarch64_args[] = { 0, 8, 16, 24, 32, 40, 48, 56 };
+
 /* glibc's ldconfig.h: FLAG_ELF_LIBC6 0x0003, FLAG_X8664_LIB64 0x0300,
  * FLAG_AARCH64_LIB64 0x0a00 */
 static const struct arch arches[] = {
-	{ "x86_64", "x86_64-linux-gnu", x86_64_predef, x86_64_include, x86_64_lib, 0x0303 },
-	{ "aarch64", "aarch64-linux-gnu", aarch64_predef, aarch64_include, aarch64_lib, 0x0a03 },
+	{ "x86_64", "x86_64-linux-gnu", x86_64_predef, x86_64_include, x86_64_lib, 0x0303,
+	  { x86_64_regs, 168, x86_64_args, 6, 80, 152, 128, 1, 136, 3, 3, false }, true,
+	  x86_64_syscalls, (int)(sizeof(x86_64_syscalls) / sizeof(x86_64_syscalls[0])) },
+	{ "aarch64", "aarch64-linux-gnu", aarch64_predef, aarch64_include, aarch64_lib, 0x0a03,
+	  { aarch64_regs, 272, aarch64_args, 8, 0, 248, 256, 0, 264, 0xf, 0, true }, false,
+	  aarch64_syscalls, (int)(sizeof(aarch64_syscalls) / sizeof(aarch64_syscalls[0])) },
 };
 
 const struct arch *arch_host(void)
@@ -94,4 +126,68 @@ const struct arch *arch_named(const char *name)
 		if (!strcmp(arches[i].name, name))
 			return &arches[i];
 	return NULL;
+}
+
+int arch_reg_offset(const struct arch *a, const char *name)
+{
+	for (int i = 0; a->regs.names[i]; i++)
+		if (!strcmp(a->regs.names[i], name))
+			return 8 * i;
+	return -1;
+}
+
+/* x86-64 in AT&T names: each register with its 32-, 16- and 8-bit names
+ * (the low part is at the same offset, little-endian). */
+static const struct {
+	const char *names[4];
+	int off;
+} x86_64_usdt[] = {
+	{ { "rax", "eax", "ax", "al" }, 80 },  { { "rbx", "ebx", "bx", "bl" }, 40 },
+	{ { "rcx", "ecx", "cx", "cl" }, 88 },  { { "rdx", "edx", "dx", "dl" }, 96 },
+	{ { "rsi", "esi", "si", "sil" }, 104 }, { { "rdi", "edi", "di", "dil" }, 112 },
+	{ { "rbp", "ebp", "bp", "bpl" }, 32 }, { { "rsp", "esp", "sp", "spl" }, 152 },
+	{ { "r8", "r8d", "r8w", "r8b" }, 72 }, { { "r9", "r9d", "r9w", "r9b" }, 64 },
+	{ { "r10", "r10d", "r10w", "r10b" }, 56 }, { { "r11", "r11d", "r11w", "r11b" }, 48 },
+	{ { "r12", "r12d", "r12w", "r12b" }, 24 }, { { "r13", "r13d", "r13w", "r13b" }, 16 },
+	{ { "r14", "r14d", "r14w", "r14b" }, 8 }, { { "r15", "r15d", "r15w", "r15b" }, 0 },
+	{ { "rip", "eip", "ip", NULL }, 128 },
+};
+
+static int x86_64_usdt_reg(const char *name, int *shift)
+{
+	static const struct { const char *name; int off; } high[] = {
+		{ "ah", 80 }, { "bh", 40 }, { "ch", 88 }, { "dh", 96 },
+	};
+	for (size_t i = 0; i < sizeof(x86_64_usdt) / sizeof(x86_64_usdt[0]); i++)
+		for (int k = 0; k < 4; k++)
+			if (x86_64_usdt[i].names[k] && !strcmp(x86_64_usdt[i].names[k], name))
+				return x86_64_usdt[i].off;
+	for (size_t i = 0; i < sizeof(high) / sizeof(high[0]); i++)
+		if (!strcmp(high[i].name, name)) {
+			*shift = 8;
+			return high[i].off;
+		}
+	return -1;
+}
+
+/* arm64: x0 ... x30 and their 32-bit halves w0 ... w30, sp (and wsp), as
+ * GNU as writes them in USDT notes. */
+static int aarch64_usdt_reg(const char *name, int *shift)
+{
+	(void)shift;
+	if (!strcmp(name, "sp") || !strcmp(name, "wsp"))
+		return 248;
+	if ((name[0] != 'x' && name[0] != 'w') || name[1] < '0' || name[1] > '9')
+		return -1;
+	if (name[1] == '0' && name[2])
+		return -1;    /* x01 */
+	char *end;
+	long n = strtol(name + 1, &end, 10);
+	return !*end && n <= 30 ? (int)(8 * n) : -1;
+}
+
+int arch_usdt_reg_offset(const struct arch *a, const char *name, int *shift)
+{
+	*shift = 0;
+	return a->usdt_att ? x86_64_usdt_reg(name, shift) : aarch64_usdt_reg(name, shift);
 }

@@ -1,5 +1,8 @@
 /* arch_test.c - unit tests of the per-architecture description
- * (src/util/arch.c): the x86-64 and the arm64 table, whatever the host. */
+ * (src/util/arch.c): the x86-64 and the arm64 table, whatever the host:
+ * predefined macros, directories, ld.so.cache flags, struct pt_regs
+ * (reg() names, argument, return, stack and pc registers, usermode) and
+ * the registers of USDT argument specs. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -128,6 +131,74 @@ int main(void)
 	CHECK(index_of(arm->lib_dirs, "/lib64") < 0 && index_of(arm->lib_dirs, "/usr/lib64") < 0);
 	CHECK(count(arm->lib_dirs) == 4);
 	CHECK(arm->ldcache_flags == 0x0a03);    /* FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64 */
+
+	/* struct pt_regs: x86-64 (arch/x86/include/asm/ptrace.h) */
+	const struct arch_regs *xr = &x86->regs, *ar = &arm->regs;
+	CHECK(count(xr->names) == 21 && xr->size == 21 * 8);
+	CHECK(arch_reg_offset(x86, "r15") == 0 && arch_reg_offset(x86, "ax") == 80);
+	CHECK(arch_reg_offset(x86, "di") == 112 && arch_reg_offset(x86, "ip") == 128);
+	CHECK(arch_reg_offset(x86, "cs") == 136 && arch_reg_offset(x86, "sp") == 152);
+	CHECK(arch_reg_offset(x86, "ss") == 160 && arch_reg_offset(x86, "pc") == -1);
+	CHECK(arch_reg_offset(x86, "r0") == -1 && arch_reg_offset(x86, "") == -1);
+	/* SysV: di si dx cx r8 r9 */
+	static const char *const sysv[] = { "di", "si", "dx", "cx", "r8", "r9" };
+	CHECK(xr->nargs == 6);
+	for (int i = 0; i < 6 && i < xr->nargs; i++)
+		CHECK(xr->args[i] == arch_reg_offset(x86, sysv[i]));
+	CHECK(xr->ret == arch_reg_offset(x86, "ax") && xr->sp == arch_reg_offset(x86, "sp"));
+	CHECK(xr->ip == arch_reg_offset(x86, "ip") && xr->sarg0 == 1);
+	CHECK(xr->user == arch_reg_offset(x86, "cs") && xr->user_mask == 3 && xr->user_value == 3);
+	CHECK(!xr->large_by_ref && x86->usdt_att);
+
+	/* arm64: user_pt_regs (arch/arm64/include/uapi/asm/ptrace.h): regs[31], sp, pc, pstate */
+	CHECK(count(ar->names) == 34 && ar->size == 34 * 8);
+	char rn[8];
+	for (int i = 0; i <= 30; i++) {
+		snprintf(rn, sizeof(rn), "r%d", i);
+		CHECK(arch_reg_offset(arm, rn) == 8 * i);
+	}
+	CHECK(arch_reg_offset(arm, "r31") == -1);
+	CHECK(arch_reg_offset(arm, "sp") == 248 && arch_reg_offset(arm, "pc") == 256);
+	CHECK(arch_reg_offset(arm, "pstate") == 264);
+	CHECK(arch_reg_offset(arm, "ax") == -1 && arch_reg_offset(arm, "ip") == -1);
+	/* AAPCS64: x0 ... x7, the result in x0, the return address in x30 (not on the stack) */
+	CHECK(ar->nargs == 8);
+	for (int i = 0; i < 8 && i < ar->nargs; i++)
+		CHECK(ar->args[i] == 8 * i);
+	CHECK(ar->ret == 0 && ar->sp == 248 && ar->ip == 256 && ar->sarg0 == 0);
+	/* user mode: PSR_MODE_EL0t in pstate's mode bits */
+	CHECK(ar->user == 264 && ar->user_mask == 0xf && ar->user_value == 0);
+	CHECK(ar->large_by_ref && !arm->usdt_att);
+
+	/* USDT spec registers: AT&T names on x86-64, x/w on arm64 */
+	int shift = -1;
+	CHECK(arch_usdt_reg_offset(x86, "rdi", &shift) == 112 && shift == 0);
+	CHECK(arch_usdt_reg_offset(x86, "ah", &shift) == 80 && shift == 8);
+	CHECK(arch_usdt_reg_offset(x86, "x0", &shift) == -1);
+	CHECK(arch_usdt_reg_offset(arm, "x3", &shift) == 24 && shift == 0);
+	CHECK(arch_usdt_reg_offset(arm, "w3", &shift) == 24 && arch_usdt_reg_offset(arm, "sp", &shift) == 248);
+	CHECK(arch_usdt_reg_offset(arm, "rdi", &shift) == -1 && arch_usdt_reg_offset(arm, "x31", &shift) == -1);
+
+	/* syscall_name(): each architecture's numbers */
+	CHECK(x86->nsyscalls == 548 && arm->nsyscalls == 470);
+	CHECK(streq(x86->syscalls[0], "read") && streq(x86->syscalls[59], "execve"));
+	CHECK(streq(x86->syscalls[257], "openat") && streq(x86->syscalls[435], "clone3"));
+	CHECK(x86->syscalls[400] == NULL && streq(x86->syscalls[547], "pwritev2"));
+	CHECK(streq(arm->syscalls[0], "io_setup") && streq(arm->syscalls[56], "openat"));
+	CHECK(streq(arm->syscalls[63], "read") && streq(arm->syscalls[64], "write"));
+	CHECK(streq(arm->syscalls[79], "newfstatat") && streq(arm->syscalls[80], "fstat"));
+	CHECK(streq(arm->syscalls[221], "execve") && streq(arm->syscalls[222], "mmap"));
+	CHECK(streq(arm->syscalls[163], "getrlimit") && streq(arm->syscalls[38], "renameat"));
+	CHECK(arm->syscalls[244] == NULL && arm->syscalls[300] == NULL);   /* arch-specific, unused */
+	CHECK(streq(arm->syscalls[435], "clone3") && streq(arm->syscalls[447], "memfd_secret"));
+	/* every architecture numbers the same from 424 on */
+	for (int i = 424; i < arm->nsyscalls && i < x86->nsyscalls; i++)
+		CHECK(streq(arm->syscalls[i], x86->syscalls[i]) || (!arm->syscalls[i] && !x86->syscalls[i]));
+	/* no name twice in one table (x86-64's x32 numbers from 512 aside) */
+	for (int i = 0; i < arm->nsyscalls; i++)
+		for (int j = i + 1; j < arm->nsyscalls && arm->syscalls[i]; j++)
+			if (streq(arm->syscalls[i], arm->syscalls[j]))
+				fprintf(stderr, "aarch64: %s twice (%d, %d)\n", arm->syscalls[i], i, j), failures++;
 
 	/* the host: what the compiler targeted, and what uname says */
 	const struct arch *host = arch_host();

@@ -4,7 +4,7 @@
 #   cache_test.sh BPFSCRIPT TARGETS_DIR CASE
 #
 # CASE: hit (a second run hits and loads no LLVM), same (outputs identical on a miss and on
-# a hit for a set of programs), keys (script, parameter, STRLEN, -k and a changed LLVM plugin
+# a hit for a set of programs), keys (script, parameter, STRLEN, MAX_STACK_KEYS, -k and a changed LLVM plugin
 # miss; -p and -o do not), corrupt (damaged, truncated and foreign entries are ignored and replaced),
 # concurrent (10 runs in parallel on an empty cache all succeed), pid (one entry serves
 # -p with two different pids, each filtered right), off (BPFSCRIPT_NO_CACHE, -d, a
@@ -122,6 +122,14 @@ keys)
 	expect_hit g
 	grep -qx one "$TMP/g.o.txt" || fail "-o output wrong on a hit"
 	[ "$(entries)" = 4 ] || fail "expected 4 entries, found $(entries)"
+	# the stack map's size (BPFTRACE_MAX_STACK_KEYS) is in the key: a hit creates the
+	# map from the entry
+	run s1 -e 'BEGIN { @[kstack] = count(); exit(); }'
+	expect_miss s1
+	BPFSCRIPT_MAX_STACK_KEYS=64 run s2 -e 'BEGIN { @[kstack] = count(); exit(); }'
+	expect_miss s2
+	BPFSCRIPT_MAX_STACK_KEYS=64 run s3 -e 'BEGIN { @[kstack] = count(); exit(); }'
+	expect_hit s3
 	# the code generator's file is part of the key (its optimisation pipeline makes the
 	# code): a changed plugin misses. On a copy, so the build's own plugin is left alone.
 	plugin=$(dirname "$BPF")/libbpfscript-llvm.so

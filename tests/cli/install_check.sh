@@ -1,7 +1,8 @@
 #!/bin/sh
 # install_check.sh BUILD_DIR SOURCE_DIR - `cmake --install` puts the binary (and its LLVM
 # plugin), the man page, the bash completion and every shipped tool with its example into a
-# fresh prefix, and the installed bpfscript runs a program and a tool from there (needs root).
+# fresh prefix, and the installed bpfscript runs a program and a tool from there, and from a
+# copy of the tree elsewhere (needs root).
 build=$1
 src=$2
 prefix=$(mktemp -d)
@@ -33,6 +34,16 @@ out=$(BPFSCRIPT_NO_CACHE=1 "$prefix/bin/bpfscript" -q -e 'BEGIN { printf("instal
 case "$out" in
 installed*) ;;
 *) echo "FAIL: the installed bpfscript did not run a program:"; echo "$out"; fail=1 ;;
+esac
+# The plugin is found relative to the executable (LIBDIR/bpfscript from BINDIR): the same
+# tree moved elsewhere still compiles.
+moved=$(mktemp -d)
+trap 'rm -rf "$prefix" "$moved"' EXIT
+cp -a "$prefix/." "$moved/"
+out=$(BPFSCRIPT_NO_CACHE=1 "$moved/bin/bpfscript" -v -e 'BEGIN { printf("moved\n"); exit(); }' 2>&1)
+case "$out" in
+*"llvm: loaded $moved/bin/"*moved*|*moved*"llvm: loaded $moved/bin/"*) ;;
+*) echo "FAIL: a moved copy of the install did not run a program with its own plugin:"; echo "$out"; fail=1 ;;
 esac
 if ! "$prefix/bin/bpfscript" --check "$prefix/share/bpfscript/tools/opensnoop.bt" > /dev/null 2>&1; then
 	echo "FAIL: the installed opensnoop.bt does not pass --check"

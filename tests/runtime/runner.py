@@ -250,6 +250,45 @@ def _kprobe_multi_links():
     return lfd >= 0 or e == errno_mod.EINVAL
 
 
+def _uprobe_multi_links():
+    """Does the kernel create uprobe_multi links that filter -p by process? As libbpf
+    finds out: a trivial BPF_TRACE_UPROBE_MULTI program linked to the directory "/"
+    gets as far as the path (EBADF), and with pid -1 it is refused (EINVAL) by kernels
+    that filter by process (6.10 and later; the first ones filtered by thread)."""
+    import ctypes
+    import errno as errno_mod
+    import struct
+    insns = ctypes.create_string_buffer(bytes.fromhex("b700000000000000" "9500000000000000"), 16)
+    lic = ctypes.create_string_buffer(b"GPL")
+    attr = bytearray(128)
+    struct.pack_into("<IIQQ", attr, 0, 2, 2, ctypes.addressof(insns), ctypes.addressof(lic))  # KPROBE
+    struct.pack_into("<I", attr, 68, 48)        # expected_attach_type = BPF_TRACE_UPROBE_MULTI
+    buf = (ctypes.c_char * len(attr)).from_buffer(attr)
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.syscall(321, 5, buf, len(attr))   # bpf(BPF_PROG_LOAD) on x86-64
+    if fd < 0:
+        return False
+    path = ctypes.create_string_buffer(b"/")
+    off = ctypes.c_uint64(0)
+
+    def link_errno(pid):
+        link = bytearray(64)
+        # prog_fd, target_fd, attach_type, flags; path, offsets, ref_ctr_offsets, cookies;
+        # cnt, flags, pid (the kernel's link_create.uprobe_multi)
+        struct.pack_into("<IIIIQQQQIII", link, 0, fd, 0, 48, 0, ctypes.addressof(path),
+                         ctypes.addressof(off), 0, 0, 1, 0, pid)
+        lbuf = (ctypes.c_char * len(link)).from_buffer(link)
+        lfd = libc.syscall(321, 28, lbuf, len(link))   # bpf(BPF_LINK_CREATE)
+        e = ctypes.get_errno()
+        if lfd >= 0:
+            os.close(lfd)
+        return None if lfd >= 0 else e
+
+    ok = link_errno(0) == errno_mod.EBADF and link_errno(0xffffffff) == errno_mod.EINVAL
+    os.close(fd)
+    return ok
+
+
 KERNEL_FEATURES = {
     "kprobes": ["/sys/bus/event_source/devices/kprobe", "/sys/kernel/tracing/kprobe_events",
                 "/sys/kernel/debug/tracing/kprobe_events"],
@@ -263,6 +302,8 @@ KERNEL_FEATURES = {
     "fentry": _fentry_loads,
     # one link attaching a kprobe program to many functions (CONFIG_FPROBE)
     "kprobe_multi": _kprobe_multi_links,
+    # one link attaching a uprobe program to many offsets of a file (Linux 6.6; 6.10 for -p)
+    "uprobe_multi": _uprobe_multi_links,
     # the verifier trusts a pointer walked from a trusted one (task->fs), as bpf_d_path needs
     "d_path_task_fs": _d_path_on_task_fs,
 }

@@ -107,10 +107,72 @@ static void test_specs(void)
 		{ "r15d", 0, 0 }, { "rsp", 152, 0 }, { "rip", 128, 0 }, { "dh", 96, 8 },
 		{ "eax", 80, 0 }, { "r9", 64, 0 }, { "rbx", 40, 0 }, { "xmm0", -1, 0 },
 	};
+	const struct arch *x86 = arch_named("x86_64");
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
-		int shift = -1, off = usdt_reg_offset(regs[i].name, &shift);
+		int shift = -1, off = arch_usdt_reg_offset(x86, regs[i].name, &shift);
 		CHECK(off == regs[i].off && (off < 0 || shift == regs[i].shift), "%s: %d shift %d", regs[i].name,
 		      off, shift);
+	}
+
+	/* the x86-64 syntax explicitly, whatever the host */
+	n = usdt_parse_args_arch(x86, "-4@%edi 8@-16(%rbp)", a, 8, err, sizeof(err));
+	CHECK(n == 2 && a[0].reg_off == 112 && a[1].kind == USDT_ARG_MEM && a[1].reg_off == 32, "x86 by name");
+}
+
+/* arm64's USDT specs, as GNU as writes them (whatever the host): registers
+ * x0..x30, w0..w30 and sp; memory [reg, off] with a blank inside; constants
+ * without '$'. */
+static void test_specs_arm64(void)
+{
+	const struct arch *arm = arch_named("aarch64");
+	struct usdt_arg a[8];
+	char err[256];
+	int n = usdt_parse_args_arch(arm, "-4@x0 8@x1 -4@w19 8@[sp, 16] -4@[x29, -8] 8@[x2] 4@5 -8@-3", a, 8, err,
+				     sizeof(err));
+	CHECK(n == 8, "arm64: n=%d %s", n, err);
+	if (n == 8) {
+		CHECK(a[0].kind == USDT_ARG_REG && a[0].reg_off == 0 && a[0].size == 4 && a[0].is_signed, "x0");
+		CHECK(a[1].kind == USDT_ARG_REG && a[1].reg_off == 8 && a[1].size == 8 && !a[1].is_signed, "x1");
+		CHECK(a[2].kind == USDT_ARG_REG && a[2].reg_off == 19 * 8 && a[2].reg_shift == 0, "w19");
+		CHECK(a[3].kind == USDT_ARG_MEM && a[3].reg_off == 248 && a[3].val == 16, "[sp, 16]: %d %lld",
+		      a[3].reg_off, (long long)a[3].val);
+		CHECK(a[4].kind == USDT_ARG_MEM && a[4].reg_off == 29 * 8 && a[4].val == -8 && a[4].is_signed,
+		      "[x29, -8]");
+		CHECK(a[5].kind == USDT_ARG_MEM && a[5].reg_off == 16 && a[5].val == 0, "[x2]");
+		CHECK(a[6].kind == USDT_ARG_CONST && a[6].val == 5 && a[6].size == 4, "4@5");
+		CHECK(a[7].kind == USDT_ARG_CONST && a[7].val == -3 && a[7].is_signed, "-8@-3");
+	}
+	n = usdt_parse_args_arch(arm, "8@[x1,#24] 8@x30", a, 8, err, sizeof(err));
+	CHECK(n == 2 && a[0].reg_off == 8 && a[0].val == 24 && a[1].reg_off == 240, "arm64 #imm: %d %s", n, err);
+
+	static const struct {
+		const char *spec, *err;
+	} bad[] = {
+		{ "8@x31", "unsupported USDT argument spec: 8@x31" },
+		{ "8@%rax", "unsupported USDT argument spec: 8@%rax" },
+		{ "8@$5", "unsupported USDT argument spec: 8@$5" },
+		{ "8@[x1, 8", "unsupported USDT argument spec: 8@[x1, 8" },
+		{ "8@[x1, x2]", "unsupported USDT argument spec: 8@[x1, x2]" },
+		{ "8@x01", "unsupported USDT argument spec: 8@x01" },
+		{ "8@v0", "unsupported USDT argument spec: 8@v0" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		n = usdt_parse_args_arch(arm, bad[i].spec, a, 2, err, sizeof(err));
+		CHECK(n == -1, "arm64: %s parsed (%d)", bad[i].spec, n);
+		check_text(bad[i].spec, bad[i].err, err);
+	}
+
+	static const struct {
+		const char *name;
+		int off;
+	} regs[] = {
+		{ "x0", 0 }, { "w0", 0 }, { "x7", 56 }, { "x29", 232 }, { "x30", 240 }, { "w30", 240 },
+		{ "sp", 248 }, { "wsp", 248 }, { "x31", -1 }, { "rax", -1 }, { "x", -1 }, { "pc", -1 },
+	};
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		int shift = -1, off = arch_usdt_reg_offset(arm, regs[i].name, &shift);
+		CHECK(off == regs[i].off && (off < 0 || shift == 0), "arm64 %s: %d shift %d", regs[i].name, off, shift);
 	}
 }
 
@@ -586,6 +648,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	test_specs();
+	test_specs_arm64();
 	test_usdt_target(argv[2]);
 	test_uprobe_target(argv[3]);
 	test_ldcache();
