@@ -7,7 +7,7 @@
 
 _bpfscript_options="-B -c -d -e -f -h -I -k -l -o -p -q -v -V
 --check --cmd --debug --dry-run --emit-elf --emit-llvm --flamegraph --help --include --info --list
---no-cache --no-warnings --output --pid --quiet --unsafe --usdt-file-activation --verbose --version
+--metrics --no-cache --no-warnings --output --pid --quiet --unsafe --usdt-file-activation --verbose --version
 --warnings"
 
 _bpfscript_probe_types="BEGIN END tracepoint: t: rawtracepoint: rt: self: kprobe: k: kretprobe:
@@ -60,7 +60,7 @@ _bpfscript()
 	cur=${cur#[\'\"]}
 
 	case $prev in
-	-e | -h | --help | -V | --version | --info)
+	-e | -h | --help | -V | --version | --info | --metrics)
 		return ;;
 	-o | --output | --include | --emit-elf | --emit-llvm | --flamegraph)
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -20,6 +20,8 @@ PACKAGES=(
 	clang-19 libclang-rt-19-dev                   # the libFuzzer front-end target (CI)
 	dpkg-dev file                                 # cpack -G DEB: dpkg-shlibdeps, ELF detection
 	libc6-dev-arm64-cross linux-libc-dev-arm64-cross   # arch.cross_aarch64: the sources compile for arm64
+	libmicrohttpd-dev                             # --metrics: the HTTP server
+	prometheus                                    # --metrics tests: promtool and a real server
 )
 
 installed() { # installed PKG: is PKG installed (dpkg status "install ok installed")?

@@ -49,7 +49,7 @@ deb=$(realpath "${debs[0]}")
 dpkg-deb --info "$deb"
 depends=$(dpkg-deb --field "$deb" Depends)
 # libelf1 comes through libbpf1: bpfscript itself calls no libelf function (--as-needed)
-for pkg in libc6 libbpf1 zlib1g libzstd1 libdw1; do
+for pkg in libc6 libbpf1 zlib1g libzstd1 libdw1 libmicrohttpd12; do
 	grep -qE "(^|, )$pkg( |,|$)" <<<"$depends" || fail "Depends lacks $pkg: $depends"
 done
 dpkg-deb --contents "$deb"

@@ -32,6 +32,7 @@
 #include "sys/demangle.h"
 #include "parser/include.h"
 #include "runtime/load.h"
+#include "runtime/metrics.h"
 #include "runtime/outstream.h"
 #include "util/rfile.h"
 
@@ -359,6 +360,14 @@ static enum pass_result pass_sema(struct driver *drv)
 	drv->rt.cat_bytes_max = drv->prog.set.cat_bytes_max;
 	drv->rt.no_maps_on_exit = !drv->prog.set.print_maps_on_exit;
 	drv->rt.missing_probes = drv->prog.set.missing_probes;
+	/* --metrics wins over the environment and the config block */
+	drv->metrics = o->metrics ? o->metrics : drv->prog.set.metrics;
+	char host[256], err[512];
+	int port;
+	if (drv->metrics && metrics_parse(drv->metrics, host, sizeof(host), &port, err, sizeof(err)) < 0) {
+		diag_plain(&drv->diag, "%s", err);
+		return PASS_FAIL;
+	}
 	if (driver_dumps(o->dump, "types"))
 		ast_dump(stdout, drv->prog.root, true, &drv->arena);
 	return PASS_NEXT;
@@ -459,7 +468,7 @@ static enum pass_result pass_run(struct driver *drv)
 	struct run_opts ro = {
 		.env = &drv->penv, .child_go_fd = drv->go_fd, .child_ack_fd = drv->ack_fd,
 		.child_pid = drv->child, .target_pid = o->pid, .quiet = o->quiet, .dry_run = o->dry_run,
-		.verbose = o->verbose,
+		.verbose = o->verbose, .metrics = drv->metrics,
 	};
 	const char *ba = getenv("BPFSCRIPT_BEGIN_AFTER_ATTACH");
 	ro.begin_after_attach = ba && strcmp(ba, "0") != 0 && ba[0];

@@ -57,6 +57,7 @@ struct options {
 	int cpp_demangle;         /* BPFTRACE_[NO_]CPP_DEMANGLE: -1 unset, 0, 1 */
 	int stack_mode;           /* BPFTRACE_STACK_MODE or config stack_mode: enum stack_mode, -1 unset */
 	const char *btf;          /* BPFTRACE_BTF: BTF file instead of the kernel's */
+	const char *metrics;      /* --metrics [HOST:]PORT (wins over config metrics) */
 };
 
 /* Is `stage` in the -d list `dump` (NULL = none)? */
@@ -86,6 +87,7 @@ struct driver {
 	void *obj;                 /* the BPF ELF object (malloc'd) */
 	size_t objlen;
 	int rc;                    /* exit status when a pass ends the run early */
+	const char *metrics;       /* --metrics, else BPFTRACE_METRICS or config metrics; NULL: none */
 };
 
 int driver_run(struct options *opt);

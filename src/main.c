@@ -54,6 +54,9 @@ static const char usage_text[] =
 	"    -V, --version  bpfscript version\n"
 	"    --no-warnings  disable all warning messages\n"
 	"    --no-cache     compile every time: do not use the compiled-object cache\n"
+	"    --metrics [HOST:]PORT\n"
+	"                   serve the maps live to Prometheus at http://HOST:PORT/metrics\n"
+	"                   (HOST 127.0.0.1 unless given)\n"
 	"\n"
 	"    Long forms: --list (-l), --verbose (-v), --pid (-p), --cmd (-c),\n"
 	"    --output (-o), --quiet (-q), --warnings (-k), --debug (-d)\n"
@@ -280,6 +283,7 @@ enum {
 	OPT_INCLUDE = 256, OPT_UNSAFE, OPT_INFO, OPT_NO_WARNINGS, OPT_NO_CACHE, OPT_DRY_RUN, OPT_CHECK,
 	OPT_EMIT_ELF, OPT_EMIT_LLVM, OPT_USDT_FILE_ACTIVATION,
 	OPT_FLAMEGRAPH,
+	OPT_EMIT_ELF, OPT_EMIT_LLVM, OPT_USDT_FILE_ACTIVATION, OPT_METRICS,
 };
 
 static const struct option longopts[] = {
@@ -304,6 +308,7 @@ static const struct option longopts[] = {
 	{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
 	{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
 	{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -376,6 +381,7 @@ static struct modes parse_options(int argc, char **argv, struct options *o)
 		case OPT_EMIT_LLVM: o->emit_llvm = optarg; break;
 		case OPT_USDT_FILE_ACTIVATION: o->usdt_file_activation = true; break;
 		case OPT_FLAMEGRAPH: o->flamegraph = optarg; break;
+		case OPT_METRICS: o->metrics = optarg; break;
 		case 'k': set_warning_level(o, 2); break;
 		case OPT_NO_WARNINGS: set_warning_level(o, 0); break;
 		case OPT_NO_CACHE: o->no_cache = true; break;

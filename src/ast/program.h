@@ -36,6 +36,7 @@ struct settings {
 	int missing_probes;       /* enum missing_probes (config missing_probes) */
 	bool print_maps_on_exit;  /* config print_maps_on_exit */
 	const char *str_trunc_trailer; /* config str_trunc_trailer */
+	const char *metrics;      /* config metrics = "[HOST:]PORT" (BPFTRACE_METRICS) */
 	bool unsafe;              /* --unsafe */
 	int warning_level;        /* 0 --no-warnings, 1 default, 2 -k */
 	bool has_cmd;             /* -c: `cpid` exists */

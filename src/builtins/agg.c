@@ -266,6 +266,15 @@ static void stats_json(struct rt *rt, struct sbuf *b, const struct mview *v, con
 		  e->v, a.total);
 }
 
+/* --metrics: a stats entry's count and total. */
+static void stats_values(const struct mview *v, const struct mentry *e, uint64_t *count, int64_t *total)
+{
+	struct agg_avg a;
+	memcpy(&a, me_val(v, e), sizeof(a));
+	*count = a.count;
+	*total = a.total;
+}
+
 /* ---- hist, lhist ---- */
 
 /* hist(n, k): k, the bits, a literal 0..5 (latest bpftrace). */
@@ -606,6 +615,39 @@ static void lhist_bounds(struct sbuf *b, const struct type *t, int i)
 			  i * t->lstep + t->lmin - 1);
 }
 
+/* --metrics: the largest value of hist bucket i (Prometheus' inclusive
+ * `le`; the values are integers): -1 for the negatives, then 0, 1, and the
+ * power-of-two (or, with bits, sub-power) bounds less one, up to the bucket
+ * that ends at 2^63 - 1; the buckets after it (never used) have none. */
+static bool hist_le(const struct type *t, int i, int64_t *le)
+{
+	int k = t->hist_bits;
+	if (i == 0) {
+		*le = -1;
+	} else if (i <= (k ? 2 << k : 2)) {
+		*le = i - 1;
+	} else {
+		if ((i >> k) - 1 + k > 63)
+			return false;
+		uint64_t end = hist_bucket_min((uint64_t)i, k);   /* fits: < 2^64 */
+		if (end - 1 > (uint64_t)INT64_MAX)
+			return false;
+		*le = (int64_t)(end - 1);
+	}
+	return true;
+}
+
+/* --metrics: lhist bucket i holds values up to min + i * step - 1 (bucket 0:
+ * up to min - 1); the last bucket ([max, ...)) is open above. */
+static bool lhist_le(const struct type *t, int i, int64_t *le)
+{
+	int64_t n = (t->lmax - t->lmin) / t->lstep;
+	if (i > n)
+		return false;
+	*le = t->lmin + i * t->lstep - 1;
+	return true;
+}
+
 /* print()'s divisor applies to hist counts, not to lhist ones (0.17). */
 static void hist_text(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e)
 {
@@ -642,28 +684,29 @@ struct agg {
 };
 
 /* count, sum, min, max: one number, entries by value (ties by key) */
-#define NUMBER(combine_, unsigned_) { .json_type = "map", .order = MV_BY_VALUE, .text_sep = "\n", \
-	.text_end = "\n", .combine = combine_, .unsigned_values = unsigned_, .text = mview_int_text, \
-	.json = mview_int_text }
+#define NUMBER(combine_, unsigned_, metric_, adds_) { .json_type = "map", .order = MV_BY_VALUE, \
+	.text_sep = "\n", .text_end = "\n", .combine = combine_, .unsigned_values = unsigned_, \
+	.text = mview_int_text, .json = mview_int_text, .metric = metric_, .metric_adds = adds_ }
 /* avg, stats: a struct agg_avg, entries by average; a blank line after the map */
-#define AVERAGE(all_, text_, json_) { .json_type = "stats", .order = MV_BY_AVERAGE, \
+#define AVERAGE(all_, text_, json_, metric_) { .json_type = "stats", .order = MV_BY_AVERAGE, \
 	.kept = sizeof(struct agg_avg), .all_entries = all_, .text_sep = "\n", .text_end = "\n\n", \
-	.combine = avg_cpus, .text = text_, .json = json_ }
+	.combine = avg_cpus, .text = text_, .json = json_, .metric = metric_, .stats = stats_values, \
+	.metric_adds = metric_ == MV_METRIC_STATS }
 /* hist, lhist: counts per bucket, entries by total */
-#define BUCKETS(nbuckets_, text_, json_) { .json_type = "hist", .order = MV_BUCKETS_BY_TOTAL, \
+#define BUCKETS(nbuckets_, text_, json_, le_) { .json_type = "hist", .order = MV_BUCKETS_BY_TOTAL, \
 	.text_sep = "\n", .text_end = "\n", .combine = sum_cpus, .nbuckets = nbuckets_, .text = text_, \
-	.json = json_ }
+	.json = json_, .metric = MV_METRIC_HISTOGRAM, .bucket_le = le_, .metric_adds = true }
 
 static const struct agg aggs[] = {
-	{ "count", TY_COUNT, emit_count_sum, NUMBER(sum_cpus, always) },
-	{ "sum", TY_SUM, emit_count_sum, NUMBER(sum_cpus, unsigned_arg) },
-	{ "min", TY_MIN, emit_min, NUMBER(min_cpus, unsigned_arg) },
-	{ "max", TY_MAX, emit_max, NUMBER(max_cpus, unsigned_arg) },
-	{ "avg", TY_AVG, emit_avg, AVERAGE(false, avg_print, avg_print) },
+	{ "count", TY_COUNT, emit_count_sum, NUMBER(sum_cpus, always, MV_METRIC_COUNTER, true) },
+	{ "sum", TY_SUM, emit_count_sum, NUMBER(sum_cpus, unsigned_arg, MV_METRIC_GAUGE, true) },
+	{ "min", TY_MIN, emit_min, NUMBER(min_cpus, unsigned_arg, MV_METRIC_GAUGE, false) },
+	{ "max", TY_MAX, emit_max, NUMBER(max_cpus, unsigned_arg, MV_METRIC_GAUGE, false) },
+	{ "avg", TY_AVG, emit_avg, AVERAGE(false, avg_print, avg_print, MV_METRIC_GAUGE) },
 	/* stats maps ignore top (0.17 warns at compile time) */
-	{ "stats", TY_STATS, emit_avg, AVERAGE(true, stats_text, stats_json) },
-	{ "hist", TY_HIST, emit_hist, BUCKETS(hist_buckets, hist_text, hist_json) },
-	{ "lhist", TY_LHIST, emit_lhist, BUCKETS(lhist_buckets, lhist_text, lhist_json) },
+	{ "stats", TY_STATS, emit_avg, AVERAGE(true, stats_text, stats_json, MV_METRIC_STATS) },
+	{ "hist", TY_HIST, emit_hist, BUCKETS(hist_buckets, hist_text, hist_json, hist_le) },
+	{ "lhist", TY_LHIST, emit_lhist, BUCKETS(lhist_buckets, lhist_text, lhist_json, lhist_le) },
 };
 #define NAGGS (sizeof(aggs) / sizeof(aggs[0]))
 

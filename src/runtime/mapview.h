@@ -89,6 +89,15 @@ enum mv_order {
 
 #define MV_KEEP_RAW SIZE_MAX   /* map_kind.kept: the value as read */
 
+/* What a map's values are to Prometheus (--metrics, runtime/metrics.c). */
+enum mv_metric {
+	MV_METRIC_NONE,      /* not a number (strings, stacks...): not served */
+	MV_METRIC_GAUGE,     /* e->v (as uint64 if mview.uns) */
+	MV_METRIC_COUNTER,   /* e->v, only grows (count) */
+	MV_METRIC_STATS,     /* map_kind.stats: count, average (e->v), total */
+	MV_METRIC_HISTOGRAM, /* mview_buckets with map_kind.bucket_le */
+};
+
 typedef void mv_print_fn(struct rt *rt, struct sbuf *b, const struct mview *v, const struct mentry *e);
 
 /* A kind of map value, as the printers treat it. */
@@ -108,7 +117,29 @@ struct map_kind {
 	int (*nbuckets)(const struct type *t);
 	/* One entry's value, after "@m[key]: " (text) or "\"key\": " (JSON). */
 	mv_print_fn *text, *json;
+	/* --metrics: how Prometheus sees the values (runtime/metrics.c). */
+	enum mv_metric metric;
+	/* Two entries whose keys print the same (ksym() of two addresses in
+	 * one function) are one series: their values add up (count, sum,
+	 * stats, hist, lhist); otherwise the first in the view's order stays. */
+	bool metric_adds;
+	/* MV_METRIC_STATS: an entry's count and total (its average is e->v). */
+	void (*stats)(const struct mview *v, const struct mentry *e, uint64_t *count, int64_t *total);
+	/* MV_METRIC_HISTOGRAM: the largest value bucket i of type t holds (a
+	 * Prometheus bucket's inclusive `le`); false for the bucket open above. */
+	bool (*bucket_le)(const struct type *t, int i, int64_t *le);
 };
+
+/* The kind of the values of map m (an aggregation's, or a plain value's). */
+const struct map_kind *mview_kind(const struct rt_map *m);
+
+/* Reads m into v: every element once, per-CPU values combined, sorted as
+ * the printers walk it; print()'s top and div applied (0: none). Returns 0
+ * or -errno. Free v with mview_free. The caller serializes it with clear()
+ * and zero() of the same map (the event loop runs those; --metrics reads
+ * maps only while the loop waits: runtime/metrics.h). */
+int mview_build(struct rt *rt, struct mview *v, struct rt_map *m, int64_t top, int64_t div);
+void mview_free(struct mview *v);
 
 /* The kind of an aggregation (type_is_agg): builtins/agg.c. */
 const struct map_kind *agg_map_kind(enum type_kind kind);

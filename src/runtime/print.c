@@ -548,8 +548,14 @@ static void value_json(struct rt *rt, struct sbuf *b, const struct mview *v, con
 	val_json(rt, b, v->m->val, me_val(v, e));
 }
 
-/* int, bool and pointer values: sorted by value, printed after div */
+/* int and pointer values: sorted by value, printed after div; ints are
+ * gauges to Prometheus, addresses are not numbers to it */
 static const struct map_kind plain_int = {
+	.json_type = "map", .order = MV_BY_VALUE, .kept = MV_KEEP_RAW, .text_sep = "\n", .text_end = "\n",
+	.combine = keep_int, .unsigned_values = u64_int, .text = mview_int_text, .json = mview_int_text,
+	.metric = MV_METRIC_GAUGE,
+};
+static const struct map_kind plain_ptr = {
 	.json_type = "map", .order = MV_BY_VALUE, .kept = MV_KEEP_RAW, .text_sep = "\n", .text_end = "\n",
 	.combine = keep_int, .unsigned_values = u64_int, .text = mview_int_text, .json = mview_int_text,
 };
@@ -564,7 +570,7 @@ static void bool_text(struct rt *rt, struct sbuf *b, const struct mview *v, cons
 
 static const struct map_kind plain_bool = {
 	.json_type = "map", .order = MV_BY_VALUE, .kept = MV_KEEP_RAW, .text_sep = "\n", .text_end = "\n",
-	.combine = keep_int, .text = bool_text, .json = bool_text,
+	.combine = keep_int, .text = bool_text, .json = bool_text, .metric = MV_METRIC_GAUGE,
 };
 /* strings, tuples, records...: sorted by key */
 static const struct map_kind plain_value = {
@@ -584,14 +590,21 @@ static const struct map_kind *kind_of(const struct type *t)
 		return k;
 	if (t->kind == TY_BOOL)
 		return &plain_bool;
-	if (t->kind == TY_INT || t->kind == TY_PTR)
+	if (t->kind == TY_INT)
 		return &plain_int;
+	if (t->kind == TY_PTR)
+		return &plain_ptr;
 	return val_no_delim(t) ? &plain_joined : &plain_value;
+}
+
+const struct map_kind *mview_kind(const struct rt_map *m)
+{
+	return kind_of(m->val);
 }
 
 /* ---- the view ---- */
 
-static void mview_free(struct mview *v)
+void mview_free(struct mview *v)
 {
 	free(v->e);
 	free(v->hb);
@@ -689,7 +702,7 @@ static void sort_entries(struct mview *v)
 }
 
 /* Reads m into v: combined, sorted, top and div applied. */
-static int mview_build(struct rt *rt, struct mview *v, struct rt_map *m, int64_t top, int64_t div)
+int mview_build(struct rt *rt, struct mview *v, struct rt_map *m, int64_t top, int64_t div)
 {
 	struct mreader r;
 	struct builder bd = { .v = v, .r = &r };

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -23,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ast/probe.h"
+#include "runtime/metrics.h"
 #include "runtime/outstream.h"
 #include "runtime/sbuf.h"
 #include "abi/event_abi.h"
@@ -465,10 +467,31 @@ static int poll_records;
 
 static int rb_cb(void *ctx, void *data, size_t size)
 {
-	int rc = rt_handle_event(ctx, data, size);
-	if (rc == 0 && in_poll && (got_signal || ++poll_records >= RB_BATCH))
+	struct rt *rt = ctx;
+	int rc = rt_handle_event(rt, data, size);
+	/* a scrape waits for the maps (--metrics): the loop hands them over
+	 * at its next wait, so it stops the batch here */
+	if (rc == 0 && in_poll &&
+	    (got_signal || ++poll_records >= RB_BATCH || (rt->metrics && metrics_pending(rt->metrics))))
 		return RB_STOP;
 	return rc;
+}
+
+/* Waits up to timeout_ms for events and handles them. With --metrics the
+ * wait is where scrapes read the maps (runtime/metrics.h): the loop hands
+ * them over for the wait and takes them back before handling events. */
+static int wait_events(struct rt *rt, struct ring_buffer *rb, int timeout_ms)
+{
+	if (!rt->metrics)
+		return ring_buffer__poll(rb, timeout_ms);
+	struct epoll_event ev;
+	metrics_loop_wait(rt->metrics);
+	int n = epoll_wait(ring_buffer__epoll_fd(rb), &ev, 1, timeout_ms);
+	int err = errno;
+	metrics_loop_busy(rt->metrics);
+	if (n < 0)
+		return -err;
+	return n > 0 ? ring_buffer__consume(rb) : 0;
 }
 
 /* Does program p serve an attach point of kind which (and, for
@@ -760,7 +783,7 @@ static void poll_events(struct rt *rt, const struct run_opts *o, struct ring_buf
 	while (!rt->exiting && !got_signal) {
 		in_poll = true;
 		poll_records = 0;
-		int n = ring_buffer__poll(rb, 200);
+		int n = wait_events(rt, rb, 200);
 		in_poll = false;
 		if (n < 0 && n != -EINTR && n != RB_STOP) {
 			fprintf(stderr, "ERROR: ring buffer poll failed: %s\n", strerror(-n));
@@ -827,6 +850,12 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		fprintf(stderr, "ERROR: failed to set up the ring buffer: %s\n", strerror(errno));
 		return 1;
 	}
+	/* --metrics: listening before BEGIN, so that a port in use ends the
+	 * run before anything runs or attaches */
+	if (o->metrics && !o->dry_run && !(rt->metrics = metrics_start(rt, o->metrics, o->verbose))) {
+		ring_buffer__free(rb);
+		return 1;
+	}
 	/* BEGIN runs before the other probes are attached and its output is
 	 * written before, as latest bpftrace documents (0.17 ran it after;
 	 * begin_after_attach keeps that order for harnesses that take a line
@@ -852,10 +881,15 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 		run_iterators(rt, o, &links, rb);
 		poll_events(rt, o, rb);
 	}
+	/* no scrape from here on: END and the maps at exit are the loop's */
+	metrics_stop(rt->metrics);
+	rt->metrics = NULL;
 	finish(rt, o, &links, rb);
 	ring_buffer__free(rb);
 	return output_failed(rt) ? output_status(rt) : rt->exit_code;
 fail:
+	metrics_stop(rt->metrics);
+	rt->metrics = NULL;
 	rt_links_close(&links);
 	ring_buffer__free(rb);
 	return 1;

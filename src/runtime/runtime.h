@@ -13,6 +13,7 @@
 
 struct attach_point;
 struct out_stream;
+struct metrics;
 
 /* A BPF map that backs a script map (@x). */
 struct rt_map {
@@ -90,6 +91,7 @@ struct rt {
 	int cat_bytes_max;      /* cat(): bytes printed at most (BPFTRACE_CAT_BYTES_MAX) */
 	bool full_buffering;    /* -B full: out is flushed when its buffer fills and at exit only */
 	/* state while running */
+	struct metrics *metrics; /* --metrics: the maps served over HTTP (runtime/metrics.h) */
 	volatile int exiting;
 	bool exit_seen;         /* exit() ran: later events of other probes are dropped (bpftrace) */
 	bool in_end;            /* END is running: its events are printed */
@@ -154,6 +156,7 @@ struct run_opts {
 	bool dry_run;
 	bool verbose;             /* -v: name each attach point as it is attached */
 	bool begin_after_attach;  /* BPFSCRIPT_BEGIN_AFTER_ATTACH=1: BEGIN runs after attaching, as in 0.17 */
+	const char *metrics;      /* --metrics [HOST:]PORT (or config metrics): serve the maps; NULL: no */
 };
 /* RT_BROKEN_PIPE: the output's reader went away; everything is detached and
  * the caller ends the process by SIGPIPE, as bpftrace ends (status 141). */

@@ -56,6 +56,7 @@ static const struct cfg_key keys[] = {
 	/* bpfscript's own: the stacks kept per kstack/ustack map */
 	{ "max_stack_keys", CK_INT, "MAX_STACK_KEYS", NULL, 1 << 24, NULL, F(stack_keys_max), true },
 	{ "max_strlen", CK_INT, "MAX_STRLEN", "STRLEN", 1024, NULL, F(strlen), true },
+	{ "metrics", CK_STR, "METRICS", NULL, 0, NULL, F(metrics), false },
 	{ "max_type_res_iterations", CK_INT, "MAX_TYPE_RES_ITERATIONS", NULL, INT_MAX, NULL, -1, false },
 	{ "missing_probes", CK_ENUM, "MISSING_PROBES", NULL, 0, missing_values, F(missing_probes), false },
 	{ "on_stack_limit", CK_INT, "ON_STACK_LIMIT", NULL, 512, NULL, -1, false },
