@@ -166,6 +166,7 @@ int bpfsys_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets, 
 	u.lc.uflags = flags;
 	u.lc.pid = pid;
 	return sys_bpf(BPF_LINK_CREATE, &u.attr, sizeof(u));
+}
 
 bool bpfsys_cpu_v4(void)
 {
