@@ -7,6 +7,7 @@
 #include "runtime/runtime.h"
 #include "runtime/folded.h"
 #include "ast/program.h"
+#include "util/rfile.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -302,15 +303,32 @@ static void run_cat(struct rt *rt, const struct rt_printf *pf, const uint8_t *pa
 	size_t max = rt->cat_bytes_max > 0 ? (size_t)rt->cat_bytes_max : 10240;
 	char *buf = xmalloc(max);
 	size_t len = 0;
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	/* the path may come from the traced process: opened as hostile input
+	 * (util/rfile.h: a FIFO or a device is refused at once, never read) */
+	char err[512];
+	errno = 0;
+	int fd = rfile_open(path, UINT64_MAX, NULL, err, sizeof(err));
+	if (fd < 0) {
 		fflush(rt->out);
-		fprintf(stderr, "ERROR: failed to open file '%s': %s\n", path, strerror(errno));
+		if (!strncmp(err, "cannot open", 11))
+			fprintf(stderr, "ERROR: failed to open file '%s': %s\n", path, strerror(errno));
+		else {
+			size_t pl = strlen(path);   /* "PATH: it is a FIFO" -> "it is a FIFO" */
+			const char *why = !strncmp(err, path, pl) && err[pl] == ':' ? err + pl + 2 : err;
+			fprintf(stderr, "ERROR: failed to read file '%s': %s\n", path, why);
+		}
 	} else {
-		len = fread(buf, 1, max, f);
-		fclose(f);
+		while (len < max) {
+			ssize_t n = read(fd, buf + len, max - len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+		}
+		close(fd);
 	}
-	if (f || rt->format == OUT_JSON)
+	if (fd >= 0 || rt->format == OUT_JSON)
 		print_output(rt, "cat", buf, len, true);
 	free(buf);
 	free(path);
