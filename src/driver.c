@@ -468,7 +468,7 @@ static enum pass_result pass_run(struct driver *drv)
 	struct run_opts ro = {
 		.env = &drv->penv, .child_go_fd = drv->go_fd, .child_ack_fd = drv->ack_fd,
 		.child_pid = drv->child, .target_pid = o->pid, .quiet = o->quiet, .dry_run = o->dry_run,
-		.verbose = o->verbose, .metrics = drv->metrics,
+		.verbose = o->verbose, .metrics = drv->metrics, .mode = o->mode,
 	};
 	const char *ba = getenv("BPFSCRIPT_BEGIN_AFTER_ATTACH");
 	ro.begin_after_attach = ba && strcmp(ba, "0") != 0 && ba[0];

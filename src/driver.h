@@ -33,6 +33,7 @@ struct options {
 	const char *dump;
 	bool dry_run;             /* --dry-run: attach then exit at once */
 	bool check;               /* --check: load only, attach nothing */
+	enum run_mode mode;       /* --mode run|test|bench, --test, --bench */
 	const char *output;       /* -o FILE */
 	const char *flamegraph;   /* --flamegraph FILE.svg: the stack maps drawn there at exit */
 	enum output_format format;

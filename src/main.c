@@ -54,6 +54,10 @@ static const char usage_text[] =
 	"    -V, --version  bpfscript version\n"
 	"    --no-warnings  disable all warning messages\n"
 	"    --no-cache     compile every time: do not use the compiled-object cache\n"
+	"    --mode MODE    run (default): trace; test: run the test probes and report\n"
+	"                   PASS/FAIL; bench: time the bench probes (ns per run)\n"
+	"    --test         same as --mode test\n"
+	"    --bench        same as --mode bench\n"
 	"    --metrics [HOST:]PORT\n"
 	"                   serve the maps live to Prometheus at http://HOST:PORT/metrics\n"
 	"                   (HOST 127.0.0.1 unless given)\n"
@@ -282,7 +286,7 @@ static void read_env(struct options *o)
 enum {
 	OPT_INCLUDE = 256, OPT_UNSAFE, OPT_INFO, OPT_NO_WARNINGS, OPT_NO_CACHE, OPT_DRY_RUN, OPT_CHECK,
 	OPT_EMIT_ELF, OPT_EMIT_LLVM, OPT_USDT_FILE_ACTIVATION,
-	OPT_FLAMEGRAPH, OPT_METRICS,
+	OPT_FLAMEGRAPH, OPT_METRICS, OPT_MODE, OPT_TEST, OPT_BENCH,
 };
 
 static const struct option longopts[] = {
@@ -308,6 +312,9 @@ static const struct option longopts[] = {
 	{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
 	{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "test", no_argument, NULL, OPT_TEST },
+	{ "bench", no_argument, NULL, OPT_BENCH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -337,6 +344,18 @@ static enum output_format parse_format(const char *arg)
 	if (!strcmp(arg, "folded"))
 		return OUT_FOLDED;
 	die("Invalid output format \"%s\"\nValid formats: 'text', 'json', 'folded'", arg);
+}
+
+/* --mode: run (the default), test (the test probes), bench (the bench probes). */
+static enum run_mode parse_mode(const char *arg)
+{
+	if (!strcmp(arg, "run"))
+		return RUN_MODE_RUN;
+	if (!strcmp(arg, "test"))
+		return RUN_MODE_TEST;
+	if (!strcmp(arg, "bench"))
+		return RUN_MODE_BENCH;
+	die("Invalid mode \"%s\"\nValid modes: 'run', 'test', 'bench'", arg);
 }
 
 static enum buffer_mode parse_buffering(const char *arg)
@@ -381,6 +400,9 @@ static struct modes parse_options(int argc, char **argv, struct options *o)
 		case OPT_USDT_FILE_ACTIVATION: o->usdt_file_activation = true; break;
 		case OPT_FLAMEGRAPH: o->flamegraph = optarg; break;
 		case OPT_METRICS: o->metrics = optarg; break;
+		case OPT_MODE: o->mode = parse_mode(optarg); break;
+		case OPT_TEST: o->mode = RUN_MODE_TEST; break;
+		case OPT_BENCH: o->mode = RUN_MODE_BENCH; break;
 		case 'k': set_warning_level(o, 2); break;
 		case OPT_NO_WARNINGS: set_warning_level(o, 0); break;
 		case OPT_NO_CACHE: o->no_cache = true; break;

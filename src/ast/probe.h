@@ -62,9 +62,10 @@ struct rt_links {
 void rt_links_add(struct rt_links *l, int fd);
 void rt_links_close(struct rt_links *l);   /* closes all, frees storage */
 
-/* BEGIN, END and self:signal run through BPF_PROG_TEST_RUN, in bpfscript's
- * own context: at start, at the end, when bpfscript receives the signal. */
-enum probe_special { PS_NONE, PS_BEGIN, PS_END, PS_SIGNAL };
+/* BEGIN, END, self:signal, test and bench run through BPF_PROG_TEST_RUN,
+ * in bpfscript's own context: at start, at the end, when bpfscript receives
+ * the signal; test and bench only in their modes (--test, --bench). */
+enum probe_special { PS_NONE, PS_BEGIN, PS_END, PS_SIGNAL, PS_TEST, PS_BENCH };
 
 /* Every hook learns which type it serves: expand, list and list_pid are
  * passed the descriptor (pt), the others find it as ap->pt. One hook can

@@ -404,7 +404,7 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 	const uint8_t *pl = (const uint8_t *)data + sizeof(*h);
 	/* Once exit() ran, what other probes emit before they are detached is
 	 * dropped, as bpftrace does: output stops at the exit. END still prints. */
-	if (rt->exit_seen && !rt->in_end)
+	if (rt->exit_seen && !rt->in_end && !rt->in_iter)
 		return 0;
 	switch (h->kind) {
 	case EV_PRINTF:
@@ -461,6 +461,7 @@ int rt_handle_event(struct rt *rt, const void *data, size_t size)
 			rt_value_event(rt, rt->out, rt->values[h->id], pl);
 		break;
 	case EV_HELPER_ERROR:
+		rt->helper_errors++;
 		if (h->id < (uint32_t)rt->nhelper_errs && size >= sizeof(*h) + 8)
 			helper_error(rt, rt->helper_errs[h->id], pl);
 		break;
@@ -732,6 +733,8 @@ static int attach_all(struct rt *rt, const struct run_opts *o, struct rt_links *
 	int nprobes = 0;
 	for (int i = 0; i < rt->nprogs; i++) {
 		struct rt_prog *p = &rt->progs[i];
+		if (p->ap->pt->special == PS_TEST || p->ap->pt->special == PS_BENCH)
+			continue; /* run only in their modes (--test, --bench) */
 		nprobes += p->naps;
 		if (p->ap->pt->special == PS_SIGNAL)
 			*has_events = true; /* waits for its signal */
@@ -751,7 +754,8 @@ static int count_probes(const struct rt *rt)
 {
 	int n = 0;
 	for (int i = 0; i < rt->nprogs; i++)
-		n += rt->progs[i].naps;
+		if (rt->progs[i].ap->pt->special != PS_TEST && rt->progs[i].ap->pt->special != PS_BENCH)
+			n += rt->progs[i].naps;
 	return n;
 }
 
@@ -765,7 +769,10 @@ static void announce_attached(const struct rt *rt, const struct run_opts *o, int
 		fprintf(stderr, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
 }
 
-/* Probes that run (iter): each runs to its end, then the run ends. */
+/* Probes that run (iter): each runs to its end, then the run ends. An
+ * exit() in the iterator's body ends that call only: the iteration runs
+ * to its end, and what its later calls print is printed (latest bpftrace);
+ * the run then ends with exit()'s code. */
 static void run_iterators(struct rt *rt, const struct run_opts *o, struct rt_links *links, struct ring_buffer *rb)
 {
 	for (int i = 0; i < rt->nprogs && !rt->exiting && !got_signal; i++) {
@@ -776,7 +783,9 @@ static void run_iterators(struct rt *rt, const struct run_opts *o, struct rt_lin
 				fprintf(stderr, "ERROR: %s\n", err[0] ? err : "run failed");
 				rt->exit_code = 1;
 			}
+			rt->in_iter = true;
 			ring_buffer__consume(rb);
+			rt->in_iter = false;
 			rt->exiting = 1;
 		}
 	}
@@ -873,6 +882,15 @@ int rt_run(struct rt *rt, const struct run_opts *o)
 	if (o->metrics && !o->dry_run && !(rt->metrics = metrics_start(rt, o->metrics, o->verbose))) {
 		ring_buffer__free(rb);
 		return 1;
+	}
+	if (o->mode != RUN_MODE_RUN && !o->dry_run) {
+		/* test and bench modes run their probes and nothing else */
+		int rc = o->mode == RUN_MODE_TEST ? rt_run_tests(rt, rb, o->quiet) : rt_run_bench(rt, rb, o->quiet);
+		fflush(rt->out);
+		metrics_stop(rt->metrics);
+		rt->metrics = NULL;
+		ring_buffer__free(rb);
+		return output_failed(rt) ? output_status(rt) : rc;
 	}
 	/* BEGIN runs before the other probes are attached and its output is
 	 * written before, as latest bpftrace documents (0.17 ran it after;

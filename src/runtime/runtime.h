@@ -95,8 +95,10 @@ struct rt {
 	volatile int exiting;
 	bool exit_seen;         /* exit() ran: later events of other probes are dropped (bpftrace) */
 	bool in_end;            /* END is running: its events are printed */
+	bool in_iter;           /* an iterator's events: printed after its exit() too */
 	int exit_code;
 	uint64_t lost_events;
+	uint64_t helper_errors;  /* EV_HELPER_ERROR events seen (-k): a test with any fails */
 };
 
 /* ---- printing (runtime/print.c, runtime/format.c) ---- */
@@ -146,6 +148,9 @@ void rt_event_hook(struct rt *rt, uint32_t kind, uint32_t id, const uint8_t *pay
 /* Attaches every program, runs BEGIN, polls events until exit/signal/child
  * exit, detaches, runs END, prints maps. Returns the process exit code. */
 struct probe_env;
+/* run: attach and trace (test and bench probes are ignored); test: run the
+ * test probes only; bench: time the bench probes only (runtime/testbench.c). */
+enum run_mode { RUN_MODE_RUN, RUN_MODE_TEST, RUN_MODE_BENCH };
 struct run_opts {
 	const struct probe_env *env;
 	int child_go_fd;         /* -c: write end of the pipe that releases the child */
@@ -157,6 +162,7 @@ struct run_opts {
 	bool verbose;             /* -v: name each attach point as it is attached */
 	bool begin_after_attach;  /* BPFSCRIPT_BEGIN_AFTER_ATTACH=1: BEGIN runs after attaching, as in 0.17 */
 	const char *metrics;      /* --metrics [HOST:]PORT (or config metrics): serve the maps; NULL: no */
+	enum run_mode mode;       /* --mode run|test|bench (--test, --bench) */
 };
 /* RT_BROKEN_PIPE: the output's reader went away; everything is detached and
  * the caller ends the process by SIGPIPE, as bpftrace ends (status 141). */
@@ -164,5 +170,15 @@ struct run_opts {
 int rt_run(struct rt *rt, const struct run_opts *o);
 /* Handles one ring buffer record; used by rt_run and by BEGIN/END draining. */
 int rt_handle_event(struct rt *rt, const void *data, size_t size);
+
+/* ---- test and bench modes (runtime/testbench.c) ---- */
+struct ring_buffer;
+/* --test: runs every test probe once, in declaration order, each one's
+ * output held back unless it fails; one PASS/FAIL line each and a summary.
+ * Returns the exit status: 0 when all passed, 1 otherwise. */
+int rt_run_tests(struct rt *rt, struct ring_buffer *rb, bool quiet);
+/* --bench: runs every bench probe repeatedly and prints the table of their
+ * average cost in ns. Returns the exit status. */
+int rt_run_bench(struct rt *rt, struct ring_buffer *rb, bool quiet);
 
 #endif
