@@ -6,11 +6,11 @@
 # The option list must match `bpfscript --help` (ctest cli.completion checks it).
 
 _bpfscript_options="-B -c -d -e -f -h -I -k -l -o -p -q -v -V
---check --cmd --debug --dry-run --emit-elf --emit-llvm --flamegraph --help --include --info --list
---metrics --no-cache --no-warnings --output --pid --quiet --unsafe --usdt-file-activation --verbose --version
---warnings"
+--bench --check --cmd --debug --dry-run --emit-elf --emit-llvm --flamegraph --help --include --info --list
+--metrics --mode --no-cache --no-warnings --output --pid --quiet --test --unsafe --usdt-file-activation
+--verbose --version --warnings"
 
-_bpfscript_probe_types="BEGIN END tracepoint: t: rawtracepoint: rt: self: kprobe: k: kretprobe:
+_bpfscript_probe_types="BEGIN END test: bench: tracepoint: t: rawtracepoint: rt: self: kprobe: k: kretprobe:
 kr: fentry: f: kfunc: fexit: fr: kretfunc: uprobe: u: uretprobe: ur: usdt: U: profile: p:
 interval: i: software: s: hardware: h: watchpoint: w: iter: it:"
 
@@ -73,6 +73,9 @@ _bpfscript()
 		return ;;
 	-f)
 		COMPREPLY=($(compgen -W "text json folded" -- "$cur"))
+		return ;;
+	--mode)
+		COMPREPLY=($(compgen -W "run test bench" -- "$cur"))
 		return ;;
 	-d | --debug)
 		local done=${cur%"${cur##*,}"}
