@@ -252,6 +252,21 @@ void cg_return(struct cg *cg)
 	LLVMPositionBuilderAtEnd(cg->b, cg_block(cg, "after_return"));
 }
 
+/* `return v;` in a test probe: v is the program's return value. In a loop
+ * body's callback the return flag carries it as (v << 1) | 1 (non-zero:
+ * the loop returns), and the probe's function returns flag >> 1 (cg_for). */
+void cg_return_value(struct cg *cg, LLVMValueRef v)
+{
+	if (cg->in_callback) {
+		LLVMValueRef flag = LLVMBuildOr(cg->b, LLVMBuildShl(cg->b, v, cg_i64(cg, 1), ""), cg_i64(cg, 1), "");
+		cg_store_i64(cg, cg->retflag, flag);
+		LLVMBuildRet(cg->b, cg_i64(cg, 1));
+	} else {
+		LLVMBuildRet(cg->b, v);
+	}
+	LLVMPositionBuilderAtEnd(cg->b, cg_block(cg, "after_return"));
+}
+
 /* ---- BPF helpers ------------------------------------------------------ */
 
 LLVMValueRef cg_helper(struct cg *cg, int id, LLVMTypeRef ret, LLVMValueRef *args, int n)

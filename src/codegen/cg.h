@@ -181,6 +181,7 @@ LLVMValueRef cg_phi2(struct cg *cg, LLVMTypeRef t, LLVMValueRef a, LLVMBasicBloc
 /* Leaves the probe: `return 0` (in a for-loop body: sets the return flag
  * and stops the iteration), then continues in a fresh unreachable block. */
 void cg_return(struct cg *cg);
+void cg_return_value(struct cg *cg, LLVMValueRef v);   /* return v; in a test probe */
 void cg_error(struct cg *cg, struct node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -221,7 +221,10 @@ void cg_for(struct cg *cg, struct node *n)
 	LLVMBasicBlockRef ret = cg_block(cg, "for_return"), go = cg_block(cg, "for_after");
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, flag, cg_i64(cg, 0), ""), ret, go);
 	LLVMPositionBuilderAtEnd(cg->b, ret);
-	LLVMBuildRet(cg->b, cg_i64(cg, cg->in_callback ? 1 : 0));
+	if (!cg->in_callback && cg->unit->aps[0]->pt->special == PS_TEST)
+		LLVMBuildRet(cg->b, LLVMBuildAShr(cg->b, flag, cg_i64(cg, 1), "")); /* cg_return_value */
+	else
+		LLVMBuildRet(cg->b, cg_i64(cg, cg->in_callback ? 1 : 0));
 	LLVMPositionBuilderAtEnd(cg->b, go);
 }
 

@@ -176,14 +176,13 @@ static void stmt(struct cg *cg, struct node *n)
 		/* `return N;` is the outcome of a test probe (non-zero fails the
 		 * test, runtime/testbench.c); elsewhere the value is not used:
 		 * a probe's return value means something to its kernel hook */
-		if (n->a && !cg->in_callback && cg->unit->aps[0]->pt->special == PS_TEST) {
+		if (n->a && cg->unit->aps[0]->pt->special == PS_TEST) {
 			LLVMValueRef v = cg_expr(cg, n->a);
 			LLVMTypeRef vt = LLVMTypeOf(v);
 			if (LLVMGetTypeKind(vt) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(vt) < 64)
 				v = LLVMBuildZExt(cg->b, v, cg->i64, "");
 			if (LLVMGetTypeKind(vt) == LLVMIntegerTypeKind) {
-				LLVMBuildRet(cg->b, v);
-				LLVMPositionBuilderAtEnd(cg->b, cg_block(cg, "after_return"));
+				cg_return_value(cg, v);
 				break;
 			}
 		}
