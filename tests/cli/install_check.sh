@@ -41,10 +41,18 @@ moved=$(mktemp -d)
 trap 'rm -rf "$prefix" "$moved"' EXIT
 cp -a "$prefix/." "$moved/"
 out=$(BPFSCRIPT_NO_CACHE=1 "$moved/bin/bpfscript" -v -e 'BEGIN { printf("moved\n"); exit(); }' 2>&1)
-case "$out" in
-*"llvm: loaded $moved/bin/"*moved*|*moved*"llvm: loaded $moved/bin/"*) ;;
-*) echo "FAIL: a moved copy of the install did not run a program with its own plugin:"; echo "$out"; fail=1 ;;
-esac
+if [ -z "$(find "$moved" -name 'libbpfscript-llvm.so' -print -quit)" ]; then
+	# a build with LLVM in the executable (the sanitizer build): no plugin to find
+	case "$out" in
+	*moved*) ;;
+	*) echo "FAIL: a moved copy of the install did not run a program:"; echo "$out"; fail=1 ;;
+	esac
+else
+	case "$out" in
+	*"llvm: loaded $moved/"*moved*|*moved*"llvm: loaded $moved/"*) ;;
+	*) echo "FAIL: a moved copy of the install did not run a program with its own plugin:"; echo "$out"; fail=1 ;;
+	esac
+fi
 if ! "$prefix/bin/bpfscript" --check "$prefix/share/bpfscript/tools/opensnoop.bt" > /dev/null 2>&1; then
 	echo "FAIL: the installed opensnoop.bt does not pass --check"
 	fail=1
