@@ -156,6 +156,19 @@ int utarget_files_list(pid_t pid, const char *tname, const char *target, bool al
 	return n;
 }
 
+bool utarget_named_file(const char *rest, int ncolons)
+{
+	const char *colon = rest ? strchr(rest, ':') : NULL;
+	if (!colon || colon == rest || (ncolons == 1 && strchr(colon + 1, ':')))
+		return false;
+	char path[PATH_MAX];
+	if ((size_t)(colon - rest) >= sizeof(path))
+		return false;
+	memcpy(path, rest, (size_t)(colon - rest));
+	path[colon - rest] = 0;
+	return !has_wildcard(path) && is_file(path);
+}
+
 void utarget_files_free(char **v)
 {
 	for (char **p = v; p && *p; p++)
@@ -815,8 +828,12 @@ static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest
 static int up_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
-	/* only when named: `bpftrace -l` lists no user-space files */
-	if (probe_pattern_rest(pt, pattern, &rest) != 2 || !rest)
+	/* only when named, or when a wildcard type names a file ('*:/bin/bash:read*'):
+	 * `bpftrace -l` lists no user-space files */
+	int how = probe_pattern_rest(pt, pattern, &rest);
+	if (how == 1 && pt == &probe_uprobe && utarget_named_file(rest, 1))
+		return up_list_rest(pt, 0, rest, verbose, out);
+	if (how != 2 || !rest)
 		return 0;
 	return up_list_rest(pt, 0, rest, verbose, out);
 }
@@ -829,7 +846,10 @@ static int up_list_pid(const struct probe_type *pt, pid_t pid, const char *patte
 	int how = probe_pattern_rest(pt, pattern, &rest);
 	if (!pattern)
 		return pt == &probe_uprobe ? up_list_rest(pt, pid, "*:*", verbose, out) : 0;
-	if (how != 2)
+	/* a wildcard type ('*:*', 'sys_*') searches the process too, but for
+	 * return probes (latest bpftrace) */
+	if (!how || (how == 1 && (pt != &probe_uprobe || (rest && strchr(rest, ':') &&
+							  strchr(strchr(rest, ':') + 1, ':')))))
 		return 0;
 	return up_list_rest(pt, pid, rest ? rest : "*", verbose, out);
 }
