@@ -380,8 +380,9 @@ static struct modes parse_options(int argc, char **argv, struct options *o)
 {
 	struct modes m = { .exit_now = -1 };
 	int ndirs = 0, nfiles = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+e:lvp:c:qd:o:f:B:I:khV", longopts, NULL)) != -1) {
+	int c, moved = 0;
+again:
+	while ((c = getopt_long(argc - moved, argv, "+e:lvp:c:qd:o:f:B:I:khV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->program = optarg; break;
 		case 'l': m.list = true; break;
@@ -433,6 +434,17 @@ static struct modes parse_options(int argc, char **argv, struct options *o)
 			m.exit_now = 1;
 			return m;
 		}
+	}
+	/* Options stop at the first operand (a program's own arguments may
+	 * look like options), but -l's operand is a pattern: `-l 'usdt:*' -p
+	 * PID` reads the options after it too, as bpftrace does. The operand
+	 * moves to the end, after the options still to read. */
+	if (m.list && optind < argc - moved && strcmp(argv[optind - 1], "--")) {
+		char *op = argv[optind];
+		memmove(argv + optind, argv + optind + 1, sizeof(*argv) * (size_t)(argc - optind - 1));
+		argv[argc - 1] = op;
+		moved++;
+		goto again;
 	}
 	if (argc == 1) {
 		usage(stderr);

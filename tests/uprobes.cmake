@@ -7,7 +7,8 @@
 #   uprobes.fuzz           the ELF reader over truncated and corrupted copies of a
 #                          target (under valgrind when it is installed)
 #   uprobes.list.compare   `-l` of the test targets, libc and bash, and `-l -p PID`,
-#                          byte for byte against bpftrace 0.17 (root)
+#                          byte for byte against bpftrace 0.17 (root); with -p, 0.17's
+#                          lines among ours (we list the libraries too, as latest)
 #
 # The runtime suite tests/runtime/uprobes.test (counts, arguments, return values,
 # USDT arguments and semaphores, -p, -c) is registered by runtime.cmake.

@@ -207,14 +207,25 @@ static void list_params(FILE *out, const char *func, bool ret)
 	}
 }
 
+static bool kprobes_attach(char *why, size_t len);
+
 /* -l: "kprobe:func", or "kprobe:module:func" when the pattern names a
- * module (latest bpftrace). kretprobe lists only when asked by name. */
+ * module (latest bpftrace). kretprobe lists only when asked by name. Where
+ * no kprobe can attach (kprobes_attach), nothing is listed: a pattern
+ * naming the type gets one line on stderr saying why, a full `-l` or a
+ * wildcard type skips them silently. */
 static int kp_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	int how = probe_pattern_rest(pt, pattern, &rest);
 	if (!how || (pt == &probe_kretprobe && how != 2))
 		return 0;
+	char why[160];
+	if (!kprobes_attach(why, sizeof(why))) {
+		if (how == 2)
+			fprintf(stderr, "%ss are not available on this kernel (%s): not listed\n", pt->name, why);
+		return 0;
+	}
 	char modpat[256] = "", fnpat[256] = "*";
 	if (rest) {
 		const char *colon = strchr(rest, ':');
@@ -331,6 +342,26 @@ static bool have_kprobe_events(void)
 		return false;
 	snprintf(path, sizeof(path), "%s/kprobe_events", root);
 	return access(path, W_OK) == 0;
+}
+
+/* Can a kprobe attach here, by any of kp_attach's ways: the kprobe PMU,
+ * kprobe_events in tracefs, or a kprobe_multi link (kprobe_multi_ok)?
+ * When none, why says so in a few words. Found out once. */
+static bool kprobes_attach(char *why, size_t len)
+{
+	static int known = -1;
+	static char reason[160];
+	if (known < 0) {
+		int retbit, merr = 0;
+		known = kprobe_pmu(&retbit) >= 0 || have_kprobe_events() || kprobe_multi_ok(&merr);
+		if (!known && kconfig("KPROBES") == 0)
+			snprintf(reason, sizeof(reason), "CONFIG_KPROBES is not set");
+		else if (!known)
+			snprintf(reason, sizeof(reason), "no kprobe PMU, no kprobe_events in tracefs, no kprobe_multi: %s",
+				 strerror(merr));
+	}
+	snprintf(why, len, "%s", reason);
+	return known;
 }
 
 /* Legacy kprobe events this process created; removed at exit. */

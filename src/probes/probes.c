@@ -2,9 +2,11 @@
  * name or alias, the unknown-type diagnostic, and `-l` dispatch. */
 #include "probes/probes_int.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "sys/btf.h"
 
 #define PROBE(sym) extern const struct probe_type sym;
 #include "probes/probes.def"
@@ -108,9 +110,100 @@ int probe_pattern_rest(const struct probe_type *pt, const char *pattern, const c
 	return 0;
 }
 
+/* ---- -l 'struct NAME' ---------------------------------------------------- */
+
+/* "struct X", "union X", "enum X": a search for kernel types (latest
+ * bpftrace's is_type_name), not for probes. */
+static bool is_type_search(const char *pattern)
+{
+	return pattern && (!strncmp(pattern, "struct ", 7) || !strncmp(pattern, "union ", 6) ||
+			   !strncmp(pattern, "enum ", 5));
+}
+
+struct type_match {
+	const char *pattern;
+	const char **names;
+	int *ids;
+	int n, cap;
+};
+
+static int collect_type(const char *full, int id, void *arg)
+{
+	struct type_match *m = arg;
+	if (!glob_match(m->pattern, full))
+		return 0;
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 64;
+		m->names = xrealloc(m->names, sizeof(*m->names) * (size_t)m->cap);
+		m->ids = xrealloc(m->ids, sizeof(*m->ids) * (size_t)m->cap);
+	}
+	m->names[m->n] = xstrdup(full);
+	m->ids[m->n++] = id;
+	return 0;
+}
+
+static struct type_match *sort_match;
+
+static int cmp_type(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(sort_match->names[x], sort_match->names[y]);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* -l 'struct task_*': the names of the matching structs, unions and enums
+ * of vmlinux BTF, sorted, each once; with -v their definitions, each
+ * followed by an empty line (bpftrace's output). */
+static int list_types(const char *pattern, bool verbose, FILE *out)
+{
+	if (!btf_vmlinux()) {
+		fprintf(stderr, "ERROR: cannot list kernel types: no kernel BTF (%s)\n", strerror(errno));
+		return -1;
+	}
+	struct type_match m = { .pattern = pattern };
+	btf_each_named_type(collect_type, &m);
+	int *order = xmalloc(sizeof(*order) * (size_t)(m.n ? m.n : 1));
+	for (int i = 0; i < m.n; i++)
+		order[i] = i;
+	sort_match = &m;
+	qsort(order, (size_t)m.n, sizeof(*order), cmp_type);
+	int k = 0;          /* distinct names, sorted (BTF may hold a name twice) */
+	for (int i = 0; i < m.n; i++)
+		if (!k || strcmp(m.names[order[i]], m.names[order[k - 1]]))
+			order[k++] = order[i];
+	int *ids = xmalloc(sizeof(*ids) * (size_t)(k ? k : 1));
+	const char **names = xmalloc(sizeof(*names) * (size_t)(k ? k : 1));
+	for (int i = 0; i < k; i++) {
+		ids[i] = m.ids[order[i]];
+		names[i] = m.names[order[i]];
+	}
+	char **defs = verbose ? xmalloc(sizeof(*defs) * (size_t)(k ? k : 1)) : NULL;
+	if (verbose)
+		btf_definitions(ids, names, k, defs);
+	for (int i = 0; i < k; i++) {
+		if (!verbose)
+			fprintf(out, "%s\n", names[i]);
+		else if (defs[i])
+			fprintf(out, "%s\n", defs[i]);
+		if (verbose)
+			free(defs[i]);
+	}
+	for (int i = 0; i < m.n; i++)
+		free((char *)m.names[i]);
+	free(m.names);
+	free(m.ids);
+	free(order);
+	free(ids);
+	free(names);
+	free(defs);
+	return 0;
+}
+
 int probes_list(const char *pattern, bool verbose, FILE *out)
 {
 	int rc = 0, applied = 0;
+	if (is_type_search(pattern))
+		return list_types(pattern, verbose, out);
 	for (int i = 0; registry[i]; i++) {
 		const char *rest;
 		if (!probe_pattern_rest(registry[i], pattern, &rest))
@@ -131,6 +224,8 @@ int probes_list(const char *pattern, bool verbose, FILE *out)
 int probes_list_pid(pid_t pid, const char *pattern, bool verbose, FILE *out)
 {
 	int rc = 0;
+	if (is_type_search(pattern))
+		return list_types(pattern, verbose, out);
 	for (int i = 0; registry[i]; i++) {
 		const struct probe_type *pt = registry[i];
 		const char *rest;

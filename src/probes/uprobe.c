@@ -156,6 +156,19 @@ int utarget_files_list(pid_t pid, const char *tname, const char *target, bool al
 	return n;
 }
 
+bool utarget_named_file(const char *rest, int ncolons)
+{
+	const char *colon = rest ? strchr(rest, ':') : NULL;
+	if (!colon || colon == rest || (ncolons == 1 && strchr(colon + 1, ':')))
+		return false;
+	char path[PATH_MAX];
+	if ((size_t)(colon - rest) >= sizeof(path))
+		return false;
+	memcpy(path, rest, (size_t)(colon - rest));
+	path[colon - rest] = 0;
+	return !has_wildcard(path) && is_file(path);
+}
+
 void utarget_files_free(char **v)
 {
 	for (char **p = v; p && *p; p++)
@@ -757,13 +770,22 @@ static struct type *up_args_type(const struct probe_env *env, struct attach_poin
 
 /* ---- listing ---------------------------------------------------------------------- */
 
-/* rest: "file:funcpattern", or "funcpattern" with a pid (its executable). */
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* rest: "file:funcpattern", or "funcpattern" with a pid: every file the
+ * process maps, as latest bpftrace's `-l -p` searches its address space
+ * (0.17 listed the executable alone). With a pid the files are listed in
+ * path order, each /proc/PID/root/...; mapped files that are no ELF
+ * (locale archives) are skipped silently. */
 static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest, bool verbose, FILE *out)
 {
 	struct arena a = { 0 };
 	char *parts[2];
 	int np = split_colon(&a, rest, parts, 2), rc = 0;
-	const char *target = np == 2 ? parts[0] : "", *fpat = np == 2 ? parts[1] : parts[0];
+	const char *target = np == 2 ? parts[0] : "*", *fpat = np == 2 ? parts[1] : parts[0];
 	if (np > 2 || (np == 1 && pid <= 0)) {
 		fprintf(stderr, "ERROR: %s probe type requires 2 arguments\n", pt->name);
 		arena_free(&a);
@@ -771,10 +793,15 @@ static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest
 	}
 	char **files;
 	int n = utarget_files_list(pid, pt->name, target, false, &files);
+	bool mapped = pid > 0 && (!*target || (has_wildcard(target) && !strchr(target, '/')));
+	if (n > 1 && pid > 0)
+		qsort(files, (size_t)n, sizeof(*files), cmp_path);
 	for (int i = 0; i < n; i++) {
 		char err[PATH_MAX + 64];
 		struct elf_file *f = elf_file_open(files[i], err, sizeof(err));
 		if (!f) {
+			if (mapped)
+				continue;
 			fprintf(stderr, "ERROR: %s\n", err);
 			rc = -1;
 			continue;
@@ -801,20 +828,28 @@ static int up_list_rest(const struct probe_type *pt, pid_t pid, const char *rest
 static int up_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
-	/* only when named: `bpftrace -l` lists no user-space files */
-	if (probe_pattern_rest(pt, pattern, &rest) != 2 || !rest)
+	/* only when named, or when a wildcard type names a file ('*:/bin/bash:read*'):
+	 * `bpftrace -l` lists no user-space files */
+	int how = probe_pattern_rest(pt, pattern, &rest);
+	if (how == 1 && pt == &probe_uprobe && utarget_named_file(rest, 1))
+		return up_list_rest(pt, 0, rest, verbose, out);
+	if (how != 2 || !rest)
 		return 0;
 	return up_list_rest(pt, 0, rest, verbose, out);
 }
 
-/* -l -p PID: without a pattern the executable's functions as uprobes. */
+/* -l -p PID: without a pattern the functions of the executable and of
+ * every library it maps, as uprobes. */
 static int up_list_pid(const struct probe_type *pt, pid_t pid, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
 	int how = probe_pattern_rest(pt, pattern, &rest);
 	if (!pattern)
-		return pt == &probe_uprobe ? up_list_rest(pt, pid, "*", verbose, out) : 0;
-	if (how != 2)
+		return pt == &probe_uprobe ? up_list_rest(pt, pid, "*:*", verbose, out) : 0;
+	/* a wildcard type ('*:*', 'sys_*') searches the process too, but for
+	 * return probes (latest bpftrace) */
+	if (!how || (how == 1 && (pt != &probe_uprobe || (rest && strchr(rest, ':') &&
+							  strchr(strchr(rest, ':') + 1, ':')))))
 		return 0;
 	return up_list_rest(pt, pid, rest ? rest : "*", verbose, out);
 }

@@ -38,6 +38,11 @@ int utarget_files(const struct probe_env *env, const char *tname, const char *ta
  * pid 0 when not listing for a process. */
 int utarget_files_list(pid_t pid, const char *tname, const char *target, bool all_mapped, char ***v);
 void utarget_files_free(char **v);
+/* -l '*:FILE:...': rest ("FILE:func", "FILE:provider:name") names one
+ * existing file, without wildcards, so a wildcard probe type lists the
+ * user-space probes of that file too (latest bpftrace). ncolons: the
+ * colons rest must have (1 for uprobe; 0 = any for usdt). */
+bool utarget_named_file(const char *rest, int ncolons);
 
 /* Opens the perf uprobe event of ap (entry, or return when site->ret) for
  * env->pid, or system-wide without one, and links prog_fd to it. */

@@ -216,7 +216,10 @@ static int usdt_list_rest(pid_t pid, const char *rest, FILE *out)
 static int usdt_list(const struct probe_type *pt, const char *pattern, bool verbose, FILE *out)
 {
 	const char *rest;
-	if (probe_pattern_rest(pt, pattern, &rest) != 2 || !rest)
+	int how = probe_pattern_rest(pt, pattern, &rest);
+	if (how == 1 && utarget_named_file(rest, 0))    /* '*:/bin/app:*' */
+		return usdt_list_rest(0, rest, out);
+	if (how != 2 || !rest)
 		return 0;
 	return usdt_list_rest(0, rest, out);
 }
@@ -227,8 +230,16 @@ static int usdt_list_pid(const struct probe_type *pt, pid_t pid, const char *pat
 	const char *rest;
 	if (!pattern)
 		return usdt_list_rest(pid, "*:*:*", out);
-	if (probe_pattern_rest(pt, pattern, &rest) != 2)
+	int how = probe_pattern_rest(pt, pattern, &rest);
+	if (!how)
 		return 0;
+	if (how == 1 && rest && !strchr(rest, ':')) {
+		/* a wildcard type ('*:*', 'sys_*'): the process's probes by name */
+		struct arena a = { 0 };
+		int rc = usdt_list_rest(pid, arena_printf(&a, "*:*:%s", rest), out);
+		arena_free(&a);
+		return rc;
+	}
 	return usdt_list_rest(pid, rest ? rest : "*:*:*", out);
 }
 

@@ -645,3 +645,107 @@ struct type *btf_args_record(struct arena *a, int proto, int skip, bool with_ret
 	r->size = 8 * slot;
 	return r;
 }
+
+/* ---- -l 'struct NAME': type listing -------------------------------------- */
+
+void btf_each_named_type(int (*fn)(const char *full, int id, void *arg), void *arg)
+{
+	if (!btf_vmlinux())
+		return;
+	unsigned n = btf__type_cnt(vmlinux);
+	char full[512];
+	for (unsigned id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(vmlinux, id);
+		const char *kw = !t ? NULL : btf_is_struct(t) ? "struct" : btf_is_union(t) ? "union"
+				 : btf_is_enum(t) ? "enum" : NULL;
+		const char *name = kw ? btf__name_by_offset(vmlinux, t->name_off) : NULL;
+		if (!name || !*name)
+			continue;
+		snprintf(full, sizeof(full), "%s %s", kw, name);
+		if (fn(full, (int)id, arg))
+			return;
+	}
+}
+
+/* btf_dump's output, whole (lines may be longer than any fixed buffer). */
+static void dump_printf(void *ctx, const char *fmt, va_list ap)
+{
+	struct strbuf *sb = ctx;
+	va_list cp;
+	va_copy(cp, ap);
+	int k = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (k <= 0)
+		return;
+	sb->p = xrealloc(sb->p, sb->n + (size_t)k + 1);
+	vsnprintf(sb->p + sb->n, (size_t)k + 1, fmt, ap);
+	sb->n += (size_t)k;
+}
+
+struct def {
+	const char *head;       /* "struct list_head {" */
+	size_t hlen;
+	const char *text;       /* from head to the end of its closing line */
+	size_t len;
+};
+
+static int cmp_def(const void *a, const void *b)
+{
+	const struct def *x = a, *y = b;
+	size_t n = x->hlen < y->hlen ? x->hlen : y->hlen;
+	int c = memcmp(x->head, y->head, n);
+	return c ? c : (x->hlen > y->hlen) - (x->hlen < y->hlen);
+}
+
+void btf_definitions(const int *ids, const char *const *names, int n, char **defs)
+{
+	for (int i = 0; i < n; i++)
+		defs[i] = NULL;
+	if (!n || !btf_vmlinux())
+		return;
+	struct strbuf sb = { 0 };
+	struct btf_dump *d = btf_dump__new(vmlinux, dump_printf, &sb, NULL);
+	if (!d || libbpf_get_error(d))
+		return;
+	/* one dump for all: each type is written once, after the types it
+	 * needs whole, so every asked-for definition is somewhere in sb */
+	for (int i = 0; i < n; i++)
+		btf_dump__dump_type(d, (__u32)ids[i]);
+	btf_dump__free(d);
+	/* top-level definitions: a line ending in '{' at column 0 up to the
+	 * next line starting with '}' ("};", "} __attribute__((packed));") */
+	struct def *v = NULL;
+	int nd = 0, cap = 0;
+	for (char *p = sb.p; p && *p;) {
+		char *eol = strchr(p, '\n');
+		size_t l = eol ? (size_t)(eol - p) : strlen(p);
+		if (l && p[l - 1] == '{' && p[0] != '\t' && p[0] != ' ') {
+			char *q = eol;
+			while (q && q[1] && q[1] != '}')
+				q = strchr(q + 1, '\n');
+			char *end = q ? strchr(q + 1, '\n') : NULL;
+			if (!end)
+				break;
+			if (nd == cap)
+				v = xrealloc(v, sizeof(*v) * (size_t)(cap = cap ? 2 * cap : 256));
+			v[nd++] = (struct def){ p, l, p, (size_t)(end + 1 - p) };
+			p = end + 1;
+			continue;
+		}
+		p = eol ? eol + 1 : p + l;
+	}
+	qsort(v, (size_t)nd, sizeof(*v), cmp_def);
+	for (int i = 0; i < n; i++) {
+		char head[600];
+		int hl = snprintf(head, sizeof(head), "%s {", names[i]);
+		struct def key = { head, (size_t)hl, NULL, 0 };
+		struct def *f = bsearch(&key, v, (size_t)nd, sizeof(*v), cmp_def);
+		if (f) {
+			defs[i] = xmalloc(f->len + 1);
+			memcpy(defs[i], f->text, f->len);
+			defs[i][f->len] = 0;
+		}
+	}
+	free(v);
+	free(sb.p);
+}

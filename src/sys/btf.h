@@ -79,4 +79,14 @@ void btf_each_func(int (*fn)(const char *name, int proto, void *arg), void *arg)
  * until fn returns non-zero. */
 void btf_each_struct(int (*fn)(const char *name, int id, void *arg), void *arg);
 
+/* -l 'struct NAME': calls fn("struct list_head", id, arg) for every named
+ * struct, union and enum of vmlinux BTF ("union bpf_attr", "enum
+ * pid_type"), in id order, until fn returns non-zero. */
+void btf_each_named_type(int (*fn)(const char *full, int id, void *arg), void *arg);
+/* -lv 'struct NAME': the C definition of each type ids[i] (names[i] is its
+ * full name as btf_each_named_type gives it), as libbpf's btf_dump writes
+ * it and bpftrace -lv prints it ("struct list_head {\n\tstruct list_head
+ * *next;\n...};\n"), into defs[i], malloc'd; NULL when BTF has none. */
+void btf_definitions(const int *ids, const char *const *names, int n, char **defs);
+
 #endif

@@ -38,6 +38,27 @@ cmp_one() {
 	fi
 }
 
+# cmp_sub ARGS...: every line bpftrace 0.17 prints, ours prints too, in the same
+# order; ours may print more (-l -p: latest bpftrace searches every file the
+# process maps, 0.17 its executable alone)
+cmp_sub() {
+	"$B" "$@" > "$tmp/ours" 2> "$tmp/ours.err" || {
+		echo "FAIL: bpfscript $*: $(cat "$tmp/ours.err")"; fail=1; return; }
+	"$BPFTRACE" "$@" > "$tmp/bt" 2>/dev/null
+	sed -i "s|/proc/$pid/|/proc/PID/|" "$tmp/ours" "$tmp/bt"
+	if ! [ -s "$tmp/bt" ]; then
+		echo "FAIL: bpftrace $* printed nothing"; fail=1; return
+	fi
+	grep -Fxf "$tmp/bt" "$tmp/ours" > "$tmp/common"
+	if cmp -s "$tmp/common" "$tmp/bt"; then
+		echo "ok: $* ($(wc -l < "$tmp/bt") lines of bpftrace 0.17's among our $(wc -l < "$tmp/ours"))"
+	else
+		echo "FAIL: $*: lines of bpftrace 0.17 missing or out of order:"
+		diff -u "$tmp/bt" "$tmp/common" | head -20
+		fail=1
+	fi
+}
+
 for t in "$U" "$T"; do
 	cmp_one -l "uprobe:$t:*"
 	cmp_one -l "uretprobe:$t:*"
@@ -58,7 +79,8 @@ cmp_one -l "uprobe:libc:getpp*"
 cmp_one -l "uprobe:/bin/bash:read*"
 cmp_one -l "uprobe:/bin/bash:*"
 
-# -l -p PID: the executable's functions and every mapped file's USDT probes
+# -l -p PID: the functions of the executable and of every library it maps (0.17:
+# the executable's alone), and every mapped file's USDT probes
 "$T" --wait & pid=$!
 # ready once it waits in main() for SIGUSR1 (its wchan is sigtimedwait): by then it has exec'd
 # and every library is mapped; a fixed sleep raced on a loaded machine
@@ -66,9 +88,10 @@ for _ in $(seq 1000); do
 	grep -qs sigtimedwait /proc/$pid/wchan && break
 	sleep 0.01
 done
-cmp_one -l -p $pid
+cmp_sub -l -p $pid
 cmp_one -l -p $pid "usdt:*"
-cmp_one -l -p $pid "uprobe:*"
+cmp_sub -l -p $pid "uprobe:*"
+cmp_sub -l "uprobe:*" -p $pid
 kill $pid 2>/dev/null
 wait $pid 2>/dev/null
 pid=
