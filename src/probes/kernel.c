@@ -277,12 +277,7 @@ bool kprobe_multi_ok(int *why)
 		return env[0] == '1';
 	}
 	if (known < 0) {
-		const struct bpf_insn insns[] = {
-			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-			{ .code = BPF_JMP | BPF_EXIT },
-		};
-		LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
-		int prog = bpfsys_prog_load(BPF_PROG_TYPE_KPROBE, "kmulti_probe", insns, 2, &lo);
+		int prog = bpfsys_prog_load_empty(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, "kmulti_probe");
 		known = 0;
 		err = errno;
 		if (prog >= 0) {

@@ -250,12 +250,8 @@ bool uprobe_multi_ok(const char **why)
 		 * "/" (no regular file) gets as far as the path (EBADF), and one
 		 * with pid -1 is refused (EINVAL) by kernels that filter by
 		 * process; the first ones (6.6 to 6.9) filtered -p by thread. */
-		const struct bpf_insn insns[] = {
-			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-			{ .code = BPF_JMP | BPF_EXIT },
-		};
-		LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = (enum bpf_attach_type)BPFSYS_TRACE_UPROBE_MULTI);
-		int prog = bpfsys_prog_load(BPF_PROG_TYPE_KPROBE, "umulti_probe", insns, 2, &lo);
+		int prog = bpfsys_prog_load_empty(BPF_PROG_TYPE_KPROBE, (enum bpf_attach_type)BPFSYS_TRACE_UPROBE_MULTI,
+						  "umulti_probe");
 		known = 0;
 		if (prog < 0) {
 			snprintf(reason, sizeof(reason), "the kernel loads no uprobe_multi program (%s)", strerror(errno));

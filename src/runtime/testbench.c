@@ -18,6 +18,7 @@
  * in ns rounded: the body's own cost. The probe's output is discarded. The
  * table is sorted by name, as latest bpftrace's example shows it. */
 #include "runtime/runtime.h"
+#include "sys/bpfsys.h"
 #include "ast/probe.h"
 
 #include <errno.h>
@@ -149,15 +150,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* An empty raw_tracepoint program (r0 = 0; exit): the baseline. */
-static int empty_prog(void)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	return bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "bench_empty", "GPL", insns, 2, NULL);
-}
 
 /* ns taken by BENCH_BATCH runs of fd, or -1. */
 static int64_t time_batch(int fd)
@@ -224,7 +216,7 @@ int rt_run_bench(struct rt *rt, struct ring_buffer *rb, bool quiet)
 		fprintf(stderr, "ERROR: --bench: the program has no bench probes (bench:NAME { ... })\n");
 		return 1;
 	}
-	int base_fd = empty_prog();
+	int base_fd = bpfsys_prog_load_empty(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, "bench_empty");
 	if (base_fd < 0) {
 		fprintf(stderr, "ERROR: --bench: cannot load the empty baseline program: %s\n", strerror(errno));
 		free(aps);

@@ -114,6 +114,16 @@ int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf
 	return fd;
 }
 
+int bpfsys_prog_load_empty(enum bpf_prog_type type, enum bpf_attach_type eat, const char *name)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = eat);
+	return bpfsys_prog_load(type, name, insns, 2, &o);
+}
+
 bool bpfsys_prog_has_helper(enum bpf_prog_type type, enum bpf_attach_type eat, uint32_t btf_id, int func)
 {
 	const struct bpf_insn insns[] = {

@@ -37,6 +37,9 @@ int bpfsys_prog_load(enum bpf_prog_type type, const char *name, const struct bpf
  * bpftrace's probes and --info do. */
 #include <stdbool.h>
 #include <stdint.h>
+/* Loads the program `r0 = 0; exit` of this type (and expected attach type):
+ * what the feature probes and the bench baseline need. The fd, or -1. */
+int bpfsys_prog_load_empty(enum bpf_prog_type type, enum bpf_attach_type eat, const char *name);
 bool bpfsys_prog_has_helper(enum bpf_prog_type type, enum bpf_attach_type eat, uint32_t btf_id, int func);
 
 /* uprobe_multi links (Linux 6.6): one BPF_LINK_CREATE puts cnt uprobes on
