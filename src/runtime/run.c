@@ -726,16 +726,24 @@ static int attach_prog(const struct rt *rt, const struct run_opts *o, const stru
 	return missed;
 }
 
+/* The number of probes (attach points) of the program, attached or not;
+ * test: and bench: probes run only in their modes (--test, --bench). */
+static int count_probes(const struct rt *rt)
+{
+	int n = 0;
+	for (int i = 0; i < rt->nprogs; i++)
+		if (rt->progs[i].ap->pt->special != PS_TEST && rt->progs[i].ap->pt->special != PS_BENCH)
+			n += rt->progs[i].naps;
+	return n;
+}
+
 /* Attaches every program but BEGIN/END; *has_events: some program waits
  * for events. Returns the number of probes (attach points), or -1. */
 static int attach_all(struct rt *rt, const struct run_opts *o, struct rt_links *links, bool *has_events)
 {
-	int nprobes = 0;
+	int nprobes = count_probes(rt);
 	for (int i = 0; i < rt->nprogs; i++) {
 		struct rt_prog *p = &rt->progs[i];
-		if (p->ap->pt->special == PS_TEST || p->ap->pt->special == PS_BENCH)
-			continue; /* run only in their modes (--test, --bench) */
-		nprobes += p->naps;
 		if (p->ap->pt->special == PS_SIGNAL)
 			*has_events = true; /* waits for its signal */
 		if (p->ap->pt->special != PS_NONE)
@@ -747,16 +755,6 @@ static int attach_all(struct rt *rt, const struct run_opts *o, struct rt_links *
 		nprobes -= missed;
 	}
 	return nprobes;
-}
-
-/* The number of probes (attach points) of the program, attached or not. */
-static int count_probes(const struct rt *rt)
-{
-	int n = 0;
-	for (int i = 0; i < rt->nprogs; i++)
-		if (rt->progs[i].ap->pt->special != PS_TEST && rt->progs[i].ap->pt->special != PS_BENCH)
-			n += rt->progs[i].naps;
-	return n;
 }
 
 static void announce_attached(const struct rt *rt, const struct run_opts *o, int nprobes)

@@ -30,8 +30,12 @@ struct cfg_key {
 	const char *env, *env_old; /* environment names without BPFTRACE_ (NULL: none) */
 	long max;                 /* CK_INT: largest value (min is 1) */
 	const char *const *values; /* CK_ENUM: the accepted words, NULL-ended */
-	ptrdiff_t field;          /* offset in struct settings, -1 if no effect */
+	ptrdiff_t field;          /* offset in struct settings (bool for CK_BOOL, const char *
+	                             for CK_STR, int else), -1 if none */
 	bool env_in_main;         /* the environment is read by main.c */
+	bool over_max_is_error;   /* CK_INT beyond max: an error (else capped at max) */
+	/* what else setting it does (CK_INT/CK_BOOL/CK_ENUM: ival, CK_STR: str) */
+	void (*effect)(struct settings *set, long long ival, const char *str);
 };
 
 static const char *const missing_values[] = { "error", "warn", "ignore", NULL };
@@ -42,30 +46,51 @@ static const char *const license_values[] = {
 	"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL", NULL,
 };
 
+static void demangle_effect(struct settings *set, long long on, const char *str)
+{
+	(void)set;
+	(void)str;
+	cxx_demangle_set_output(on != 0);
+}
+
+static void cache_effect(struct settings *set, long long mode, const char *str)
+{
+	(void)set;
+	(void)str;
+	usyms_set_cache(mode != 2); /* NONE: read afresh every time */
+}
+
+static void strlen_effect(struct settings *set, long long n, const char *str)
+{
+	(void)n;
+	(void)str;
+	tracefs_set_strlen(set->strlen);
+}
+
 #define F(m) offsetof(struct settings, m)
 static const struct cfg_key keys[] = {
-	{ "cache_user_symbols", CK_ENUM, "CACHE_USER_SYMBOLS", NULL, 0, cache_values, -1, true },
-	{ "cpp_demangle", CK_BOOL, "CPP_DEMANGLE", "NO_CPP_DEMANGLE", 0, NULL, -1, true },
-	{ "lazy_symbolication", CK_BOOL, "LAZY_SYMBOLICATION", NULL, 0, NULL, -1, false },
-	{ "license", CK_ENUM, "LICENSE", NULL, 0, license_values, -1, false },
-	{ "log_size", CK_INT, "LOG_SIZE", NULL, 1L << 30, NULL, F(log_size), false },
-	{ "max_bpf_progs", CK_INT, "MAX_BPF_PROGS", NULL, 1 << 20, NULL, F(max_bpf_progs), true },
-	{ "max_cat_bytes", CK_INT, "MAX_CAT_BYTES", "CAT_BYTES_MAX", 1 << 24, NULL, F(cat_bytes_max), true },
-	{ "max_map_keys", CK_INT, "MAX_MAP_KEYS", "MAP_KEYS_MAX", 1 << 24, NULL, F(map_keys_max), true },
-	{ "max_probes", CK_INT, "MAX_PROBES", NULL, 1 << 20, NULL, F(max_probes), true },
+	{ "cache_user_symbols", CK_ENUM, "CACHE_USER_SYMBOLS", NULL, 0, cache_values, -1, true, false, cache_effect },
+	{ "cpp_demangle", CK_BOOL, "CPP_DEMANGLE", "NO_CPP_DEMANGLE", 0, NULL, -1, true, false, demangle_effect },
+	{ "lazy_symbolication", CK_BOOL, "LAZY_SYMBOLICATION", NULL, 0, NULL, -1, false, false, NULL },
+	{ "license", CK_ENUM, "LICENSE", NULL, 0, license_values, -1, false, false, NULL },
+	{ "log_size", CK_INT, "LOG_SIZE", NULL, 1L << 30, NULL, F(log_size), false, false, NULL },
+	{ "max_bpf_progs", CK_INT, "MAX_BPF_PROGS", NULL, 1 << 20, NULL, F(max_bpf_progs), true, false, NULL },
+	{ "max_cat_bytes", CK_INT, "MAX_CAT_BYTES", "CAT_BYTES_MAX", 1 << 24, NULL, F(cat_bytes_max), true, false, NULL },
+	{ "max_map_keys", CK_INT, "MAX_MAP_KEYS", "MAP_KEYS_MAX", 1 << 24, NULL, F(map_keys_max), true, false, NULL },
+	{ "max_probes", CK_INT, "MAX_PROBES", NULL, 1 << 20, NULL, F(max_probes), true, false, NULL },
 	/* bpfscript's own: the stacks kept per kstack/ustack map */
-	{ "max_stack_keys", CK_INT, "MAX_STACK_KEYS", NULL, 1 << 24, NULL, F(stack_keys_max), true },
-	{ "max_strlen", CK_INT, "MAX_STRLEN", "STRLEN", 1024, NULL, F(strlen), true },
-	{ "metrics", CK_STR, "METRICS", NULL, 0, NULL, F(metrics), false },
-	{ "max_type_res_iterations", CK_INT, "MAX_TYPE_RES_ITERATIONS", NULL, INT_MAX, NULL, -1, false },
-	{ "missing_probes", CK_ENUM, "MISSING_PROBES", NULL, 0, missing_values, F(missing_probes), false },
-	{ "on_stack_limit", CK_INT, "ON_STACK_LIMIT", NULL, 512, NULL, -1, false },
-	{ "perf_rb_pages", CK_INT, "PERF_RB_PAGES", NULL, 1 << 16, NULL, F(perf_rb_pages), true },
-	{ "print_maps_on_exit", CK_BOOL, "PRINT_MAPS_ON_EXIT", NULL, 0, NULL, F(print_maps_on_exit), false },
-	{ "show_debug_info", CK_BOOL, "SHOW_DEBUG_INFO", NULL, 0, NULL, -1, false },
-	{ "stack_mode", CK_ENUM, "STACK_MODE", NULL, 0, stack_values, F(stack_mode), true },
-	{ "str_trunc_trailer", CK_STR, "STR_TRUNC_TRAILER", NULL, 0, NULL, F(str_trunc_trailer), false },
-	{ "use_blazesym", CK_BOOL, "USE_BLAZESYM", NULL, 0, NULL, -1, false },
+	{ "max_stack_keys", CK_INT, "MAX_STACK_KEYS", NULL, 1 << 24, NULL, F(stack_keys_max), true, false, NULL },
+	{ "max_strlen", CK_INT, "MAX_STRLEN", "STRLEN", 1024, NULL, F(strlen), true, true, strlen_effect },
+	{ "metrics", CK_STR, "METRICS", NULL, 0, NULL, F(metrics), false, false, NULL },
+	{ "max_type_res_iterations", CK_INT, "MAX_TYPE_RES_ITERATIONS", NULL, INT_MAX, NULL, -1, false, false, NULL },
+	{ "missing_probes", CK_ENUM, "MISSING_PROBES", NULL, 0, missing_values, F(missing_probes), false, false, NULL },
+	{ "on_stack_limit", CK_INT, "ON_STACK_LIMIT", NULL, 512, NULL, -1, false, false, NULL },
+	{ "perf_rb_pages", CK_INT, "PERF_RB_PAGES", NULL, 1 << 16, NULL, F(perf_rb_pages), true, false, NULL },
+	{ "print_maps_on_exit", CK_BOOL, "PRINT_MAPS_ON_EXIT", NULL, 0, NULL, F(print_maps_on_exit), false, false, NULL },
+	{ "show_debug_info", CK_BOOL, "SHOW_DEBUG_INFO", NULL, 0, NULL, -1, false, false, NULL },
+	{ "stack_mode", CK_ENUM, "STACK_MODE", NULL, 0, stack_values, F(stack_mode), true, false, NULL },
+	{ "str_trunc_trailer", CK_STR, "STR_TRUNC_TRAILER", NULL, 0, NULL, F(str_trunc_trailer), false, false, NULL },
+	{ "use_blazesym", CK_BOOL, "USE_BLAZESYM", NULL, 0, NULL, -1, false, false, NULL },
 };
 #undef F
 
@@ -127,7 +152,7 @@ static int parse_text(const struct cfg_key *k, const char *text, struct cfg_val 
 		}
 		/* beyond the limit: max_strlen is an error (sema_config_item),
 		 * the sizes are capped as before */
-		if (v > k->max && !strcmp(k->name, "max_strlen")) {
+		if (v > k->max && k->over_max_is_error) {
 			snprintf(err, n, "a positive integer of at most %ld", k->max);
 			return -1;
 		}
@@ -178,25 +203,15 @@ static const char *node_text(struct sema *s, const struct node *v)
 static void apply(struct sema *s, const struct cfg_key *k, const struct cfg_val *v)
 {
 	struct settings *set = &s->prog->set;
-	if (!strcmp(k->name, "cpp_demangle")) {
-		cxx_demangle_set_output(v->ival != 0);
-		return;
-	}
-	if (!strcmp(k->name, "cache_user_symbols")) {
-		usyms_set_cache(v->ival != 2); /* NONE: read afresh every time */
-		return;
-	}
-	if (k->field < 0)
-		return;
-	void *f = (char *)set + k->field;
-	if (k->kind == CK_STR)
+	void *f = k->field >= 0 ? (char *)set + k->field : NULL;
+	if (f && k->kind == CK_STR)
 		*(const char **)f = v->str;
-	else if (!strcmp(k->name, "print_maps_on_exit"))
+	else if (f && k->kind == CK_BOOL)
 		*(bool *)f = v->ival != 0;
-	else
+	else if (f)
 		*(int *)f = (int)v->ival;
-	if (!strcmp(k->name, "max_strlen"))
-		tracefs_set_strlen(set->strlen);
+	if (k->effect)
+		k->effect(set, v->ival, v->str);
 }
 
 void sema_config_item(struct sema *s, struct node *as)
@@ -217,7 +232,7 @@ void sema_config_item(struct sema *s, struct node *as)
 		sema_error(s, as->a->loc, "Unrecognized config variable: %s", as->a->str);
 		return;
 	}
-	static const struct cfg_key unstable_key = { "unstable", CK_ENUM, NULL, NULL, 0, unstable_values, -1, false };
+	static const struct cfg_key unstable_key = { "unstable", CK_ENUM, NULL, NULL, 0, unstable_values, -1, false, false, NULL };
 	if (unstable)
 		k = &unstable_key;
 	struct node *v = as->b;
@@ -233,8 +248,8 @@ void sema_config_item(struct sema *s, struct node *as)
 		text = NULL;
 	}
 	if (!text || parse_text(k, text, &val, err, sizeof(err)) < 0) {
-		if (!strcmp(key, "max_strlen") && v->kind == N_INT && v->ival > k->max)
-			sema_error(s, v->loc, "max_strlen %lld exceeds the current maximum of %ld", (long long)v->ival,
+		if (k->over_max_is_error && v->kind == N_INT && v->ival > k->max)
+			sema_error(s, v->loc, "%s %lld exceeds the current maximum of %ld", key, (long long)v->ival,
 				   k->max);
 		else
 			sema_error(s, v->loc, "Invalid value for %s: expected %s", key, err);
